@@ -1,0 +1,270 @@
+/**
+ * The wire types shared by the server and its clients (SDK, widget, console): DESIGN §4.
+ * Types only: nothing here runs, so importing it costs a bundle nothing.
+ */
+
+/** Where a message came from or goes to. */
+export type ChannelName = "web" | "messenger" | "email" | "callback" | "telegram";
+
+/** The lifecycle of a thread in the agents' inbox. */
+export type ConversationStatus = "open" | "pending" | "resolved";
+
+export type EventType = "message" | "note" | "system";
+
+export type AuthorRole = "visitor" | "agent" | "bot" | "system";
+
+export interface Author {
+  role: AuthorRole;
+  id?: string;
+  name?: string;
+}
+
+/** One entry of a conversation's append-only log, numbered by `seq` (1, 2, 3 … no gaps). */
+export interface ThreadEvent {
+  id: string;
+  seq: number;
+  type: EventType;
+  channel: ChannelName;
+  author: Author;
+  text: string;
+  /** ISO 8601. */
+  createdAt: string;
+  /** The sender's idempotency key: the SDK's `clientId` or a channel's own message id. */
+  clientId?: string;
+  /** The system event's name, e.g. `channel.linked`, `conversation.resolved`. */
+  name?: string;
+  data?: Record<string, unknown>;
+}
+
+export interface LinkedChannel {
+  channel: ChannelName;
+  address?: string;
+  /** ISO 8601. */
+  linkedAt: string;
+}
+
+export interface PageVisit {
+  url: string;
+  title?: string;
+  /** ISO 8601. */
+  at: string;
+}
+
+export type AttributeValue = string | number | boolean | null;
+
+export interface ConversationContext {
+  url?: string;
+  referrer?: string;
+  locale?: string;
+  pages?: PageVisit[];
+  attributes?: Record<string, AttributeValue>;
+  labels?: string[];
+}
+
+export interface Conversation {
+  id: string;
+  siteId: string;
+  contactId: string;
+  status: ConversationStatus;
+  activeChannel: ChannelName;
+  channels: LinkedChannel[];
+  context: ConversationContext;
+  assignee?: string;
+  /** ISO 8601. */
+  createdAt: string;
+  /** ISO 8601. */
+  updatedAt: string;
+  lastSeq: number;
+  /** Text of the newest message or note, for inbox previews. */
+  lastText?: string;
+}
+
+/** One identity pointing to a contact: how a channel knows the customer. */
+export interface Identity {
+  kind: "visitor" | "user" | "email" | "psid" | "phone" | "telegram";
+  value: string;
+  /** True when proven (a site-signed identity or a redeemed handle), not merely typed. */
+  verified: boolean;
+}
+
+export interface Contact {
+  id: string;
+  siteId: string;
+  name?: string;
+  email?: string;
+  identities: Identity[];
+  attributes: Record<string, AttributeValue>;
+  createdAt: string;
+}
+
+export interface Agent {
+  email: string;
+  name: string;
+  siteId: string;
+}
+
+/** Every error the server answers: `{ error: { code, message } }` with a 4xx/5xx status. */
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string };
+}
+
+/** Stable error codes; the HTTP status of each lives in `server/errors.ts`. */
+export type ErrorCode =
+  | "bad_request"
+  | "invalid_json"
+  | "unauthorized"
+  | "token_expired"
+  | "forbidden"
+  | "origin_not_allowed"
+  | "wrong_site"
+  | "not_found"
+  | "conflict"
+  | "payload_too_large"
+  | "unsupported_media_type"
+  | "rate_limited"
+  | "channel_not_configured"
+  | "internal";
+
+// ---- Visitor HTTP ----
+
+export interface StartConversationRequest {
+  siteId: string;
+  context?: ConversationContext;
+}
+
+export interface ConversationSnapshot {
+  token: string;
+  conversation: Conversation;
+  events: ThreadEvent[];
+}
+
+export interface SendMessageRequest {
+  clientId: string;
+  text: string;
+}
+
+export interface SendMessageResponse {
+  event: ThreadEvent;
+}
+
+export interface ConversationResponse {
+  conversation: Conversation;
+  events: ThreadEvent[];
+}
+
+// ---- Agent HTTP ----
+
+export interface AgentLoginRequest {
+  email: string;
+  password: string;
+}
+
+export interface AgentLoginResponse {
+  token: string;
+  agent: Agent;
+}
+
+export interface InboxResponse {
+  conversations: Conversation[];
+}
+
+export interface AgentThreadResponse {
+  conversation: Conversation;
+  contact: Contact;
+  events: ThreadEvent[];
+  callbacks: unknown[];
+}
+
+export interface AgentReplyRequest {
+  text: string;
+  channel?: ChannelName;
+}
+
+export interface AgentReplyResponse {
+  event: ThreadEvent;
+  deliveredVia: ChannelName;
+}
+
+export interface UpdateConversationRequest {
+  status?: ConversationStatus;
+  /** An agent's email, or null to unassign. */
+  assignee?: string | null;
+}
+
+// ---- Live frames (WebSocket /v1/live and /v1/agent/live) ----
+
+/** The first frame a client sends; the token never travels in the URL. */
+export interface HelloFrame {
+  type: "hello";
+  token: string;
+  /** The last `seq` the client holds; the server sends every event after it. */
+  after?: number;
+}
+
+export interface SendFrame {
+  type: "send";
+  clientId: string;
+  text: string;
+}
+
+export interface TypingFrame {
+  type: "typing";
+  /** Agents name the conversation; visitors type in their own. */
+  conversationId?: string;
+}
+
+export type ClientFrame = HelloFrame | SendFrame | TypingFrame;
+
+export interface EventFrame {
+  type: "event";
+  conversationId: string;
+  event: ThreadEvent;
+}
+
+export interface TypingNoticeFrame {
+  type: "typing";
+  conversationId: string;
+  author: Author;
+}
+
+export interface ConversationFrame {
+  type: "conversation";
+  conversation: Conversation;
+}
+
+export interface AckFrame {
+  type: "ack";
+  clientId: string;
+  event: ThreadEvent;
+}
+
+export interface ReadyFrame {
+  type: "ready";
+  conversationId?: string;
+}
+
+export interface ErrorFrame {
+  type: "error";
+  /** Echoed for a failed `send`, so the client knows which message to retry. */
+  clientId?: string;
+  error: { code: ErrorCode; message: string };
+}
+
+export type ServerFrame =
+  | EventFrame
+  | TypingNoticeFrame
+  | ConversationFrame
+  | AckFrame
+  | ReadyFrame
+  | ErrorFrame;
+
+/** WebSocket close codes the server uses; 1012 tells clients to reconnect soon. */
+export const CLOSE_SERVICE_RESTART = 1012;
+export const CLOSE_POLICY_VIOLATION = 1008;
+
+/** Upper bounds the server enforces; clients may check them first. */
+export const LIMITS = {
+  messageChars: 4000,
+  clientIdChars: 64,
+  bodyBytes: 32 * 1024,
+} as const;

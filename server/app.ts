@@ -1,0 +1,135 @@
+import type { Context } from "hono";
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { cors } from "hono/cors";
+import { HTTPException } from "hono/http-exception";
+import type { UpgradeWebSocket } from "hono/ws";
+import { LIMITS } from "../sdk/protocol.ts";
+import { randomId } from "./auth/base32.ts";
+import type { KeyRing } from "./auth/keys.ts";
+import { createTokenService } from "./auth/tokens.ts";
+import type { Config, SiteConfig } from "./config.ts";
+import { createThreads } from "./core/threads.ts";
+import { AppError, errorBody } from "./errors.ts";
+import { agentRoutes } from "./http/agent.ts";
+import { liveRoutes } from "./http/live.ts";
+import { createOriginPolicy } from "./http/origins.ts";
+import { DEFAULT_LIMITS, type Limits } from "./http/rate-limit.ts";
+import type { Services } from "./http/services.ts";
+import { visitorRoutes } from "./http/visitor.ts";
+import { createLogger, type Logger } from "./log.ts";
+import { createHub } from "./realtime/hub.ts";
+import type { Store } from "./store/types.ts";
+
+/** The parts an entry point injects: runtime-specific pieces stay out of the app itself. */
+export interface AppDeps {
+  config: Config;
+  store: Store;
+  keyRing: KeyRing;
+  /** The runtime's WebSocket upgrade (Node: @hono/node-server; workerd: hono/cloudflare-workers). */
+  upgradeWebSocket?: UpgradeWebSocket;
+  /** The caller's IP as the runtime sees the connection. */
+  connectionIp?: (c: Context) => string | undefined;
+  log?: Logger;
+  now?: () => number;
+  limits?: Partial<Limits>;
+}
+
+/**
+ * Builds the omnithread Hono app from injected parts. Runs on any runtime with Web APIs.
+ *
+ * @example
+ * const { app } = createApp({ config, store: memoryStore(), keyRing });
+ * const res = await app.request("/health");
+ */
+export function createApp(deps: AppDeps) {
+  const { config, store } = deps;
+  const now = deps.now ?? Date.now;
+  const log = deps.log ?? createLogger();
+  const sites = new Map<string, SiteConfig>(config.sites.map((site) => [site.id, site]));
+  const port = new URL(config.publicUrl).port;
+  const ownOrigins = [new URL(config.publicUrl).origin];
+  if (port) ownOrigins.push(`http://localhost:${port}`, `http://127.0.0.1:${port}`);
+
+  const services: Services = {
+    config,
+    store,
+    threads: createThreads({ store, now, newId: () => randomId() }),
+    tokens: createTokenService(deps.keyRing, { issuer: config.publicUrl, now }),
+    hub: createHub(store),
+    origins: createOriginPolicy(config.sites, ownOrigins),
+    limits: { ...DEFAULT_LIMITS, ...deps.limits },
+    log,
+    now,
+    clientIp(c) {
+      const forwarded = config.trustProxy
+        ? c.req.header("x-forwarded-for")?.split(",")[0]?.trim()
+        : undefined;
+      return forwarded || deps.connectionIp?.(c) || "unknown";
+    },
+    site(id) {
+      const site = sites.get(id);
+      if (!site) throw new AppError("not_found", `No site "${id}"`);
+      return site;
+    },
+  };
+
+  const app = new Hono();
+
+  app.onError((error, c) => {
+    if (error instanceof AppError) {
+      if (error.retryAfter) c.header("Retry-After", String(error.retryAfter));
+      return c.json(error.toJSON(), error.status as 400);
+    }
+    if (error instanceof HTTPException && error.status < 500) {
+      return c.json(errorBody("bad_request", error.message || "Bad request"), error.status);
+    }
+    log.error("request failed", {
+      path: c.req.path,
+      error: String(error),
+      stack: (error as Error).stack,
+    });
+    return c.json(errorBody("internal", "Something went wrong on the server"), 500);
+  });
+  app.notFound((c) =>
+    c.json(errorBody("not_found", `No route for ${c.req.method} ${c.req.path}`), 404),
+  );
+
+  app.use(
+    "/v1/*",
+    cors({
+      origin: (origin) => (services.origins.allowedSomewhere(origin) ? origin : null),
+      allowMethods: ["GET", "POST", "PATCH", "OPTIONS"],
+      allowHeaders: ["Authorization", "Content-Type", "Last-Event-ID"],
+      maxAge: 600,
+    }),
+    bodyLimit({
+      maxSize: LIMITS.bodyBytes,
+      onError: (c) =>
+        c.json(
+          errorBody("payload_too_large", `Bodies are limited to ${LIMITS.bodyBytes} bytes`),
+          413,
+        ),
+    }),
+  );
+
+  app.get("/health", (c) => c.json({ status: "ok" }));
+  app.get("/.well-known/jwks.json", (c) => {
+    c.header("Cache-Control", "public, max-age=300");
+    return c.json(deps.keyRing.jwks());
+  });
+
+  const live = liveRoutes(services, deps.upgradeWebSocket);
+  app.route("/v1", live.routes);
+  app.route("/v1/agent", agentRoutes(services));
+  app.route("/v1", visitorRoutes(services));
+
+  return {
+    app,
+    services,
+    /** Live sockets, for graceful shutdown. */
+    sockets: live.sockets,
+  };
+}
+
+export type OmnithreadApp = ReturnType<typeof createApp>;

@@ -1,0 +1,57 @@
+/**
+ * Byte helpers the auth modules share, on Web APIs only (btoa/atob), so they run on workerd too.
+ */
+
+/**
+ * Compares two byte arrays in time that depends only on their lengths, so a MAC or password hash
+ * check does not reveal how many leading bytes matched.
+ *
+ * @example
+ * equalBytes(new Uint8Array([1, 2]), new Uint8Array([1, 2])); // true
+ */
+export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= (a[i] ?? 0) ^ (b[i] ?? 0);
+  return diff === 0;
+}
+
+/**
+ * Encodes bytes as base64url without padding (RFC 4648 §5).
+ *
+ * @example
+ * toBase64Url(new Uint8Array([251, 255])); // "-_8"
+ */
+export function toBase64Url(bytes: Uint8Array): string {
+  let binary = "";
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+/**
+ * Decodes base64url with or without padding; throws a `TypeError` on anything else, because
+ * callers decode configuration and stored hashes, where bad input is a setup mistake.
+ *
+ * @example
+ * fromBase64Url("-_8"); // Uint8Array [251, 255]
+ */
+export function fromBase64Url(text: string): Uint8Array<ArrayBuffer> {
+  const bare = text.replace(/=+$/, "");
+  if (!/^[A-Za-z0-9_-]*$/.test(bare) || bare.length % 4 === 1) {
+    throw new TypeError("Not base64url text");
+  }
+  const binary = atob(bare.replace(/-/g, "+").replace(/_/g, "/"));
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+/**
+ * Fresh random bytes from the platform's CSPRNG.
+ *
+ * @example
+ * randomBytes(16).length; // 16
+ */
+export function randomBytes(length: number): Uint8Array<ArrayBuffer> {
+  return crypto.getRandomValues(new Uint8Array(length));
+}

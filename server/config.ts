@@ -1,0 +1,249 @@
+/**
+ * Configuration: environment variables and the sites file, validated once at start with
+ * messages that name the bad variable. Web-only: the Node entry reads files and passes text.
+ */
+
+export interface AgentConfig {
+  email: string;
+  name: string;
+  /** `scrypt$N$r$p$salt$hash`, see `server/auth/passwords.ts`. */
+  passwordHash: string;
+}
+
+export interface MessengerConfig {
+  pageId: string;
+  appSecret: string;
+  verifyToken: string;
+  pageAccessToken: string;
+}
+
+export interface EmailConfig {
+  from: string;
+  replyDomain: string;
+}
+
+export interface SiteConfig {
+  id: string;
+  name: string;
+  /** Browser origins allowed to call the visitor API, e.g. `https://shop.example`. */
+  origins: string[];
+  /** HS256 secret the site's backend signs identity proofs with. */
+  identitySecret?: string;
+  locale: string;
+  businessHours?: { timeZone: string; days: Record<string, [string, string]> };
+  agents: AgentConfig[];
+  messenger?: MessengerConfig;
+  email?: EmailConfig;
+}
+
+export interface Config {
+  port: number;
+  publicUrl: string;
+  store:
+    | { kind: "memory" }
+    | { kind: "redis"; upstash: { url: string; token: string } }
+    | { kind: "redis"; url: string };
+  sites: SiteConfig[];
+  /** Honour `X-Forwarded-For` (only behind a proxy you run). */
+  trustProxy: boolean;
+  graphApiUrl: string;
+}
+
+export type Env = Record<string, string | undefined>;
+
+/** A configuration mistake; the message names the variable and what it should be. */
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+}
+
+const SITE_ID = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+
+function fail(message: string): never {
+  throw new ConfigError(message);
+}
+
+function httpUrl(name: string, value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    fail(`${name} must be an absolute http(s) URL, got "${value}"`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    fail(`${name} must be an http(s) URL, got "${value}"`);
+  }
+  return value.replace(/\/+$/, "");
+}
+
+function origin(where: string, value: unknown): string {
+  if (typeof value !== "string")
+    fail(`${where} must be a string origin like "https://shop.example"`);
+  const url = httpUrl(where, value);
+  const parsed = new URL(url);
+  if (parsed.origin !== url)
+    fail(`${where} must be an origin (scheme://host[:port]), got "${value}"`);
+  return parsed.origin;
+}
+
+function text(where: string, value: unknown, optional = false): string | undefined {
+  if (value === undefined && optional) return undefined;
+  if (typeof value !== "string" || value.trim() === "") fail(`${where} must be a non-empty string`);
+  return value;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function parseSite(raw: unknown, index: number): SiteConfig {
+  const at = `OMNITHREAD_SITES: sites[${index}]`;
+  if (!isObject(raw)) fail(`${at} must be an object`);
+  const id = text(`${at}.id`, raw.id)!;
+  if (!SITE_ID.test(id)) fail(`${at}.id must match ${SITE_ID}, got "${id}"`);
+  const origins = raw.origins ?? [];
+  if (!Array.isArray(origins)) fail(`${at}.origins must be an array of origins`);
+  const agents = raw.agents ?? [];
+  if (!Array.isArray(agents)) fail(`${at}.agents must be an array`);
+  const site: SiteConfig = {
+    id,
+    name: text(`${at}.name`, raw.name, true) ?? id,
+    origins: origins.map((o, i) => origin(`${at}.origins[${i}]`, o)),
+    locale: text(`${at}.locale`, raw.locale, true) ?? "en",
+    agents: agents.map((a, i) => {
+      const where = `${at}.agents[${i}]`;
+      if (!isObject(a)) fail(`${where} must be an object`);
+      const email = text(`${where}.email`, a.email)!.toLowerCase();
+      const hash = text(`${where}.passwordHash`, a.passwordHash)!;
+      if (!hash.startsWith("scrypt$")) fail(`${where}.passwordHash must be an scrypt$ hash`);
+      return { email, name: text(`${where}.name`, a.name, true) ?? email, passwordHash: hash };
+    }),
+  };
+  const secret = text(`${at}.identitySecret`, raw.identitySecret, true);
+  if (secret !== undefined) site.identitySecret = secret;
+  if (raw.businessHours !== undefined) {
+    if (!isObject(raw.businessHours)) fail(`${at}.businessHours must be an object`);
+    site.businessHours = raw.businessHours as SiteConfig["businessHours"];
+  }
+  if (isObject(raw.messenger)) site.messenger = raw.messenger as unknown as MessengerConfig;
+  if (isObject(raw.email)) site.email = raw.email as unknown as EmailConfig;
+  return site;
+}
+
+/** Parses the sites file's JSON text. */
+export function parseSites(json: string): SiteConfig[] {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(json);
+  } catch (error) {
+    fail(`OMNITHREAD_SITES is not valid JSON: ${(error as Error).message}`);
+  }
+  if (!isObject(raw) || !Array.isArray(raw.sites) || raw.sites.length === 0) {
+    fail('OMNITHREAD_SITES must be { "sites": [ { "id": ... }, ... ] } with at least one site');
+  }
+  const sites = raw.sites.map(parseSite);
+  const ids = new Set<string>();
+  for (const site of sites) {
+    if (ids.has(site.id)) fail(`OMNITHREAD_SITES: site id "${site.id}" appears twice`);
+    ids.add(site.id);
+  }
+  return sites;
+}
+
+/** Single-site installs configure channels by environment; it wins over the sites file. */
+function applyEnvOverrides(site: SiteConfig, env: Env): void {
+  const messenger = {
+    pageId: env.MESSENGER_PAGE_ID,
+    pageAccessToken: env.MESSENGER_PAGE_ACCESS_TOKEN,
+    appSecret: env.MESSENGER_APP_SECRET,
+    verifyToken: env.MESSENGER_VERIFY_TOKEN,
+  };
+  if (Object.values(messenger).some((v) => v !== undefined)) {
+    const merged = { ...site.messenger, ...definedOnly(messenger) };
+    for (const [key, value] of Object.entries(merged)) {
+      if (!value)
+        fail(
+          `MESSENGER_${key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()} is required when Messenger is configured`,
+        );
+    }
+    site.messenger = merged as MessengerConfig;
+  }
+  if (env.EMAIL_FROM !== undefined || env.EMAIL_REPLY_DOMAIN !== undefined) {
+    const merged = {
+      ...site.email,
+      ...definedOnly({ from: env.EMAIL_FROM, replyDomain: env.EMAIL_REPLY_DOMAIN }),
+    };
+    if (!merged.from) fail("EMAIL_FROM is required when email is configured");
+    if (!merged.replyDomain) fail("EMAIL_REPLY_DOMAIN is required when email is configured");
+    site.email = merged as EmailConfig;
+  }
+}
+
+function definedOnly<T extends Record<string, string | undefined>>(
+  values: T,
+): Partial<Record<keyof T, string>> {
+  return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as Partial<
+    Record<keyof T, string>
+  >;
+}
+
+/**
+ * Reads the whole configuration from the environment; `sitesJson` is the sites file's text
+ * (the Node entry resolves a path; an edge runtime passes the variable itself).
+ *
+ * @example
+ * const config = loadConfig(process.env, readFileSync("demo/sites.json", "utf8"));
+ */
+export function loadConfig(env: Env, sitesJson: string): Config {
+  const port = env.PORT === undefined || env.PORT === "" ? 8787 : Number(env.PORT);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    fail(`PORT must be an integer from 0 to 65535, got "${env.PORT}"`);
+  }
+  const publicUrl = env.PUBLIC_URL
+    ? httpUrl("PUBLIC_URL", env.PUBLIC_URL)
+    : `http://localhost:${port}`;
+
+  const storeKind = env.OMNITHREAD_STORE || "memory";
+  let store: Config["store"];
+  if (storeKind === "memory") {
+    store = { kind: "memory" };
+  } else if (storeKind === "redis") {
+    if (env.UPSTASH_REDIS_REST_URL || env.UPSTASH_REDIS_REST_TOKEN) {
+      const url = httpUrl(
+        "UPSTASH_REDIS_REST_URL",
+        text("UPSTASH_REDIS_REST_URL", env.UPSTASH_REDIS_REST_URL)!,
+      );
+      const token = text("UPSTASH_REDIS_REST_TOKEN", env.UPSTASH_REDIS_REST_TOKEN)!;
+      store = { kind: "redis", upstash: { url, token } };
+    } else if (env.REDIS_URL) {
+      if (!/^rediss?:\/\//.test(env.REDIS_URL))
+        fail(`REDIS_URL must start with redis:// or rediss://`);
+      store = { kind: "redis", url: env.REDIS_URL };
+    } else {
+      fail(
+        "OMNITHREAD_STORE=redis needs REDIS_URL, or UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN",
+      );
+    }
+  } else {
+    fail(`OMNITHREAD_STORE must be "memory" or "redis", got "${storeKind}"`);
+  }
+
+  const sites = parseSites(sitesJson);
+  applyEnvOverrides(sites[0]!, env);
+  const demo = sites.find((s) => s.id === "demo");
+  if (demo) {
+    // The demo page is served by this server, whatever port it runs on.
+    const own = [new URL(publicUrl).origin, `http://localhost:${port}`, `http://127.0.0.1:${port}`];
+    demo.origins = [...new Set([...demo.origins, ...own])];
+  }
+
+  return {
+    port,
+    publicUrl,
+    store,
+    sites,
+    trustProxy: env.TRUST_PROXY === "1" || env.TRUST_PROXY === "true",
+    graphApiUrl: env.GRAPH_API_URL
+      ? httpUrl("GRAPH_API_URL", env.GRAPH_API_URL)
+      : "https://graph.facebook.com",
+  };
+}

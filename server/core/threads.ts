@@ -1,0 +1,258 @@
+import type {
+  Agent,
+  Author,
+  ChannelName,
+  Contact,
+  Conversation,
+  ConversationContext,
+  ConversationStatus,
+  ThreadEvent,
+} from "../../sdk/protocol.ts";
+import { AppError } from "../errors.ts";
+import type { AppendResult, Store } from "../store/types.ts";
+import { mergeContext } from "./context.ts";
+import { visibleToVisitor } from "./visibility.ts";
+
+export interface ThreadsDeps {
+  store: Store;
+  /** Milliseconds since the epoch; injected so tests control time. */
+  now: () => number;
+  /** A fresh opaque id for contacts and conversations. */
+  newId: () => string;
+}
+
+/** A visitor's proof of a thread, already verified by the caller (a conversation token). */
+export interface VisitorClaim {
+  conversationId: string;
+  contactId: string;
+  siteId: string;
+}
+
+export interface StartResult {
+  conversation: Conversation;
+  /** False when an existing thread was resumed. */
+  created: boolean;
+}
+
+/** An agent's outgoing message, before a channel delivers it. */
+export interface AgentMessage {
+  text: string;
+  channel: ChannelName;
+  clientId?: string;
+}
+
+/**
+ * The thread engine: the rules of conversations, independent of HTTP, sockets and channels.
+ *
+ * @example
+ * const threads = createThreads({ store, now: Date.now, newId: () => randomId() });
+ * const { conversation } = await threads.start("demo", null, { url: "https://shop.example/" });
+ * await threads.postVisitorMessage(conversation.id, { clientId: "c1", text: "Hi" });
+ */
+export function createThreads(deps: ThreadsDeps) {
+  const { store } = deps;
+  const iso = () => new Date(deps.now()).toISOString();
+
+  async function mustGet(conversationId: string): Promise<Conversation> {
+    const conversation = await store.getConversation(conversationId);
+    if (!conversation) throw new AppError("not_found", "No conversation with that id");
+    return conversation;
+  }
+
+  async function append(
+    conversationId: string,
+    input: {
+      type: ThreadEvent["type"];
+      channel: ChannelName;
+      author: Author;
+      text: string;
+      clientId?: string;
+      name?: string;
+      data?: Record<string, unknown>;
+    },
+  ): Promise<AppendResult> {
+    return store.append(conversationId, { ...input, createdAt: iso() });
+  }
+
+  /** Tells every instance's live sockets that the conversation itself changed. */
+  async function announce(conversation: Conversation): Promise<Conversation> {
+    await store.publish({ kind: "conversation", siteId: conversation.siteId, conversation });
+    return conversation;
+  }
+
+  async function system(
+    conversationId: string,
+    name: string,
+    text: string,
+    data?: Record<string, unknown>,
+  ) {
+    return append(conversationId, {
+      type: "system",
+      channel: "web",
+      author: { role: "system" },
+      text,
+      name,
+      ...(data ? { data } : {}),
+    });
+  }
+
+  return {
+    /**
+     * Starts a thread, or resumes the one a valid claim points at: a reload never forks it.
+     * The context the browser reports is folded in either way.
+     */
+    async start(
+      siteId: string,
+      claim: VisitorClaim | null,
+      context: ConversationContext = {},
+    ): Promise<StartResult> {
+      const at = iso();
+      if (claim) {
+        if (claim.siteId !== siteId)
+          throw new AppError("wrong_site", "The token belongs to another site");
+        const existing = await store.getConversation(claim.conversationId);
+        if (existing && existing.siteId === siteId && existing.contactId === claim.contactId) {
+          const merged = mergeContext(existing.context, context, at);
+          const conversation = await store.updateConversation(existing.id, {
+            context: merged,
+            updatedAt: existing.updatedAt,
+          });
+          return { conversation: await announce(conversation ?? existing), created: false };
+        }
+      }
+      const contact: Contact = {
+        id: deps.newId(),
+        siteId,
+        identities: [],
+        attributes: {},
+        createdAt: at,
+      };
+      await store.createContact(contact);
+      const conversation: Conversation = {
+        id: deps.newId(),
+        siteId,
+        contactId: contact.id,
+        status: "open",
+        activeChannel: "web",
+        channels: [{ channel: "web", linkedAt: at }],
+        context: mergeContext({}, context, at),
+        createdAt: at,
+        updatedAt: at,
+        lastSeq: 0,
+      };
+      await store.createConversation(conversation);
+      return { conversation: await announce(conversation), created: true };
+    },
+
+    get: mustGet,
+
+    /** Records what the visitor's browser reports: pages, locale, attributes. */
+    async recordContext(
+      conversationId: string,
+      context: ConversationContext,
+    ): Promise<Conversation> {
+      const conversation = await mustGet(conversationId);
+      const merged = mergeContext(conversation.context, context, iso());
+      const updated = await store.updateConversation(conversationId, {
+        context: merged,
+        updatedAt: conversation.updatedAt,
+      });
+      return announce(updated ?? conversation);
+    },
+
+    /** The visitor's message; the same clientId again answers the first event. */
+    async postVisitorMessage(
+      conversationId: string,
+      message: { clientId: string; text: string; channel?: ChannelName },
+    ) {
+      return append(conversationId, {
+        type: "message",
+        channel: message.channel ?? "web",
+        author: { role: "visitor" },
+        text: message.text,
+        clientId: message.clientId,
+      });
+    },
+
+    async postAgentMessage(conversationId: string, agent: Agent, message: AgentMessage) {
+      return append(conversationId, {
+        type: "message",
+        channel: message.channel,
+        author: { role: "agent", id: agent.email, name: agent.name },
+        text: message.text,
+        ...(message.clientId ? { clientId: message.clientId } : {}),
+      });
+    },
+
+    /** An internal note: in the thread for agents, never sent to the visitor. */
+    async addNote(conversationId: string, agent: Agent, text: string, clientId?: string) {
+      return append(conversationId, {
+        type: "note",
+        channel: "web",
+        author: { role: "agent", id: agent.email, name: agent.name },
+        text,
+        ...(clientId ? { clientId } : {}),
+      });
+    },
+
+    /** Events after a seq; a visitor's read leaves out what only agents may see. */
+    async eventsAfter(
+      conversationId: string,
+      after: number,
+      audience: "visitor" | "agent",
+    ): Promise<ThreadEvent[]> {
+      const events = await store.eventsAfter(conversationId, after);
+      return audience === "visitor" ? events.filter(visibleToVisitor) : events;
+    },
+
+    /** Changes status or assignee; each change is also a system event in the thread. */
+    async update(
+      conversationId: string,
+      agent: Agent,
+      change: { status?: ConversationStatus; assignee?: { email: string; name: string } | null },
+    ): Promise<Conversation> {
+      const before = await mustGet(conversationId);
+      const patch: Parameters<Store["updateConversation"]>[1] = { updatedAt: iso() };
+      if (change.status !== undefined) patch.status = change.status;
+      if (change.assignee !== undefined) patch.assignee = change.assignee?.email ?? null;
+      const after = (await store.updateConversation(conversationId, patch))!;
+
+      if (change.status !== undefined && change.status !== before.status) {
+        const verb =
+          change.status === "resolved"
+            ? "resolved"
+            : before.status === "resolved"
+              ? "reopened"
+              : change.status;
+        await system(
+          conversationId,
+          `conversation.${verb}`,
+          `Conversation ${verb} by ${agent.name}`,
+          { by: agent.email },
+        );
+      }
+      if (
+        change.assignee !== undefined &&
+        (change.assignee?.email ?? undefined) !== before.assignee
+      ) {
+        await system(
+          conversationId,
+          "conversation.assigned",
+          change.assignee
+            ? `Assigned to ${change.assignee.name} by ${agent.name}`
+            : `Unassigned by ${agent.name}`,
+          { assignee: change.assignee?.email ?? null, by: agent.email },
+        );
+      }
+      return announce((await store.getConversation(conversationId)) ?? after);
+    },
+
+    async contact(contactId: string): Promise<Contact> {
+      const contact = await store.getContact(contactId);
+      if (!contact) throw new AppError("not_found", "No contact with that id");
+      return contact;
+    },
+  };
+}
+
+export type Threads = ReturnType<typeof createThreads>;

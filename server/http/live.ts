@@ -1,0 +1,139 @@
+import { Hono } from "hono";
+import { streamSSE } from "hono/streaming";
+import type { UpgradeWebSocket, WSContext } from "hono/ws";
+import type { ServerFrame } from "../../sdk/protocol.ts";
+import { AppError } from "../errors.ts";
+import { requireVisitor, type Services } from "./services.ts";
+import { agentSession, type Outlet, visitorSession } from "./sessions.ts";
+import { seqParam } from "./validate.ts";
+
+/** SSE comments keep proxies from closing a quiet stream. */
+const KEEPALIVE_MS = 25_000;
+
+type Session = { receive(raw: string): Promise<void>; end(): void };
+
+/** Every open live socket, so a graceful shutdown can tell each to reconnect elsewhere. */
+export interface LiveSockets {
+  closeAll(code: number, reason: string): void;
+  readonly size: number;
+}
+
+function outletFor(ws: WSContext): Outlet {
+  return {
+    send(frame: ServerFrame) {
+      if (ws.readyState === 1) ws.send(JSON.stringify(frame));
+    },
+    close(code, reason) {
+      ws.close(code, reason);
+    },
+  };
+}
+
+/**
+ * Live delivery: WebSocket `/v1/live` and `/v1/agent/live` where the runtime can upgrade, and
+ * Server-Sent Events `/v1/events` everywhere (read with fetch, so the token rides in a header).
+ *
+ * @example
+ * const live = liveRoutes(services, upgradeWebSocket);
+ * app.route("/v1", live.routes);
+ */
+export function liveRoutes(s: Services, upgradeWebSocket?: UpgradeWebSocket) {
+  const routes = new Hono();
+  const open = new Set<WSContext>();
+
+  function socketRoute(start: (s: Services, origin: string | undefined, out: Outlet) => Session) {
+    if (!upgradeWebSocket) {
+      return () => {
+        throw new AppError(
+          "bad_request",
+          "WebSockets are not available here; use GET /v1/events and POST /v1/messages",
+        );
+      };
+    }
+    return upgradeWebSocket((c) => {
+      const origin = c.req.header("origin");
+      // The token arrives in the first frame; the origin can be judged now against all sites.
+      if (origin !== undefined && !s.origins.allowedSomewhere(origin)) {
+        throw new AppError("origin_not_allowed", `Origin ${origin} is not allowed`);
+      }
+      let session: Session | null = null;
+      return {
+        onOpen(_event, ws) {
+          open.add(ws);
+          session = start(s, origin, outletFor(ws));
+        },
+        onMessage(event, ws) {
+          // Some runtimes (workerd) never fire onOpen: start on the first frame instead.
+          if (!session) {
+            open.add(ws);
+            session = start(s, origin, outletFor(ws));
+          }
+          if (typeof event.data !== "string") {
+            ws.send(
+              JSON.stringify({
+                type: "error",
+                error: { code: "bad_request", message: "Frames are JSON text" },
+              }),
+            );
+            return;
+          }
+          void session.receive(event.data);
+        },
+        onClose(_event, ws) {
+          open.delete(ws);
+          session?.end();
+        },
+        onError(_event, ws) {
+          open.delete(ws);
+          session?.end();
+        },
+      };
+    });
+  }
+
+  routes.get("/live", socketRoute(visitorSession));
+  routes.get("/agent/live", socketRoute(agentSession));
+
+  routes.get("/events", async (c) => {
+    const { claim } = await requireVisitor(s, c);
+    const after = seqParam(c.req.query("after") ?? c.req.header("last-event-id"));
+    return streamSSE(c, async (stream) => {
+      let closed = false;
+      const session = visitorSession(s, c.req.header("origin"), {
+        send(frame) {
+          if (closed) return;
+          const write =
+            frame.type === "event"
+              ? { id: String(frame.event.seq), data: JSON.stringify(frame.event) }
+              : { event: frame.type, data: JSON.stringify(frame) };
+          void stream.writeSSE(write).catch(() => undefined);
+        },
+        close() {
+          closed = true;
+          void stream.close();
+        },
+      });
+      stream.onAbort(() => {
+        closed = true;
+        session.end();
+      });
+      await session.begin(claim, after);
+      while (!closed && !stream.aborted) {
+        await stream.sleep(KEEPALIVE_MS);
+        if (!closed) await stream.write(": keepalive\n\n");
+      }
+      session.end();
+    });
+  });
+
+  const sockets: LiveSockets = {
+    closeAll(code, reason) {
+      for (const ws of open) ws.close(code, reason);
+      open.clear();
+    },
+    get size() {
+      return open.size;
+    },
+  };
+  return { routes, sockets };
+}

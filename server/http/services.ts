@@ -1,0 +1,66 @@
+import type { Context } from "hono";
+import type { Agent } from "../../sdk/protocol.ts";
+import type { TokenService } from "../auth/tokens.ts";
+import type { Config, SiteConfig } from "../config.ts";
+import type { Threads, VisitorClaim } from "../core/threads.ts";
+import { AppError } from "../errors.ts";
+import type { Logger } from "../log.ts";
+import type { Hub } from "../realtime/hub.ts";
+import type { Store } from "../store/types.ts";
+import type { OriginPolicy } from "./origins.ts";
+import type { Limits } from "./rate-limit.ts";
+
+/** Everything route handlers use, built once by `createApp`. */
+export interface Services {
+  config: Config;
+  store: Store;
+  threads: Threads;
+  tokens: TokenService;
+  hub: Hub;
+  origins: OriginPolicy;
+  limits: Limits;
+  log: Logger;
+  now: () => number;
+  /** The caller's address for per-IP limits ("unknown" when the runtime cannot tell). */
+  clientIp: (c: Context) => string;
+  site(id: string): SiteConfig;
+}
+
+/** The bearer token of a request, or null. */
+export function bearer(c: Context): string | null {
+  const header = c.req.header("authorization");
+  const match = header?.match(/^Bearer\s+([A-Za-z0-9._~+/=-]+)\s*$/i);
+  return match?.[1] ?? null;
+}
+
+/**
+ * Authenticates a visitor call: a valid conversation token, from an origin its site allows.
+ *
+ * @example
+ * const { claim, site } = await requireVisitor(services, c);
+ */
+export async function requireVisitor(
+  s: Services,
+  c: Context,
+): Promise<{ claim: VisitorClaim; site: SiteConfig }> {
+  const token = bearer(c);
+  if (!token)
+    throw new AppError(
+      "unauthorized",
+      "Send the conversation token as Authorization: Bearer <token>",
+    );
+  const claim = await s.tokens.verifyConversationToken(token);
+  const site = s.site(claim.siteId);
+  s.origins.check(c.req.header("origin"), site);
+  return { claim, site };
+}
+
+/** Authenticates an agent call: a valid agent token, from the console's own origin. */
+export async function requireAgent(s: Services, c: Context): Promise<Agent> {
+  const token = bearer(c);
+  if (!token)
+    throw new AppError("unauthorized", "Send the agent token as Authorization: Bearer <token>");
+  const agent = await s.tokens.verifyAgentToken(token);
+  s.origins.checkOwn(c.req.header("origin"));
+  return agent;
+}

@@ -1,0 +1,90 @@
+import { Hono } from "hono";
+import type { ChannelName, ConversationSnapshot } from "../../sdk/protocol.ts";
+import type { VisitorClaim } from "../core/threads.ts";
+import { conversationForVisitor } from "../core/visibility.ts";
+import { AppError } from "../errors.ts";
+import { enforceLimit } from "./rate-limit.ts";
+import { bearer, requireVisitor, type Services } from "./services.ts";
+import {
+  CLIENT_ID,
+  messageText,
+  oneOf,
+  readJson,
+  seqParam,
+  text,
+  visitorContext,
+} from "./validate.ts";
+
+const HANDOFF_CHANNELS: readonly ChannelName[] = ["messenger", "email", "callback", "telegram"];
+
+/**
+ * The visitor API of DESIGN §4: start or resume, history, messages, handoff.
+ *
+ * @example
+ * app.route("/v1", visitorRoutes(services));
+ */
+export function visitorRoutes(s: Services) {
+  const routes = new Hono();
+
+  routes.post("/conversations", async (c) => {
+    const body = await readJson(c);
+    const siteId = text(body, "siteId", { max: 64, nonEmpty: true });
+    const site = s.site(siteId);
+    s.origins.check(c.req.header("origin"), site);
+    const context = visitorContext(body.context, new Date(s.now()).toISOString());
+
+    // A token of this site resumes its thread; a forged or foreign one is refused outright.
+    const token = bearer(c);
+    const claim: VisitorClaim | null = token
+      ? await s.tokens.verifyConversationToken(token, site.id)
+      : null;
+    if (!claim) await enforceLimit(s.store, "start", s.clientIp(c), s.limits.startPerIp);
+
+    const { conversation, created } = await s.threads.start(site.id, claim, context);
+    const renewed = await s.tokens.signConversationToken({
+      contactId: conversation.contactId,
+      conversationId: conversation.id,
+      siteId: site.id,
+    });
+    const snapshot: ConversationSnapshot = {
+      token: renewed.token,
+      conversation: conversationForVisitor(conversation),
+      events: await s.threads.eventsAfter(conversation.id, 0, "visitor"),
+    };
+    return c.json(snapshot, created ? 201 : 200);
+  });
+
+  routes.get("/conversation", async (c) => {
+    const { claim } = await requireVisitor(s, c);
+    const after = seqParam(c.req.query("after"));
+    const conversation = await s.threads.get(claim.conversationId);
+    const events = await s.threads.eventsAfter(conversation.id, after, "visitor");
+    return c.json({ conversation: conversationForVisitor(conversation), events });
+  });
+
+  routes.post("/messages", async (c) => {
+    const { claim } = await requireVisitor(s, c);
+    const body = await readJson(c);
+    const clientId = text(body, "clientId", { max: 64, pattern: CLIENT_ID });
+    const message = messageText(body);
+    await enforceLimit(s.store, "messages", claim.conversationId, s.limits.messagesPerConversation);
+    const { event, duplicate } = await s.threads.postVisitorMessage(claim.conversationId, {
+      clientId,
+      text: message,
+    });
+    return c.json({ event }, duplicate ? 200 : 201);
+  });
+
+  routes.post("/handoff", async (c) => {
+    const { site } = await requireVisitor(s, c);
+    const body = await readJson(c);
+    const channel = oneOf(body, "channel", HANDOFF_CHANNELS);
+    // Channels plug in here as they are built; until then the answer says so plainly.
+    throw new AppError(
+      "channel_not_configured",
+      `The ${channel} channel is not configured for site "${site.id}"`,
+    );
+  });
+
+  return routes;
+}

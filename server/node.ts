@@ -1,0 +1,201 @@
+/**
+ * The Node entry: the one place that picks `ws`, TCP Redis and the filesystem. Everything it
+ * wires together runs on Web APIs and could run on an edge runtime instead.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { type AddressInfo, createServer } from "node:net";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { type ServerType, serve, upgradeWebSocket } from "@hono/node-server";
+import { getConnInfo } from "@hono/node-server/conninfo";
+import { WebSocketServer } from "ws";
+import { CLOSE_SERVICE_RESTART, LIMITS } from "../sdk/protocol.ts";
+import { createApp } from "./app.ts";
+import { generateKeyRingConfig, type KeyRingConfig, loadKeyRing } from "./auth/keys.ts";
+import { type Config, ConfigError, type Env, loadConfig } from "./config.ts";
+import type { Limits } from "./http/rate-limit.ts";
+import { createLogger, type Logger } from "./log.ts";
+import { tcpDriver } from "./node/redis-tcp.ts";
+import { memoryStore } from "./store/memory.ts";
+import { redisStore } from "./store/redis.ts";
+import { upstashDriver } from "./store/redis-upstash.ts";
+import type { Store } from "./store/types.ts";
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const DEMO_SITES = join(ROOT, "demo", "sites.json");
+/** How often live sockets are pinged; one missed pong and the socket is dropped. */
+const HEARTBEAT_MS = 30_000;
+
+function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const probe = createServer();
+    probe.once("error", fail);
+    probe.listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => done(port));
+    });
+  });
+}
+
+/** A JSON value given inline, or a path to a file holding it. */
+function jsonOrFile(
+  value: string | undefined,
+  fallbackPath: string | null,
+  name: string,
+): string | null {
+  if (value === undefined || value === "")
+    return fallbackPath ? readFileSync(fallbackPath, "utf8") : null;
+  if (value.trim().startsWith("{")) return value;
+  if (!existsSync(value))
+    throw new ConfigError(`${name} is neither JSON nor an existing file: "${value}"`);
+  return readFileSync(value, "utf8");
+}
+
+/** Keys from OMNITHREAD_KEYS, or a development key kept on disk so restarts keep tokens valid. */
+async function keyRingConfig(env: Env, log: Logger): Promise<KeyRingConfig> {
+  const configured = jsonOrFile(env.OMNITHREAD_KEYS, null, "OMNITHREAD_KEYS");
+  if (configured) return JSON.parse(configured) as KeyRingConfig;
+  const path = resolve(env.OMNITHREAD_DATA_DIR ?? join(ROOT, ".omnithread"), "dev-keys.json");
+  if (!existsSync(path)) {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, JSON.stringify(await generateKeyRingConfig(), null, 2), { mode: 0o600 });
+  }
+  log.warn("using a development signing key; set OMNITHREAD_KEYS in production", { path });
+  return JSON.parse(readFileSync(path, "utf8")) as KeyRingConfig;
+}
+
+function openStore(config: Config): Store {
+  if (config.store.kind === "memory") return memoryStore();
+  if ("upstash" in config.store) return redisStore(upstashDriver(config.store.upstash));
+  return redisStore(tcpDriver(config.store.url));
+}
+
+export interface StartOptions {
+  env?: Env;
+  log?: Logger;
+  /** Rate limits, for tests that need them tight or loose. */
+  limits?: Partial<Limits>;
+  /** Handle SIGTERM/SIGINT (the CLI does; tests do not). */
+  signals?: boolean;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  config: Config;
+  store: Store;
+  /** Stops accepting, tells live clients to reconnect elsewhere, then closes the store. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts omnithread on Node: configuration from `env`, the demo sites file when none is given.
+ *
+ * @example
+ * const server = await startServer({ env: { PORT: "0" } });
+ * await fetch(`${server.url}/health`);
+ * await server.stop();
+ */
+export async function startServer(options: StartOptions = {}): Promise<RunningServer> {
+  const env = options.env ?? process.env;
+  const log = options.log ?? createLogger();
+  const sitesJson = jsonOrFile(env.OMNITHREAD_SITES, DEMO_SITES, "OMNITHREAD_SITES")!;
+  // PORT=0 (tests): pick the port first, because the public URL and origins derive from it.
+  const config = loadConfig(
+    env.PORT === "0" ? { ...env, PORT: String(await freePort()) } : env,
+    sitesJson,
+  );
+  const keyRing = await loadKeyRing(await keyRingConfig(env, log));
+  const store = openStore(config);
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: LIMITS.bodyBytes * 2 });
+  const built = createApp({
+    config,
+    store,
+    keyRing,
+    upgradeWebSocket,
+    connectionIp: (c) => getConnInfo(c).remote.address,
+    log,
+    ...(options.limits ? { limits: options.limits } : {}),
+  });
+  const server: ServerType = await new Promise((ready) => {
+    const listener = serve(
+      {
+        fetch: built.app.fetch,
+        port: config.port,
+        hostname: env.HOST ?? "0.0.0.0",
+        websocket: { server: wss },
+      },
+      () => ready(listener),
+    );
+  });
+  const port = (server.address() as AddressInfo).port;
+
+  const alive = new WeakSet<object>();
+  wss.on("connection", (ws) => {
+    alive.add(ws);
+    ws.on("pong", () => alive.add(ws));
+  });
+  const heartbeat = setInterval(() => {
+    for (const ws of wss.clients) {
+      if (!alive.has(ws)) ws.terminate();
+      else {
+        alive.delete(ws);
+        ws.ping();
+      }
+    }
+  }, HEARTBEAT_MS);
+  heartbeat.unref();
+
+  let stopping: Promise<void> | null = null;
+  const stop = () => {
+    stopping ??= (async () => {
+      clearInterval(heartbeat);
+      await new Promise<void>((done) => {
+        server.close(() => done());
+        built.sockets.closeAll(CLOSE_SERVICE_RESTART, "server restarting");
+        for (const ws of wss.clients) ws.terminate();
+        // Idle keep-alive and SSE connections would hold close() open.
+        (server as { closeAllConnections?: () => void }).closeAllConnections?.();
+      });
+      built.services.hub.close();
+      await store.close();
+      log.info("stopped");
+    })();
+    return stopping;
+  };
+  if (options.signals) {
+    for (const signal of ["SIGTERM", "SIGINT"] as const) {
+      process.once(signal, () => {
+        log.info("shutting down", { signal });
+        void stop().then(() => process.exit(0));
+      });
+    }
+  }
+  const url = `http://localhost:${port}`;
+  log.info("listening", { url, publicUrl: config.publicUrl, store: config.store.kind });
+  return { url, port, config, store, stop };
+}
+
+async function main(): Promise<void> {
+  const log = createLogger();
+  try {
+    const server = await startServer({ log, signals: true });
+    const demo = server.config.sites.find((s) => s.id === "demo");
+    if (demo && !process.env.OMNITHREAD_SITES) {
+      console.log(`\n  omnithread demo: ${server.config.publicUrl}/`);
+      console.log(`  agent console:   ${server.config.publicUrl}/console/`);
+      console.log("  demo agent login: agent@example.com / omnithread-demo (demo only)\n");
+    }
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      log.error(`configuration error: ${error.message}`);
+      process.exit(1);
+    }
+    throw error;
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  void main();
+}

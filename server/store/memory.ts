@@ -1,0 +1,155 @@
+import type { Contact, Conversation, ThreadEvent } from "../../sdk/protocol.ts";
+import { AppError } from "../errors.ts";
+import { applyAppend, applyPatch, eventId, previewText } from "./shared.ts";
+import type {
+  AppendResult,
+  ConversationPatch,
+  ListOptions,
+  LiveNotice,
+  NewEvent,
+  RateHit,
+  Store,
+  Unsubscribe,
+} from "./types.ts";
+import { MAX_EVENTS_PER_READ } from "./types.ts";
+
+interface Thread {
+  conversation: Conversation;
+  log: ThreadEvent[];
+  seqByKey: Map<string, number>;
+}
+
+/**
+ * The embedded store: everything in this process's memory, gone on restart. For the demo, unit
+ * tests and single-process trials; production runs the redis store.
+ *
+ * @example
+ * const store = memoryStore();
+ * await store.createConversation(conversation);
+ */
+export function memoryStore(options: { now?: () => number } = {}): Store {
+  const now = options.now ?? Date.now;
+  const threads = new Map<string, Thread>();
+  const contacts = new Map<string, Contact>();
+  const identities = new Map<string, string>();
+  const conversationsOfContact = new Map<string, string[]>();
+  const windows = new Map<string, { count: number; resetAt: number }>();
+  const listeners = new Set<(notice: LiveNotice) => void>();
+
+  const identityKey = (siteId: string, identity: { kind: string; value: string }) =>
+    `${siteId}\u0000${identity.kind}\u0000${identity.value}`;
+
+  function emit(notice: LiveNotice): void {
+    // Listeners get their own copy, as they would off the wire.
+    for (const listener of listeners) listener(structuredClone(notice));
+  }
+
+  function thread(id: string): Thread {
+    const found = threads.get(id);
+    if (!found) throw new AppError("not_found", "No conversation with that id");
+    return found;
+  }
+
+  return {
+    async createContact(contact) {
+      contacts.set(contact.id, structuredClone(contact));
+    },
+    async getContact(id) {
+      const contact = contacts.get(id);
+      return contact ? structuredClone(contact) : null;
+    },
+    async saveContact(contact) {
+      contacts.set(contact.id, structuredClone(contact));
+    },
+    async claimIdentity(siteId, identity, contactId) {
+      const key = identityKey(siteId, identity);
+      const owner = identities.get(key);
+      if (owner) return owner;
+      identities.set(key, contactId);
+      return contactId;
+    },
+    async findContactId(siteId, identity) {
+      return identities.get(identityKey(siteId, identity)) ?? null;
+    },
+
+    async createConversation(conversation) {
+      if (threads.has(conversation.id)) throw new AppError("conflict", "Conversation exists");
+      threads.set(conversation.id, {
+        conversation: structuredClone(conversation),
+        log: [],
+        seqByKey: new Map(),
+      });
+      const ids = conversationsOfContact.get(conversation.contactId) ?? [];
+      ids.push(conversation.id);
+      conversationsOfContact.set(conversation.contactId, ids);
+    },
+    async getConversation(id) {
+      const found = threads.get(id);
+      return found ? structuredClone(found.conversation) : null;
+    },
+    async updateConversation(id: string, patch: ConversationPatch) {
+      const found = threads.get(id);
+      if (!found) return null;
+      found.conversation = applyPatch(found.conversation, patch);
+      return structuredClone(found.conversation);
+    },
+    async listConversations(siteId: string, options: ListOptions = {}) {
+      const limit = options.limit ?? 50;
+      return [...threads.values()]
+        .map((t) => t.conversation)
+        .filter((c) => c.siteId === siteId && (!options.status || c.status === options.status))
+        .sort((a, b) => b.updatedAt.localeCompare(a.updatedAt))
+        .slice(0, limit)
+        .map((c) => structuredClone(c));
+    },
+    async contactConversationIds(contactId) {
+      return [...(conversationsOfContact.get(contactId) ?? [])];
+    },
+
+    async append(conversationId: string, input: NewEvent): Promise<AppendResult> {
+      const found = thread(conversationId);
+      const seenSeq = input.clientId ? found.seqByKey.get(input.clientId) : undefined;
+      if (seenSeq !== undefined) {
+        return { event: structuredClone(found.log[seenSeq - 1]!), duplicate: true };
+      }
+      const seq = found.log.length + 1;
+      const event: ThreadEvent = { id: eventId(conversationId, seq), seq, ...input };
+      found.log.push(event);
+      if (input.clientId) found.seqByKey.set(input.clientId, seq);
+      found.conversation = applyAppend(found.conversation, event, previewText(event));
+      emit({ kind: "event", siteId: found.conversation.siteId, conversationId, event });
+      return { event: structuredClone(event), duplicate: false };
+    },
+    async eventsAfter(conversationId, after, limit = MAX_EVENTS_PER_READ) {
+      const found = threads.get(conversationId);
+      if (!found) return [];
+      const from = Math.max(0, Math.floor(after));
+      return structuredClone(found.log.slice(from, from + Math.min(limit, MAX_EVENTS_PER_READ)));
+    },
+
+    async hit(key: string, windowMs: number): Promise<RateHit> {
+      const t = now();
+      if (windows.size > 10_000) {
+        for (const [k, w] of windows) if (w.resetAt <= t) windows.delete(k);
+      }
+      let window = windows.get(key);
+      if (!window || window.resetAt <= t) {
+        window = { count: 0, resetAt: t + windowMs };
+        windows.set(key, window);
+      }
+      window.count += 1;
+      return { count: window.count, resetMs: window.resetAt - t };
+    },
+
+    async publish(notice) {
+      emit(notice);
+    },
+    subscribe(listener): Unsubscribe {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    async close() {
+      listeners.clear();
+    },
+  };
+}

@@ -1,0 +1,153 @@
+/**
+ * The Lua behind every redis store operation: one script, one round trip, atomic.
+ *
+ * Documents (events, contacts, channels, context) are stored as the JSON text TypeScript wrote
+ * and never pass through cjson: cjson turns `[]` into `{}` and reorders keys.
+ *
+ * Cross-slot note: a conversation's own keys share the hash tag `{<id>}`, but the append, create
+ * and update scripts also touch the site's inbox zsets (and list reads the conversation hashes the
+ * inbox names), keys they build from a prefix instead of receiving them in KEYS. That is fine on
+ * a single Redis node and on Upstash; Redis Cluster would refuse it.
+ */
+import { RedisScript } from "./redis-driver.ts";
+
+/**
+ * KEYS: conv, log, idem.
+ * ARGV: 1 id, 2 id as a JSON string, 3 event JSON without its `{`, id or seq, 4 clientId or "",
+ * 5 "1" to set lastText, 6 lastText, 7 "1" for a visitor message, 8 channel, 9 createdAt,
+ * 10 createdAt in ms, 11 key prefix, 12 live channel.
+ * Answers nil when the conversation does not exist, else { event JSON, 1 when duplicate }.
+ */
+export const APPEND = new RedisScript(`
+local conv, log, idem = KEYS[1], KEYS[2], KEYS[3]
+local siteId = redis.call("HGET", conv, "siteId")
+if not siteId then return false end
+local clientId = ARGV[4]
+if clientId ~= "" then
+  local seen = redis.call("HGET", idem, clientId)
+  if seen then return { redis.call("LINDEX", log, tonumber(seen) - 1), 1 } end
+end
+-- seq follows the log's length, so LRANGE index = seq - 1 holds whatever lastSeq says.
+local seq = string.format("%d", redis.call("LLEN", log) + 1)
+local event = '{"id":' .. string.sub(ARGV[2], 1, -2) .. ':' .. seq .. '","seq":' .. seq .. ',' .. ARGV[3]
+redis.call("RPUSH", log, event)
+if clientId ~= "" then redis.call("HSET", idem, clientId, seq) end
+local fields = { "lastSeq", seq, "updatedAt", ARGV[9] }
+if ARGV[5] == "1" then
+  fields[#fields + 1] = "lastText"
+  fields[#fields + 1] = ARGV[6]
+end
+local inbox = ARGV[11] .. ":inbox:" .. siteId .. ":"
+local status = redis.call("HGET", conv, "status")
+if ARGV[7] == "1" then
+  fields[#fields + 1] = "activeChannel"
+  fields[#fields + 1] = ARGV[8]
+  -- The visitor wrote again: a resolved thread goes back to the open inbox.
+  if status == "resolved" then
+    redis.call("ZREM", inbox .. status, ARGV[1])
+    status = "open"
+    fields[#fields + 1] = "status"
+    fields[#fields + 1] = status
+  end
+end
+redis.call("HSET", conv, unpack(fields))
+redis.call("ZADD", inbox .. status, ARGV[10], ARGV[1])
+redis.call("PUBLISH", ARGV[12], '{"kind":"event","siteId":' .. cjson.encode(siteId) ..
+  ',"conversationId":' .. ARGV[2] .. ',"event":' .. event .. '}')
+return { event, 0 }
+`);
+
+/**
+ * KEYS: conv, inbox zset of its status, the contact's conversations zset.
+ * ARGV: 1 id, 2 updatedAt ms, 3 createdAt ms, 4.. field/value pairs. Answers 0 when it exists.
+ */
+export const CREATE_CONVERSATION = new RedisScript(`
+if redis.call("EXISTS", KEYS[1]) == 1 then return 0 end
+redis.call("HSET", KEYS[1], unpack(ARGV, 4))
+redis.call("ZADD", KEYS[2], ARGV[2], ARGV[1])
+redis.call("ZADD", KEYS[3], ARGV[3], ARGV[1])
+return 1
+`);
+
+/**
+ * KEYS: conv. ARGV: 1 key prefix, 2 id, 3 updatedAt ms, 4 "1" to drop the assignee,
+ * 5.. field/value pairs. Answers the HGETALL after the patch, nil when there is no conversation.
+ */
+export const UPDATE_CONVERSATION = new RedisScript(`
+local conv = KEYS[1]
+local siteId = redis.call("HGET", conv, "siteId")
+if not siteId then return false end
+local before = redis.call("HGET", conv, "status")
+if #ARGV > 4 then redis.call("HSET", conv, unpack(ARGV, 5)) end
+if ARGV[4] == "1" then redis.call("HDEL", conv, "assignee") end
+local after = redis.call("HGET", conv, "status")
+local inbox = ARGV[1] .. ":inbox:" .. siteId .. ":"
+if before ~= after then redis.call("ZREM", inbox .. before, ARGV[2]) end
+redis.call("ZADD", inbox .. after, ARGV[3], ARGV[2])
+return redis.call("HGETALL", conv)
+`);
+
+/**
+ * KEYS: the inbox zsets to merge (one status, or all three). ARGV: 1 key prefix, 2 limit.
+ * Answers up to `limit` HGETALL replies, newest updatedAt first.
+ */
+export const LIST_CONVERSATIONS = new RedisScript(`
+local limit = tonumber(ARGV[2])
+local picked = {}
+for _, key in ipairs(KEYS) do
+  local flat = redis.call("ZREVRANGE", key, 0, limit - 1, "WITHSCORES")
+  for i = 1, #flat, 2 do picked[#picked + 1] = { flat[i], tonumber(flat[i + 1]) } end
+end
+-- Ties break like ZREVRANGE does within one zset: member descending.
+table.sort(picked, function(a, b)
+  if a[2] ~= b[2] then return a[2] > b[2] end
+  return a[1] > b[1]
+end)
+local out = {}
+for i = 1, math.min(limit, #picked) do
+  local hash = redis.call("HGETALL", ARGV[1] .. ":{" .. picked[i][1] .. "}:conv")
+  if #hash > 0 then out[#out + 1] = hash end
+end
+return out
+`);
+
+/** KEYS: hash. Answers the flat field/value list (empty when missing). */
+export const HGETALL = new RedisScript(`return redis.call("HGETALL", KEYS[1])`);
+
+/** KEYS: key. Answers the string or nil. */
+export const GET = new RedisScript(`return redis.call("GET", KEYS[1])`);
+
+/** KEYS: key. ARGV: value. */
+export const SET = new RedisScript(`
+redis.call("SET", KEYS[1], ARGV[1])
+return 1
+`);
+
+/** KEYS: identity. ARGV: contact id. Answers the owner after the claim: the first claim wins. */
+export const CLAIM = new RedisScript(`
+redis.call("SET", KEYS[1], ARGV[1], "NX")
+return redis.call("GET", KEYS[1])
+`);
+
+/** KEYS: list. ARGV: start, stop (inclusive). */
+export const LRANGE = new RedisScript(`return redis.call("LRANGE", KEYS[1], ARGV[1], ARGV[2])`);
+
+/** KEYS: zset. Answers every member, lowest score first. */
+export const ZRANGE = new RedisScript(`return redis.call("ZRANGE", KEYS[1], 0, -1)`);
+
+/**
+ * KEYS: window. ARGV: window ms. A fixed window: the first hit starts the clock.
+ * Answers { count, ms until reset }.
+ */
+export const HIT = new RedisScript(`
+local count = redis.call("INCR", KEYS[1])
+local ttl = redis.call("PTTL", KEYS[1])
+if count == 1 or ttl < 0 then
+  redis.call("PEXPIRE", KEYS[1], ARGV[1])
+  ttl = tonumber(ARGV[1])
+end
+return { count, ttl }
+`);
+
+/** ARGV: channel, message. Answers the number of receivers. */
+export const PUBLISH = new RedisScript(`return redis.call("PUBLISH", ARGV[1], ARGV[2])`);

@@ -1,0 +1,275 @@
+/**
+ * The production store: Redis over TCP or the Upstash REST protocol (see `redis-driver.ts`).
+ * Every operation is one Lua script (`redis-scripts.ts`), so every call is one round trip and
+ * appends are atomic across instances.
+ *
+ * Keys, with prefix `ot`:
+ * - `ot:{cid}:conv` hash, `ot:{cid}:log` list (index = seq - 1), `ot:{cid}:idem` hash clientId → seq
+ * - `ot:inbox:<siteId>:<status>` zset of conversation ids scored by updatedAt (ms)
+ * - `ot:contact:<id>` JSON, `ot:contact:<id>:convs` zset scored by createdAt (ms)
+ * - `ot:ident:<siteId>:<kind>:<value>` → contact id, `ot:rl:<key>` rate-limit counters
+ */
+import type { Contact, Conversation, ConversationStatus, ThreadEvent } from "../../sdk/protocol.ts";
+import { AppError } from "../errors.ts";
+import type { RedisDriver } from "./redis-driver.ts";
+import * as lua from "./redis-scripts.ts";
+import { previewText } from "./shared.ts";
+import type { AppendResult, ConversationPatch, LiveNotice, NewEvent, Store } from "./types.ts";
+import { MAX_EVENTS_PER_READ } from "./types.ts";
+
+export interface RedisStoreOptions {
+  /** Key prefix, so several deployments can share one database. Default `ot`. */
+  prefix?: string;
+  /** The pub/sub channel live notices travel on. Default `<prefix>:live`. */
+  channel?: string;
+  /** Hears failures nobody awaits: a lost subscription, a throwing listener. Default console.error. */
+  onError?: (error: unknown) => void;
+}
+
+const STATUSES: ConversationStatus[] = ["open", "pending", "resolved"];
+/** Hash fields holding JSON documents; every other field is a plain string, lastSeq a number. */
+const JSON_FIELDS = new Set(["channels", "context"]);
+const PATCH_FIELDS = [
+  "status",
+  "assignee",
+  "context",
+  "channels",
+  "activeChannel",
+  "updatedAt",
+] as const;
+
+/** Milliseconds for a zset score; a bad date is a programming error, not a user error. */
+function ms(iso: string): string {
+  const t = Date.parse(iso);
+  if (!Number.isFinite(t)) throw new TypeError(`Not an ISO 8601 date: ${iso}`);
+  return String(t);
+}
+
+function encodeField(name: string, value: unknown): string {
+  if (JSON_FIELDS.has(name)) return JSON.stringify(value);
+  return String(value);
+}
+
+/** field/value pairs for HSET, leaving out undefined fields (absent stays absent). */
+function toPairs(record: object): string[] {
+  const pairs: string[] = [];
+  for (const [name, value] of Object.entries(record)) {
+    if (value !== undefined) pairs.push(name, encodeField(name, value));
+  }
+  return pairs;
+}
+
+/** An HGETALL reply back into a conversation; null for a missing hash. */
+function toConversation(reply: unknown): Conversation | null {
+  if (!Array.isArray(reply) || reply.length === 0) return null;
+  const record: Record<string, unknown> = {};
+  for (let i = 0; i + 1 < reply.length; i += 2) {
+    const name = String(reply[i]);
+    const value = String(reply[i + 1]);
+    record[name] = JSON_FIELDS.has(name)
+      ? JSON.parse(value)
+      : name === "lastSeq"
+        ? Number(value)
+        : value;
+  }
+  return record as unknown as Conversation;
+}
+
+function strings(reply: unknown): string[] {
+  return Array.isArray(reply) ? reply.map(String) : [];
+}
+
+/**
+ * A {@link Store} on Redis. Needs a single Redis node or Upstash (see the cross-slot note in
+ * `redis-scripts.ts`). `close()` also closes the driver.
+ *
+ * @example
+ * import { tcpDriver } from "../node/redis-tcp.ts";
+ * const store = redisStore(tcpDriver("redis://127.0.0.1:6379"));
+ * await store.createConversation(conversation);
+ * const { event } = await store.append(conversation.id, newEvent);
+ */
+export function redisStore(driver: RedisDriver, options: RedisStoreOptions = {}): Store {
+  const prefix = options.prefix ?? "ot";
+  const channel = options.channel ?? `${prefix}:live`;
+  const onError =
+    options.onError ?? ((error: unknown) => console.error("omnithread redis store:", error));
+
+  const key = {
+    conv: (id: string) => `${prefix}:{${id}}:conv`,
+    log: (id: string) => `${prefix}:{${id}}:log`,
+    idem: (id: string) => `${prefix}:{${id}}:idem`,
+    inbox: (siteId: string, status: string) => `${prefix}:inbox:${siteId}:${status}`,
+    contact: (id: string) => `${prefix}:contact:${id}`,
+    contactConvs: (id: string) => `${prefix}:contact:${id}:convs`,
+    ident: (siteId: string, identity: { kind: string; value: string }) =>
+      `${prefix}:ident:${siteId}:${identity.kind}:${identity.value}`,
+    rate: (name: string) => `${prefix}:rl:${name}`,
+  };
+
+  // One driver subscription per store, opened by the first listener and kept until close().
+  const listeners = new Set<(notice: LiveNotice) => void>();
+  let subscription: Promise<(() => Promise<void>) | undefined> | undefined;
+  let closed = false;
+
+  function dispatch(message: string): void {
+    for (const listener of [...listeners]) {
+      try {
+        // Each listener parses its own copy, as with the memory store.
+        listener(JSON.parse(message) as LiveNotice);
+      } catch (error) {
+        onError(error);
+      }
+    }
+  }
+
+  function listen(): void {
+    subscription ??= driver.subscribe(channel, dispatch).catch((error: unknown) => {
+      subscription = undefined; // the next subscribe() tries again
+      if (!closed) onError(error);
+      return undefined;
+    });
+  }
+
+  return {
+    async createContact(contact) {
+      await driver.run(lua.SET, [key.contact(contact.id)], [JSON.stringify(contact)]);
+    },
+    async getContact(id) {
+      const json = await driver.run(lua.GET, [key.contact(id)], []);
+      return typeof json === "string" ? (JSON.parse(json) as Contact) : null;
+    },
+    async saveContact(contact) {
+      await driver.run(lua.SET, [key.contact(contact.id)], [JSON.stringify(contact)]);
+    },
+    async claimIdentity(siteId, identity, contactId) {
+      return String(await driver.run(lua.CLAIM, [key.ident(siteId, identity)], [contactId]));
+    },
+    async findContactId(siteId, identity) {
+      const owner = await driver.run(lua.GET, [key.ident(siteId, identity)], []);
+      return typeof owner === "string" ? owner : null;
+    },
+
+    async createConversation(conversation) {
+      const created = await driver.run(
+        lua.CREATE_CONVERSATION,
+        [
+          key.conv(conversation.id),
+          key.inbox(conversation.siteId, conversation.status),
+          key.contactConvs(conversation.contactId),
+        ],
+        [
+          conversation.id,
+          ms(conversation.updatedAt),
+          ms(conversation.createdAt),
+          ...toPairs(conversation),
+        ],
+      );
+      if (Number(created) !== 1) throw new AppError("conflict", "Conversation exists");
+    },
+    async getConversation(id) {
+      return toConversation(await driver.run(lua.HGETALL, [key.conv(id)], []));
+    },
+    async updateConversation(id: string, patch: ConversationPatch) {
+      // Only the patchable fields: a stray siteId or id must never reach the hash.
+      const fields: Record<string, unknown> = {};
+      for (const name of PATCH_FIELDS) {
+        const value = patch[name];
+        if (value !== undefined && value !== null) fields[name] = value;
+      }
+      const reply = await driver.run(
+        lua.UPDATE_CONVERSATION,
+        [key.conv(id)],
+        [prefix, id, ms(patch.updatedAt), patch.assignee === null ? "1" : "", ...toPairs(fields)],
+      );
+      return toConversation(reply);
+    },
+    async listConversations(siteId, listOptions = {}) {
+      const limit = Math.floor(listOptions.limit ?? 50);
+      if (!(limit > 0)) return [];
+      const statuses = listOptions.status ? [listOptions.status] : STATUSES;
+      const reply = await driver.run(
+        lua.LIST_CONVERSATIONS,
+        statuses.map((status) => key.inbox(siteId, status)),
+        [prefix, String(limit)],
+      );
+      return (Array.isArray(reply) ? reply : []).map(toConversation).filter((c) => c !== null);
+    },
+    async contactConversationIds(contactId) {
+      return strings(await driver.run(lua.ZRANGE, [key.contactConvs(contactId)], []));
+    },
+
+    async append(conversationId: string, input: NewEvent): Promise<AppendResult> {
+      // The script prepends `{"id":…,"seq":…,` to this JSON: strip any id/seq the caller passed.
+      const { id: _id, seq: _seq, ...fields } = input as NewEvent & { id?: unknown; seq?: unknown };
+      const body = JSON.stringify(fields).slice(1);
+      const preview = previewText({ ...fields, id: "", seq: 0 });
+      const visitorMessage = input.type === "message" && input.author.role === "visitor";
+      const reply = await driver.run(
+        lua.APPEND,
+        [key.conv(conversationId), key.log(conversationId), key.idem(conversationId)],
+        [
+          conversationId,
+          JSON.stringify(conversationId),
+          body,
+          input.clientId ?? "",
+          preview === undefined ? "" : "1",
+          preview ?? "",
+          visitorMessage ? "1" : "",
+          input.channel,
+          input.createdAt,
+          ms(input.createdAt),
+          prefix,
+          channel,
+        ],
+      );
+      if (!Array.isArray(reply)) throw new AppError("not_found", "No conversation with that id");
+      return {
+        event: JSON.parse(String(reply[0])) as ThreadEvent,
+        duplicate: Number(reply[1]) === 1,
+      };
+    },
+    async eventsAfter(conversationId, after, limit = MAX_EVENTS_PER_READ) {
+      const count = Math.min(Math.floor(limit), MAX_EVENTS_PER_READ);
+      if (!(count > 0)) return [];
+      const from = Number.isFinite(after) ? Math.max(0, Math.floor(after)) : 0;
+      const reply = await driver.run(
+        lua.LRANGE,
+        [key.log(conversationId)],
+        [String(from), String(from + count - 1)],
+      );
+      return strings(reply).map((json) => JSON.parse(json) as ThreadEvent);
+    },
+
+    async hit(name, windowMs) {
+      const reply = await driver.run(
+        lua.HIT,
+        [key.rate(name)],
+        [String(Math.max(1, Math.ceil(windowMs)))],
+      );
+      const [count, ttl] = Array.isArray(reply) ? reply.map(Number) : [];
+      return { count: count ?? 1, resetMs: Math.max(0, ttl ?? 0) };
+    },
+
+    async publish(notice) {
+      await driver.run(lua.PUBLISH, [], [channel, JSON.stringify(notice)]);
+    },
+    subscribe(listener) {
+      if (closed) return () => {};
+      listeners.add(listener);
+      listen();
+      return () => {
+        listeners.delete(listener);
+      };
+    },
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      listeners.clear();
+      const stop = await subscription;
+      await stop?.().catch(onError);
+      await driver.close();
+    },
+  };
+}

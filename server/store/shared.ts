@@ -1,0 +1,42 @@
+import type { Conversation, ThreadEvent } from "../../sdk/protocol.ts";
+import type { ConversationPatch } from "./types.ts";
+
+/** Event ids are derived, so a retried append can never mint a second id for one seq. */
+export function eventId(conversationId: string, seq: number): string {
+  return `${conversationId}:${seq}`;
+}
+
+/** The inbox preview: the newest message's text, cut short. Notes and system events keep it. */
+export function previewText(event: ThreadEvent): string | undefined {
+  return event.type === "message" ? event.text.slice(0, 140) : undefined;
+}
+
+/**
+ * How an appended event changes its conversation. The redis store's append script does the
+ * same in Lua; the store contract suite holds both to it.
+ */
+export function applyAppend(
+  conversation: Conversation,
+  event: ThreadEvent,
+  preview: string | undefined,
+): Conversation {
+  const next: Conversation = { ...conversation, lastSeq: event.seq, updatedAt: event.createdAt };
+  if (preview !== undefined) next.lastText = preview;
+  if (event.type === "message" && event.author.role === "visitor") {
+    next.activeChannel = event.channel;
+    if (next.status === "resolved") next.status = "open";
+  }
+  return next;
+}
+
+/** Applies a patch; `assignee: null` unassigns. */
+export function applyPatch(conversation: Conversation, patch: ConversationPatch): Conversation {
+  const { assignee, ...rest } = patch;
+  const next: Conversation = { ...conversation };
+  for (const [key, value] of Object.entries(rest)) {
+    if (value !== undefined) Object.assign(next, { [key]: value });
+  }
+  if (assignee === null) delete next.assignee;
+  else if (assignee !== undefined) next.assignee = assignee;
+  return next;
+}

@@ -1,0 +1,115 @@
+import type {
+  Author,
+  ChannelName,
+  Contact,
+  Conversation,
+  ConversationContext,
+  ConversationStatus,
+  EventType,
+  Identity,
+  LinkedChannel,
+  ThreadEvent,
+} from "../../sdk/protocol.ts";
+
+/** An event before the store numbers it: the store assigns `id` and `seq`. */
+export interface NewEvent {
+  type: EventType;
+  channel: ChannelName;
+  author: Author;
+  text: string;
+  /** ISO 8601. */
+  createdAt: string;
+  /** Idempotency key: appending the same key twice returns the first event. */
+  clientId?: string;
+  name?: string;
+  data?: Record<string, unknown>;
+}
+
+export interface AppendResult {
+  event: ThreadEvent;
+  /** True when the key was seen before and `event` is the first one stored under it. */
+  duplicate: boolean;
+}
+
+/** The fields of a conversation that change outside of appends. */
+export interface ConversationPatch {
+  status?: ConversationStatus;
+  /** null unassigns. */
+  assignee?: string | null;
+  context?: ConversationContext;
+  channels?: LinkedChannel[];
+  activeChannel?: ChannelName;
+  /** ISO 8601; also re-sorts the inbox. */
+  updatedAt: string;
+}
+
+export interface ListOptions {
+  status?: ConversationStatus;
+  limit?: number;
+}
+
+/** Something every server instance must hear about: fanned out by the store's bus. */
+export type LiveNotice =
+  | { kind: "event"; siteId: string; conversationId: string; event: ThreadEvent }
+  | { kind: "conversation"; siteId: string; conversation: Conversation }
+  | { kind: "typing"; siteId: string; conversationId: string; author: Author };
+
+export type Unsubscribe = () => void;
+
+export interface RateHit {
+  /** Hits in the current window, this one included. */
+  count: number;
+  /** Milliseconds until the window resets. */
+  resetMs: number;
+}
+
+/**
+ * Everything omnithread keeps. One interface, one contract suite (`test/store.contract.ts`),
+ * several implementations: `memory` (one process) and `redis` (TCP or Upstash REST).
+ */
+export interface Store {
+  createContact(contact: Contact): Promise<void>;
+  getContact(id: string): Promise<Contact | null>;
+  /** Overwrites the contact document (attributes, identities, name, email). */
+  saveContact(contact: Contact): Promise<void>;
+  /**
+   * Points an identity at a contact unless it already points at one; answers the contact id it
+   * points at afterwards, so two racing links agree on one winner.
+   */
+  claimIdentity(
+    siteId: string,
+    identity: Pick<Identity, "kind" | "value">,
+    contactId: string,
+  ): Promise<string>;
+  findContactId(siteId: string, identity: Pick<Identity, "kind" | "value">): Promise<string | null>;
+
+  createConversation(conversation: Conversation): Promise<void>;
+  getConversation(id: string): Promise<Conversation | null>;
+  /** Applies a patch and answers the whole conversation, or null when there is none. */
+  updateConversation(id: string, patch: ConversationPatch): Promise<Conversation | null>;
+  /** A site's conversations, most recently updated first. */
+  listConversations(siteId: string, options?: ListOptions): Promise<Conversation[]>;
+  /** Ids of a contact's conversations, oldest first. */
+  contactConversationIds(contactId: string): Promise<string[]>;
+
+  /**
+   * Appends one event atomically: idempotency check, next seq with no gaps, the log, the
+   * conversation's lastSeq/updatedAt/activeChannel, the inbox order, and a live notice. A visitor
+   * message reopens a resolved conversation. Throws when the conversation does not exist.
+   */
+  append(conversationId: string, event: NewEvent): Promise<AppendResult>;
+  /** Events with seq > after, in seq order, at most `limit`. */
+  eventsAfter(conversationId: string, after: number, limit?: number): Promise<ThreadEvent[]>;
+
+  /** Counts a hit in a fixed window shared by every instance. */
+  hit(key: string, windowMs: number): Promise<RateHit>;
+
+  /** Fans a notice out to every instance's subscribers (appends publish their own). */
+  publish(notice: LiveNotice): Promise<void>;
+  subscribe(listener: (notice: LiveNotice) => void): Unsubscribe;
+
+  close(): Promise<void>;
+}
+
+/** The log is capped per read so one request can never pull an unbounded history. */
+export const MAX_EVENTS_PER_READ = 500;

@@ -1,0 +1,341 @@
+import { base64url, SignJWT } from "jose";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ConversationSnapshot, ErrorBody, ThreadEvent } from "../../sdk/protocol.ts";
+import { generateKeyRingConfig, loadKeyRing } from "../../server/auth/keys.ts";
+import { createTokenService } from "../../server/auth/tokens.ts";
+import type { RunningServer } from "../../server/node.ts";
+import { api, startTestServer, testKeys } from "../helpers/omnithread.ts";
+
+let server: RunningServer;
+let base: string;
+
+beforeAll(async () => {
+  server = await startTestServer({}, { startPerIp: { limit: 1000, windowMs: 60_000 } });
+  base = server.url;
+});
+afterAll(() => server?.stop());
+
+const start = (body: unknown = { siteId: "demo" }, token?: string) =>
+  api<ConversationSnapshot>(base, "/v1/conversations", { body, ...(token ? { token } : {}) });
+
+describe("visitor API over real HTTP", () => {
+  it("starts a conversation and records where it started", async () => {
+    const res = await start({
+      siteId: "demo",
+      context: {
+        url: "https://shop.example/shoes",
+        referrer: "https://search.example/",
+        locale: "nl-NL",
+      },
+    });
+    expect(res.status).toBe(201);
+    expect(res.body.token.split(".")).toHaveLength(3);
+    expect(res.body.conversation).toMatchObject({
+      siteId: "demo",
+      status: "open",
+      activeChannel: "web",
+      lastSeq: 0,
+      context: {
+        url: "https://shop.example/shoes",
+        referrer: "https://search.example/",
+        locale: "nl-NL",
+      },
+    });
+    expect(res.body.events).toEqual([]);
+  });
+
+  it("sends a message, and the same clientId again answers the same event", async () => {
+    const { body } = await start();
+    const first = await api<{ event: ThreadEvent }>(base, "/v1/messages", {
+      token: body.token,
+      body: { clientId: "c-1", text: "Where is my order <b>#42</b>?" },
+    });
+    expect(first.status).toBe(201);
+    expect(first.body.event).toMatchObject({
+      seq: 1,
+      type: "message",
+      text: "Where is my order <b>#42</b>?",
+    });
+    const again = await api<{ event: ThreadEvent }>(base, "/v1/messages", {
+      token: body.token,
+      body: { clientId: "c-1", text: "Where is my order <b>#42</b>?" },
+    });
+    expect(again.status).toBe(200);
+    expect(again.body.event).toEqual(first.body.event);
+    const history = await api<{ events: ThreadEvent[] }>(base, "/v1/conversation?after=0", {
+      token: body.token,
+    });
+    expect(history.body.events.map((e) => e.seq)).toEqual([1]);
+  });
+
+  it("resumes the same conversation with its token: a reload never forks the thread", async () => {
+    const first = await start({ siteId: "demo", context: { url: "https://shop.example/a" } });
+    await api(base, "/v1/messages", {
+      token: first.body.token,
+      body: { clientId: "r-1", text: "hello" },
+    });
+    const again = await start(
+      { siteId: "demo", context: { url: "https://shop.example/b" } },
+      first.body.token,
+    );
+    expect(again.status).toBe(200);
+    expect(again.body.conversation.id).toBe(first.body.conversation.id);
+    expect(again.body.events.map((e) => e.text)).toEqual(["hello"]);
+    expect(again.body.conversation.context.pages?.map((p) => p.url)).toEqual([
+      "https://shop.example/a",
+      "https://shop.example/b",
+    ]);
+    // The renewed token works too.
+    const history = await api<{ events: ThreadEvent[] }>(base, "/v1/conversation?after=0", {
+      token: again.body.token,
+    });
+    expect(history.body.events).toHaveLength(1);
+  });
+
+  it("reads only the events after a seq", async () => {
+    const { body } = await start();
+    for (const i of [1, 2, 3]) {
+      await api(base, "/v1/messages", {
+        token: body.token,
+        body: { clientId: `a-${i}`, text: `m${i}` },
+      });
+    }
+    const res = await api<{ events: ThreadEvent[] }>(base, "/v1/conversation?after=2", {
+      token: body.token,
+    });
+    expect(res.body.events.map((e) => e.text)).toEqual(["m3"]);
+  });
+
+  it("answers a handoff to a channel that is not configured with a clear error", async () => {
+    const { body } = await start();
+    const res = await api<ErrorBody>(base, "/v1/handoff", {
+      token: body.token,
+      body: { channel: "messenger" },
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe("channel_not_configured");
+    const bad = await api<ErrorBody>(base, "/v1/handoff", {
+      token: body.token,
+      body: { channel: "pigeon" },
+    });
+    expect(bad.body.error.code).toBe("bad_request");
+  });
+});
+
+describe("tokens that must be refused", () => {
+  let token: string;
+  beforeAll(async () => {
+    token = (await start()).body.token;
+  });
+  const history = (t: string) => api<ErrorBody>(base, "/v1/conversation", { token: t });
+
+  it("refuses a missing token", async () => {
+    const res = await api<ErrorBody>(base, "/v1/conversation");
+    expect(res.status).toBe(401);
+    expect(res.body.error.code).toBe("unauthorized");
+  });
+
+  it("refuses a token whose payload was altered", async () => {
+    const [header, payload, signature] = token.split(".");
+    const claims = JSON.parse(new TextDecoder().decode(base64url.decode(payload!)));
+    claims.cid = "someoneelsesthread00";
+    const forged = `${header}.${base64url.encode(JSON.stringify(claims))}.${signature}`;
+    expect((await history(forged)).status).toBe(401);
+  });
+
+  it("refuses a token with a changed signature", async () => {
+    const flipped = token.slice(0, -2) + (token.endsWith("AA") ? "BB" : "AA");
+    expect((await history(flipped)).status).toBe(401);
+  });
+
+  it("refuses alg: none", async () => {
+    const [, payload] = token.split(".");
+    const none = `${base64url.encode(JSON.stringify({ alg: "none", typ: "JWT" }))}.${payload}.`;
+    const res = await history(none);
+    expect(res.status).toBe(401);
+    expect(res.body.error.code).toBe("unauthorized");
+  });
+
+  it("refuses an HS256 token signed with a guessable secret", async () => {
+    const [, payload] = token.split(".");
+    const claims = JSON.parse(new TextDecoder().decode(base64url.decode(payload!)));
+    const hs = await new SignJWT(claims)
+      .setProtectedHeader({ alg: "HS256" })
+      .sign(new TextEncoder().encode("secret"));
+    expect((await history(hs)).status).toBe(401);
+  });
+
+  it("refuses an expired token with token_expired", async () => {
+    const ring = await loadKeyRing(JSON.parse(await testKeys));
+    const past = createTokenService(ring, {
+      issuer: server.config.publicUrl,
+      now: () => Date.now() - 40 * 86400_000,
+    });
+    const old = await past.signConversationToken({
+      contactId: "k",
+      conversationId: "c",
+      siteId: "demo",
+    });
+    const res = await history(old.token);
+    expect(res.status).toBe(401);
+    expect(res.body.error.code).toBe("token_expired");
+  });
+
+  it("refuses a token signed by a key this server does not hold", async () => {
+    const stranger = createTokenService(await loadKeyRing(await generateKeyRingConfig()), {
+      issuer: server.config.publicUrl,
+    });
+    const { token: foreign } = await stranger.signConversationToken({
+      contactId: "k",
+      conversationId: "c",
+      siteId: "demo",
+    });
+    expect((await history(foreign)).status).toBe(401);
+  });
+
+  it("refuses another site's token where a site is named", async () => {
+    const ring = await loadKeyRing(JSON.parse(await testKeys));
+    const tokens = createTokenService(ring, { issuer: server.config.publicUrl });
+    const other = await tokens.signConversationToken({
+      contactId: "k",
+      conversationId: "c",
+      siteId: "other-shop",
+    });
+    const res = await start({ siteId: "demo" }, other.token);
+    expect(res.status).toBe(403);
+    expect((res.body as unknown as ErrorBody).error.code).toBe("wrong_site");
+  });
+
+  it("refuses an agent token on the visitor API, and a visitor token on the agent API", async () => {
+    const login = await api<{ token: string }>(base, "/v1/agent/login", {
+      body: { email: "agent@example.com", password: "omnithread-demo" },
+    });
+    expect((await history(login.body.token)).status).toBe(401);
+    const res = await api<ErrorBody>(base, "/v1/agent/conversations", { token });
+    expect(res.status).toBe(401);
+  });
+});
+
+describe("bad input gets a clear JSON error", () => {
+  it("refuses malformed JSON with 400 invalid_json", async () => {
+    const res = await api<ErrorBody>(base, "/v1/conversations", { body: "{not json" });
+    expect(res.status).toBe(400);
+    expect(res.body.error).toMatchObject({ code: "invalid_json" });
+  });
+
+  it("refuses a body that is too large with 413", async () => {
+    const { body } = await start();
+    const res = await api<ErrorBody>(base, "/v1/messages", {
+      token: body.token,
+      body: { clientId: "big", text: "x".repeat(64 * 1024) },
+    });
+    expect(res.status).toBe(413);
+    expect(res.body.error.code).toBe("payload_too_large");
+  });
+
+  it("refuses a message over the length limit, an empty one, and a bad clientId with 400", async () => {
+    const { body } = await start();
+    for (const bad of [
+      { clientId: "a", text: "x".repeat(4001) },
+      { clientId: "a", text: "   " },
+      { clientId: "no spaces", text: "hi" },
+      { text: "hi" },
+    ]) {
+      const res = await api<ErrorBody>(base, "/v1/messages", { token: body.token, body: bad });
+      expect(res.status).toBe(400);
+      expect(res.body.error.code).toBe("bad_request");
+      expect(res.body.error.message.length).toBeGreaterThan(5);
+    }
+  });
+
+  it("refuses a non-JSON media type with 415", async () => {
+    const res = await api<ErrorBody>(base, "/v1/conversations", {
+      body: "siteId=demo",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+    });
+    expect(res.status).toBe(415);
+    expect(res.body.error.code).toBe("unsupported_media_type");
+  });
+
+  it("answers an unknown site with 404 and an unknown route with 404, both as JSON", async () => {
+    expect((await start({ siteId: "nope" })).status).toBe(404);
+    const res = await api<ErrorBody>(base, "/v1/nothing-here");
+    expect(res.status).toBe(404);
+    expect(res.body.error.code).toBe("not_found");
+  });
+
+  it("refuses bad context and bad after values", async () => {
+    const res = await start({ siteId: "demo", context: { url: "javascript:alert(1)" } });
+    expect(res.status).toBe(400);
+    const { body } = await start();
+    const after = await api<ErrorBody>(base, "/v1/conversation?after=-1", { token: body.token });
+    expect(after.status).toBe(400);
+  });
+});
+
+describe("origins", () => {
+  it("refuses a browser origin the site does not allow, and allows its own", async () => {
+    const evil = await api<ErrorBody>(base, "/v1/conversations", {
+      body: { siteId: "demo" },
+      headers: { origin: "https://evil.example" },
+    });
+    expect(evil.status).toBe(403);
+    expect(evil.body.error.code).toBe("origin_not_allowed");
+    const own = await api(base, "/v1/conversations", {
+      body: { siteId: "demo" },
+      headers: { origin: server.url.replace("localhost", "127.0.0.1") },
+    });
+    expect(own.status).toBe(201);
+  });
+
+  it("answers CORS preflights for allowed origins only", async () => {
+    const ok = await fetch(`${base}/v1/messages`, {
+      method: "OPTIONS",
+      headers: { origin: server.url, "access-control-request-method": "POST" },
+    });
+    expect(ok.headers.get("access-control-allow-origin")).toBe(server.url);
+    const evil = await fetch(`${base}/v1/messages`, {
+      method: "OPTIONS",
+      headers: { origin: "https://evil.example", "access-control-request-method": "POST" },
+    });
+    expect(evil.headers.get("access-control-allow-origin")).toBeNull();
+  });
+});
+
+describe("rate limits", () => {
+  it("allows a burst of 20 messages and then answers 429 with Retry-After", async () => {
+    const { body } = await start();
+    const statuses: number[] = [];
+    for (let i = 0; i < 35; i++) {
+      const res = await api(base, "/v1/messages", {
+        token: body.token,
+        body: { clientId: `burst-${i}`, text: `m${i}` },
+      });
+      statuses.push(res.status);
+    }
+    expect(statuses.slice(0, 20).every((s) => s === 201)).toBe(true);
+    const limited = statuses.indexOf(429);
+    expect(limited).toBeGreaterThanOrEqual(20);
+    const res = await api<ErrorBody>(base, "/v1/messages", {
+      token: body.token,
+      body: { clientId: "late", text: "x" },
+    });
+    expect(res.status).toBe(429);
+    expect(res.body.error.code).toBe("rate_limited");
+    expect(Number(res.headers.get("retry-after"))).toBeGreaterThan(0);
+  });
+
+  it("limits new conversations per IP tightly", async () => {
+    const tight = await startTestServer({}, { startPerIp: { limit: 3, windowMs: 60_000 } });
+    try {
+      const statuses = [];
+      for (let i = 0; i < 5; i++)
+        statuses.push(
+          (await api(tight.url, "/v1/conversations", { body: { siteId: "demo" } })).status,
+        );
+      expect(statuses).toEqual([201, 201, 201, 429, 429]);
+    } finally {
+      await tight.stop();
+    }
+  });
+});

@@ -1,0 +1,371 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Contact, Conversation } from "../sdk/protocol.ts";
+import type { LiveNotice, NewEvent, Store } from "../server/store/types.ts";
+
+let counter = 0;
+const uniqueId = (prefix: string) =>
+  `${prefix}${Date.now().toString(36)}${(counter++).toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+
+function newConversation(overrides: Partial<Conversation> = {}): Conversation {
+  const at = new Date().toISOString();
+  return {
+    id: uniqueId("c"),
+    siteId: overrides.siteId ?? uniqueId("site"),
+    contactId: uniqueId("k"),
+    status: "open",
+    activeChannel: "web",
+    channels: [{ channel: "web", linkedAt: at }],
+    context: { url: "https://shop.example/p/1", pages: [], attributes: {} },
+    createdAt: at,
+    updatedAt: at,
+    lastSeq: 0,
+    ...overrides,
+  };
+}
+
+function visitorMessage(text: string, clientId?: string): NewEvent {
+  return {
+    type: "message",
+    channel: "web",
+    author: { role: "visitor" },
+    text,
+    createdAt: new Date().toISOString(),
+    ...(clientId ? { clientId } : {}),
+  };
+}
+
+/** Waits until `predicate` holds for the notices heard so far (pub/sub is asynchronous). */
+async function until(predicate: () => boolean, ms = 3000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error("timed out waiting for a live notice");
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/**
+ * The behaviour every Store must have. Each implementation's test file calls this with a
+ * factory; the suite never looks behind the interface.
+ */
+export function describeStoreContract(name: string, open: () => Promise<Store>): void {
+  describe(`Store contract: ${name}`, () => {
+    let store: Store;
+    beforeAll(async () => {
+      store = await open();
+    });
+    afterAll(async () => {
+      await store?.close();
+    });
+
+    it("creates and reads a conversation exactly as given", async () => {
+      const conversation = newConversation({
+        context: {
+          url: "https://shop.example/checkout?x=1,2",
+          referrer: "https://search.example/?q=ä",
+          locale: "nl",
+          pages: [
+            { url: "https://shop.example/", title: "Home <b>", at: new Date().toISOString() },
+          ],
+          attributes: { plan: "pro", orders: 3, vip: true, note: null },
+          labels: [],
+        },
+      });
+      await store.createConversation(conversation);
+      expect(await store.getConversation(conversation.id)).toEqual(conversation);
+      expect(await store.getConversation("missing")).toBeNull();
+    });
+
+    it("numbers appended events 1, 2, 3 and reads them back after a seq", async () => {
+      const conversation = newConversation();
+      await store.createConversation(conversation);
+      for (const text of ["hello", 'a, b "quoted" ☃', "third"]) {
+        await store.append(conversation.id, visitorMessage(text));
+      }
+      const all = await store.eventsAfter(conversation.id, 0);
+      expect(all.map((e) => [e.seq, e.text])).toEqual([
+        [1, "hello"],
+        [2, 'a, b "quoted" ☃'],
+        [3, "third"],
+      ]);
+      expect(new Set(all.map((e) => e.id)).size).toBe(3);
+      expect((await store.eventsAfter(conversation.id, 2)).map((e) => e.seq)).toEqual([3]);
+      expect(await store.eventsAfter(conversation.id, 3)).toEqual([]);
+      expect((await store.eventsAfter(conversation.id, 0, 2)).map((e) => e.seq)).toEqual([1, 2]);
+    });
+
+    it("keeps every field of an event", async () => {
+      const conversation = newConversation();
+      await store.createConversation(conversation);
+      const input: NewEvent = {
+        type: "system",
+        channel: "messenger",
+        author: { role: "system", name: "omnithread" },
+        text: "moved to Messenger",
+        createdAt: new Date().toISOString(),
+        clientId: "mid.abc",
+        name: "channel.linked",
+        data: { psid: "123", nested: { list: [1, "two"] }, empty: [] },
+      };
+      const { event } = await store.append(conversation.id, input);
+      expect(event).toEqual({ ...input, id: event.id, seq: 1 });
+      expect(await store.eventsAfter(conversation.id, 0)).toEqual([event]);
+    });
+
+    it("returns the first event when the same clientId is appended again", async () => {
+      const conversation = newConversation();
+      await store.createConversation(conversation);
+      const first = await store.append(conversation.id, visitorMessage("once", "k-1"));
+      const again = await store.append(conversation.id, visitorMessage("twice?", "k-1"));
+      expect(first.duplicate).toBe(false);
+      expect(again.duplicate).toBe(true);
+      expect(again.event).toEqual(first.event);
+      expect((await store.eventsAfter(conversation.id, 0)).length).toBe(1);
+      expect((await store.getConversation(conversation.id))?.lastSeq).toBe(1);
+    });
+
+    it("gives 50 parallel appends seq 1..50 exactly once each", async () => {
+      const conversation = newConversation();
+      await store.createConversation(conversation);
+      const results = await Promise.all(
+        Array.from({ length: 50 }, (_, i) =>
+          store.append(conversation.id, visitorMessage(`m${i}`, `p${i}`)),
+        ),
+      );
+      expect(results.map((r) => r.event.seq).sort((a, b) => a - b)).toEqual(
+        Array.from({ length: 50 }, (_, i) => i + 1),
+      );
+      const log = await store.eventsAfter(conversation.id, 0);
+      expect(log.map((e) => e.seq)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+      expect(new Set(log.map((e) => e.text)).size).toBe(50);
+    });
+
+    it("gives one event per key when the same key races itself", async () => {
+      const conversation = newConversation();
+      await store.createConversation(conversation);
+      const results = await Promise.all(
+        Array.from({ length: 10 }, () =>
+          store.append(conversation.id, visitorMessage("same", "dup")),
+        ),
+      );
+      expect(new Set(results.map((r) => r.event.seq))).toEqual(new Set([1]));
+      expect(results.filter((r) => !r.duplicate).length).toBe(1);
+    });
+
+    it("refuses to append to a conversation that does not exist", async () => {
+      await expect(store.append("nope", visitorMessage("x"))).rejects.toMatchObject({
+        code: "not_found",
+      });
+    });
+
+    it("updates lastSeq, updatedAt, preview and active channel on append", async () => {
+      const conversation = newConversation();
+      await store.createConversation(conversation);
+      const at = new Date(Date.now() + 1000).toISOString();
+      await store.append(conversation.id, {
+        ...visitorMessage("from messenger"),
+        channel: "messenger",
+        createdAt: at,
+      });
+      await store.append(conversation.id, {
+        type: "note",
+        channel: "web",
+        author: { role: "agent", id: "a@x" },
+        text: "internal",
+        createdAt: at,
+      });
+      const after = await store.getConversation(conversation.id);
+      expect(after).toMatchObject({
+        lastSeq: 2,
+        updatedAt: at,
+        activeChannel: "messenger",
+        lastText: "from messenger",
+      });
+    });
+
+    it("reopens a resolved conversation when the visitor writes, and not when an agent does", async () => {
+      const conversation = newConversation({ status: "resolved" });
+      await store.createConversation(conversation);
+      await store.append(conversation.id, {
+        type: "message",
+        channel: "web",
+        author: { role: "agent", id: "a@x" },
+        text: "closing note to visitor",
+        createdAt: new Date().toISOString(),
+      });
+      expect((await store.getConversation(conversation.id))?.status).toBe("resolved");
+      await store.append(conversation.id, visitorMessage("one more question"));
+      expect((await store.getConversation(conversation.id))?.status).toBe("open");
+      const open = await store.listConversations(conversation.siteId, { status: "open" });
+      expect(open.map((c) => c.id)).toEqual([conversation.id]);
+      expect(await store.listConversations(conversation.siteId, { status: "resolved" })).toEqual(
+        [],
+      );
+    });
+
+    it("patches status, assignee, context and channels", async () => {
+      const conversation = newConversation();
+      await store.createConversation(conversation);
+      const at = new Date(Date.now() + 5000).toISOString();
+      const patched = await store.updateConversation(conversation.id, {
+        status: "pending",
+        assignee: "alex@example.com",
+        context: { ...conversation.context, attributes: { plan: "pro" } },
+        channels: [
+          ...conversation.channels,
+          { channel: "email", address: "v@example.com", linkedAt: at },
+        ],
+        updatedAt: at,
+      });
+      expect(patched).toMatchObject({
+        status: "pending",
+        assignee: "alex@example.com",
+        updatedAt: at,
+      });
+      expect(patched?.channels).toHaveLength(2);
+      expect(await store.getConversation(conversation.id)).toEqual(patched);
+      const unassigned = await store.updateConversation(conversation.id, {
+        assignee: null,
+        updatedAt: at,
+      });
+      expect(unassigned?.assignee).toBeUndefined();
+      expect(
+        await store.updateConversation("missing", { status: "open", updatedAt: at }),
+      ).toBeNull();
+    });
+
+    it("lists a site's inbox by status, most recently updated first", async () => {
+      const siteId = uniqueId("site");
+      const base = Date.now();
+      const ids: string[] = [];
+      for (let i = 0; i < 3; i++) {
+        const at = new Date(base + i * 1000).toISOString();
+        const c = newConversation({ siteId, createdAt: at, updatedAt: at });
+        ids.push(c.id);
+        await store.createConversation(c);
+      }
+      await store.createConversation(newConversation()); // another site's
+      expect((await store.listConversations(siteId)).map((c) => c.id)).toEqual([...ids].reverse());
+      // Writing to the oldest moves it to the top.
+      await store.append(ids[0]!, {
+        ...visitorMessage("bump"),
+        createdAt: new Date(base + 9000).toISOString(),
+      });
+      expect((await store.listConversations(siteId)).map((c) => c.id)).toEqual([
+        ids[0],
+        ids[2],
+        ids[1],
+      ]);
+      await store.updateConversation(ids[2]!, {
+        status: "resolved",
+        updatedAt: new Date(base + 9500).toISOString(),
+      });
+      expect((await store.listConversations(siteId, { status: "open" })).map((c) => c.id)).toEqual([
+        ids[0],
+        ids[1],
+      ]);
+      expect(
+        (await store.listConversations(siteId, { status: "resolved" })).map((c) => c.id),
+      ).toEqual([ids[2]]);
+      expect(await store.listConversations(siteId, { limit: 1 })).toHaveLength(1);
+    });
+
+    it("stores contacts and lets the first claim of an identity win", async () => {
+      const siteId = uniqueId("site");
+      const contact: Contact = {
+        id: uniqueId("k"),
+        siteId,
+        identities: [{ kind: "visitor", value: "v1", verified: false }],
+        attributes: { plan: "free" },
+        createdAt: new Date().toISOString(),
+      };
+      await store.createContact(contact);
+      expect(await store.getContact(contact.id)).toEqual(contact);
+      await store.saveContact({ ...contact, name: "Ana", email: "ana@example.com" });
+      expect(await store.getContact(contact.id)).toMatchObject({
+        name: "Ana",
+        email: "ana@example.com",
+      });
+      expect(await store.getContact("missing")).toBeNull();
+
+      const identity = { kind: "user" as const, value: "user-42" };
+      expect(await store.findContactId(siteId, identity)).toBeNull();
+      const [a, b] = await Promise.all([
+        store.claimIdentity(siteId, identity, "contact-a"),
+        store.claimIdentity(siteId, identity, "contact-b"),
+      ]);
+      expect(a).toBe(b);
+      expect(await store.findContactId(siteId, identity)).toBe(a);
+      expect(await store.findContactId("other-site", identity)).toBeNull();
+    });
+
+    it("remembers a contact's conversations, oldest first", async () => {
+      const contactId = uniqueId("k");
+      const first = newConversation({ contactId });
+      const second = newConversation({
+        contactId,
+        createdAt: new Date(Date.now() + 1).toISOString(),
+      });
+      await store.createConversation(first);
+      await store.createConversation(second);
+      expect(await store.contactConversationIds(contactId)).toEqual([first.id, second.id]);
+    });
+
+    it("counts hits in a window and starts over when it ends", async () => {
+      const key = uniqueId("rl");
+      expect((await store.hit(key, 200)).count).toBe(1);
+      const second = await store.hit(key, 200);
+      expect(second.count).toBe(2);
+      expect(second.resetMs).toBeGreaterThan(0);
+      expect(second.resetMs).toBeLessThanOrEqual(200);
+      await new Promise((r) => setTimeout(r, 260));
+      expect((await store.hit(key, 200)).count).toBe(1);
+    });
+
+    it("publishes a notice for every new append, and none for a duplicate", async () => {
+      const conversation = newConversation();
+      await store.createConversation(conversation);
+      const heard: LiveNotice[] = [];
+      const stop = store.subscribe((n) => {
+        if (n.kind === "event" && n.conversationId === conversation.id) heard.push(n);
+      });
+      try {
+        await new Promise((r) => setTimeout(r, 50)); // a subscription over the network needs a moment
+        await store.append(conversation.id, visitorMessage("live", "live-1"));
+        await store.append(conversation.id, visitorMessage("live", "live-1"));
+        await store.append(conversation.id, visitorMessage("live 2"));
+        await until(() => heard.length >= 2);
+        await new Promise((r) => setTimeout(r, 50));
+        expect(
+          heard.map((n) => (n.kind === "event" ? [n.siteId, n.event.seq, n.event.text] : null)),
+        ).toEqual([
+          [conversation.siteId, 1, "live"],
+          [conversation.siteId, 2, "live 2"],
+        ]);
+      } finally {
+        stop();
+      }
+    });
+
+    it("fans out published notices to subscribers", async () => {
+      const heard: LiveNotice[] = [];
+      const siteId = uniqueId("site");
+      const stop = store.subscribe((n) => {
+        if (n.siteId === siteId) heard.push(n);
+      });
+      try {
+        await new Promise((r) => setTimeout(r, 50));
+        const notice: LiveNotice = {
+          kind: "typing",
+          siteId,
+          conversationId: "c1",
+          author: { role: "agent", name: "Alex" },
+        };
+        await store.publish(notice);
+        await until(() => heard.length === 1);
+        expect(heard[0]).toEqual(notice);
+      } finally {
+        stop();
+      }
+    });
+  });
+}
