@@ -151,19 +151,17 @@ export function parseSites(json: string): SiteConfig[] {
 
 /** Single-site installs configure channels by environment; it wins over the sites file. */
 function applyEnvOverrides(site: SiteConfig, env: Env): void {
-  const messenger = {
+  const fromEnv = {
     pageId: env.MESSENGER_PAGE_ID,
     pageAccessToken: env.MESSENGER_PAGE_ACCESS_TOKEN,
     appSecret: env.MESSENGER_APP_SECRET,
     verifyToken: env.MESSENGER_VERIFY_TOKEN,
   };
-  if (Object.values(messenger).some((v) => v !== undefined)) {
-    const merged = { ...site.messenger, ...definedOnly(messenger) };
-    for (const [key, value] of Object.entries(merged)) {
-      if (!value)
-        fail(
-          `MESSENGER_${key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()} is required when Messenger is configured`,
-        );
+  if (Object.values(fromEnv).some((v) => v !== undefined)) {
+    const merged: Partial<MessengerConfig> = { ...site.messenger, ...definedOnly(fromEnv) };
+    for (const key of Object.keys(fromEnv) as Array<keyof MessengerConfig>) {
+      const variable = `MESSENGER_${key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
+      if (!merged[key]) fail(`${variable} is required when Messenger is configured`);
     }
     site.messenger = merged as MessengerConfig;
   }
