@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { ChannelName } from "../../sdk/protocol.ts";
-import { AppError } from "../errors.ts";
+import { refused } from "../../test/helpers/refused.ts";
 import { decodeBase32, encodeBase32, randomId } from "./base32.ts";
 import { createHandleService } from "./handles.ts";
 import { generateKeyRingConfig, type KeyRing, type KeyRingConfig, loadKeyRing } from "./keys.ts";
@@ -18,21 +18,6 @@ beforeAll(async () => {
 });
 
 const service = (at = T0, r = ring) => createHandleService(r, { now: () => at });
-
-async function refused(
-  promise: Promise<unknown>,
-  code: string,
-  message?: RegExp,
-): Promise<AppError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(AppError);
-  expect((error as AppError).code).toBe(code);
-  if (message) expect((error as AppError).message).toMatch(message);
-  return error as AppError;
-}
 
 describe("handles", () => {
   it("fit every channel's field: at most 48 characters of [a-z2-7]", async () => {

@@ -1,6 +1,6 @@
 import { decodeJwt, decodeProtectedHeader, generateKeyPair, SignJWT } from "jose";
 import { beforeAll, describe, expect, it } from "vitest";
-import { AppError } from "../errors.ts";
+import { refused } from "../../test/helpers/refused.ts";
 import { toBase64Url } from "./bytes.ts";
 import { generateKeyRingConfig, type KeyRing, type KeyRingConfig, loadKeyRing } from "./keys.ts";
 import { createTokenService } from "./tokens.ts";
@@ -21,21 +21,6 @@ beforeAll(async () => {
 
 function service(at = T0, r = ring) {
   return createTokenService(r, { issuer: ISSUER, now: () => at });
-}
-
-async function refused(
-  promise: Promise<unknown>,
-  code: string,
-  message?: RegExp,
-): Promise<AppError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(AppError);
-  expect((error as AppError).code).toBe(code);
-  if (message) expect((error as AppError).message).toMatch(message);
-  return error as AppError;
 }
 
 const encodeJson = (value: unknown) => toBase64Url(new TextEncoder().encode(JSON.stringify(value)));

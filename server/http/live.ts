@@ -4,13 +4,11 @@ import type { UpgradeWebSocket, WSContext } from "hono/ws";
 import type { ServerFrame } from "../../sdk/protocol.ts";
 import { AppError } from "../errors.ts";
 import { requireVisitor, type Services } from "./services.ts";
-import { agentSession, type Outlet, visitorSession } from "./sessions.ts";
+import { agentSession, type LiveSession, type Outlet, visitorSession } from "./sessions.ts";
 import { seqParam } from "./validate.ts";
 
 /** SSE comments keep proxies from closing a quiet stream. */
 const KEEPALIVE_MS = 25_000;
-
-type Session = { receive(raw: string): Promise<void>; end(): void };
 
 /** Every open live socket, so a graceful shutdown can tell each to reconnect elsewhere. */
 export interface LiveSockets {
@@ -41,7 +39,9 @@ export function liveRoutes(s: Services, upgradeWebSocket?: UpgradeWebSocket) {
   const routes = new Hono();
   const open = new Set<WSContext>();
 
-  function socketRoute(start: (s: Services, origin: string | undefined, out: Outlet) => Session) {
+  function socketRoute(
+    start: (s: Services, origin: string | undefined, out: Outlet) => LiveSession,
+  ) {
     if (!upgradeWebSocket) {
       return () => {
         throw new AppError(
@@ -56,7 +56,7 @@ export function liveRoutes(s: Services, upgradeWebSocket?: UpgradeWebSocket) {
       if (origin !== undefined && !s.origins.allowedSomewhere(origin)) {
         throw new AppError("origin_not_allowed", `Origin ${origin} is not allowed`);
       }
-      let session: Session | null = null;
+      let session: LiveSession | null = null;
       return {
         onOpen(_event, ws) {
           open.add(ws);

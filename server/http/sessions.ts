@@ -17,7 +17,7 @@ export interface Outlet {
 
 /** A client must say hello soon after connecting, or the socket is closed. */
 export const HELLO_TIMEOUT_MS = 10_000;
-/** Typing notices are throttled: one per client per this many ms is plenty for a UI. */
+/** One typing notice per client per this many ms. */
 const TYPING_INTERVAL_MS = 1500;
 
 function asError(error: unknown): { code: AppError["code"]; message: string } {
@@ -57,109 +57,64 @@ function serial() {
   };
 }
 
+/** True at most once per interval: typing notices need no more for a UI. */
+function throttle(s: Services, intervalMs: number): () => boolean {
+  let last = Number.NEGATIVE_INFINITY;
+  return () => {
+    const now = s.now();
+    if (now - last < intervalMs) return false;
+    last = now;
+    return true;
+  };
+}
+
+/** What differs between the visitor's and the agent's session. */
+interface SessionRole {
+  /** Verifies the hello and starts streaming; answers how to stop. Cleans up after itself on failure. */
+  hello(token: string, after: number): Promise<Unsubscribe>;
+  /** Any later frame. */
+  frame(frame: ClientFrame): Promise<void>;
+}
+
+/** A live session as its transport sees it. */
+export interface LiveSession {
+  receive(raw: string): Promise<void>;
+  end(): void;
+}
+
 /**
- * The visitor's live session: `hello` with the conversation token (never in the URL), then every
- * visible event after the client's seq and live ones as they come; `send` and `typing` in.
- *
- * @example
- * const session = visitorSession(services, origin, { send, close });
- * socket.on("message", (raw) => session.receive(String(raw)));
+ * The frame loop both sessions share: a hello deadline, one frame at a time, every failure
+ * answered with an error frame (echoing a send's clientId), and a refused hello closing.
  */
-export function visitorSession(s: Services, origin: string | undefined, out: Outlet) {
-  let claims: ConversationClaims | null = null;
-  let stopWatching: Unsubscribe | null = null;
-  let lastTyping = 0;
+function runSession(s: Services, out: Outlet, role: SessionRole) {
+  let stop: Unsubscribe | null = null;
   const queue = serial();
   const helloTimer = setTimeout(
     () => out.close(CLOSE_POLICY_VIOLATION, "hello expected"),
     HELLO_TIMEOUT_MS,
   );
 
-  /** Starts the stream for verified claims; SSE calls it directly with the header's token. */
-  async function begin(verified: ConversationClaims, after: number): Promise<void> {
+  async function greet(start: () => Promise<Unsubscribe>): Promise<void> {
+    if (stop) throw new AppError("conflict", "Already said hello");
     clearTimeout(helloTimer);
-    const site = s.site(verified.siteId);
-    s.origins.check(origin, site);
-    claims = verified;
-    const conversationId = verified.conversationId;
-    const cursor = createCursor(
-      after,
-      (from) => s.store.eventsAfter(conversationId, from),
-      (event: ThreadEvent) => {
-        if (visibleToVisitor(event)) out.send({ type: "event", conversationId, event });
-      },
-    );
-    // Watch before reading, so nothing appended in between can slip past.
-    stopWatching = s.hub.watchConversation(conversationId, (notice: LiveNotice) => {
-      if (notice.kind === "event") void cursor.push(notice.event);
-      else if (notice.kind === "conversation") {
-        out.send({
-          type: "conversation",
-          conversation: conversationForVisitor(notice.conversation),
-        });
-      } else if (notice.author.role !== "visitor") {
-        out.send({ type: "typing", conversationId, author: notice.author });
-      }
-    });
-    const conversation = await s.threads.get(conversationId);
-    out.send({ type: "conversation", conversation: conversationForVisitor(conversation) });
-    await cursor.catchUp();
-    out.send({ type: "ready", conversationId });
+    stop = await start();
   }
 
   async function handle(frame: ClientFrame): Promise<void> {
     if (frame.type === "hello") {
-      if (claims) throw new AppError("conflict", "Already said hello");
       if (typeof frame.token !== "string")
-        throw new AppError("unauthorized", "hello needs the conversation token");
+        throw new AppError("unauthorized", "hello needs a token");
       const after =
         Number.isSafeInteger(frame.after) && (frame.after ?? 0) >= 0 ? (frame.after ?? 0) : 0;
-      await begin(await s.tokens.verifyConversationToken(frame.token), after);
-      return;
+      return greet(() => role.hello(frame.token, after));
     }
-    if (!claims) throw new AppError("unauthorized", "Say hello with the conversation token first");
-    if (frame.type === "send") {
-      if (typeof frame.clientId !== "string" || !CLIENT_ID.test(frame.clientId)) {
-        throw new AppError("bad_request", '"clientId" must be 1-64 characters of [A-Za-z0-9._:-]');
-      }
-      if (
-        typeof frame.text !== "string" ||
-        frame.text.trim() === "" ||
-        frame.text.length > LIMITS.messageChars
-      ) {
-        throw new AppError("bad_request", `"text" must be 1-${LIMITS.messageChars} characters`);
-      }
-      await enforceLimit(
-        s.store,
-        "messages",
-        claims.conversationId,
-        s.limits.messagesPerConversation,
-      );
-      const { event } = await s.threads.postVisitorMessage(claims.conversationId, {
-        clientId: frame.clientId,
-        text: frame.text,
-      });
-      out.send({ type: "ack", clientId: frame.clientId, event });
-      return;
-    }
-    if (frame.type === "typing") {
-      const now = s.now();
-      if (now - lastTyping < TYPING_INTERVAL_MS) return;
-      lastTyping = now;
-      await s.store.publish({
-        kind: "typing",
-        siteId: claims.siteId,
-        conversationId: claims.conversationId,
-        author: { role: "visitor" },
-      });
-      return;
-    }
-    throw new AppError("bad_request", `Unknown frame type`);
+    if (!stop) throw new AppError("unauthorized", "Say hello with a token first");
+    return role.frame(frame);
   }
 
   return {
-    begin: (verified: ConversationClaims, after: number) => queue(() => begin(verified, after)),
-    /** Handles one raw text frame; failures answer an error frame, and a failed hello closes. */
+    /** For transports that authenticate otherwise (SSE reads the Authorization header). */
+    greet: (start: () => Promise<Unsubscribe>) => queue(() => greet(start)),
     receive(raw: string): Promise<void> {
       return queue(async () => {
         let frame: ClientFrame | null = null;
@@ -174,15 +129,109 @@ export function visitorSession(s: Services, origin: string | undefined, out: Out
               ? frame.clientId
               : undefined;
           out.send({ type: "error", ...(clientId ? { clientId } : {}), error: asError(error) });
-          if (!claims) out.close(CLOSE_POLICY_VIOLATION, "hello refused");
+          if (!stop) out.close(CLOSE_POLICY_VIOLATION, "hello refused");
         }
       });
     },
     end(): void {
       clearTimeout(helloTimer);
-      stopWatching?.();
-      stopWatching = null;
+      stop?.();
+      stop = null;
     },
+  };
+}
+
+/**
+ * The visitor's live session: `hello` with the conversation token (never in the URL), then every
+ * visible event after the client's seq and live ones as they come; `send` and `typing` in.
+ *
+ * @example
+ * const session = visitorSession(services, origin, { send, close });
+ * socket.on("message", (raw) => session.receive(String(raw)));
+ */
+export function visitorSession(s: Services, origin: string | undefined, out: Outlet) {
+  let claims: ConversationClaims | null = null;
+  const mayType = throttle(s, TYPING_INTERVAL_MS);
+
+  async function stream(verified: ConversationClaims, after: number): Promise<Unsubscribe> {
+    s.origins.check(origin, s.site(verified.siteId));
+    const conversationId = verified.conversationId;
+    const cursor = createCursor(
+      after,
+      (from) => s.store.eventsAfter(conversationId, from),
+      (event: ThreadEvent) => {
+        if (visibleToVisitor(event)) out.send({ type: "event", conversationId, event });
+      },
+    );
+    // Watch before reading, so nothing appended in between can slip past.
+    const stop = s.hub.watchConversation(conversationId, (notice: LiveNotice) => {
+      if (notice.kind === "event") void cursor.push(notice.event);
+      else if (notice.kind === "conversation") {
+        out.send({
+          type: "conversation",
+          conversation: conversationForVisitor(notice.conversation),
+        });
+      } else if (notice.author.role !== "visitor") {
+        out.send({ type: "typing", conversationId, author: notice.author });
+      }
+    });
+    try {
+      const conversation = await s.threads.get(conversationId);
+      out.send({ type: "conversation", conversation: conversationForVisitor(conversation) });
+      await cursor.catchUp();
+    } catch (error) {
+      stop();
+      throw error;
+    }
+    claims = verified;
+    out.send({ type: "ready", conversationId });
+    return stop;
+  }
+
+  const session = runSession(s, out, {
+    hello: async (token, after) => stream(await s.tokens.verifyConversationToken(token), after),
+    async frame(frame) {
+      const { conversationId, siteId } = claims!;
+      if (frame.type === "send") {
+        if (typeof frame.clientId !== "string" || !CLIENT_ID.test(frame.clientId)) {
+          throw new AppError(
+            "bad_request",
+            '"clientId" must be 1-64 characters of [A-Za-z0-9._:-]',
+          );
+        }
+        if (
+          typeof frame.text !== "string" ||
+          frame.text.trim() === "" ||
+          frame.text.length > LIMITS.messageChars
+        ) {
+          throw new AppError("bad_request", `"text" must be 1-${LIMITS.messageChars} characters`);
+        }
+        await enforceLimit(s.store, "messages", conversationId, s.limits.messagesPerConversation);
+        const { event } = await s.threads.postVisitorMessage(conversationId, {
+          clientId: frame.clientId,
+          text: frame.text,
+        });
+        out.send({ type: "ack", clientId: frame.clientId, event });
+      } else if (frame.type === "typing") {
+        if (mayType())
+          await s.store.publish({
+            kind: "typing",
+            siteId,
+            conversationId,
+            author: { role: "visitor" },
+          });
+      } else {
+        throw new AppError("bad_request", "Unknown frame type");
+      }
+    },
+  });
+
+  return {
+    /** Starts streaming for claims verified elsewhere (SSE reads them from the header). */
+    begin: (verified: ConversationClaims, after: number) =>
+      session.greet(() => stream(verified, after)),
+    receive: session.receive,
+    end: session.end,
   };
 }
 
@@ -190,26 +239,16 @@ export function visitorSession(s: Services, origin: string | undefined, out: Out
  * The agent's live session: `hello` with the agent token, then every event, conversation change
  * and visitor typing notice of the agent's site; `typing` frames name the conversation.
  */
-export function agentSession(s: Services, origin: string | undefined, out: Outlet) {
+export function agentSession(s: Services, origin: string | undefined, out: Outlet): LiveSession {
   let agent: Agent | null = null;
-  let stopWatching: Unsubscribe | null = null;
-  let lastTyping = 0;
-  const queue = serial();
-  const helloTimer = setTimeout(
-    () => out.close(CLOSE_POLICY_VIOLATION, "hello expected"),
-    HELLO_TIMEOUT_MS,
-  );
+  const mayType = throttle(s, TYPING_INTERVAL_MS);
 
-  async function handle(frame: ClientFrame): Promise<void> {
-    if (frame.type === "hello") {
-      if (agent) throw new AppError("conflict", "Already said hello");
-      if (typeof frame.token !== "string")
-        throw new AppError("unauthorized", "hello needs the agent token");
-      const verified = await s.tokens.verifyAgentToken(frame.token);
+  return runSession(s, out, {
+    async hello(token) {
+      const verified = await s.tokens.verifyAgentToken(token);
       s.origins.checkOwn(origin);
-      clearTimeout(helloTimer);
       agent = verified;
-      stopWatching = s.hub.watchSite(verified.siteId, (notice: LiveNotice) => {
+      const stop = s.hub.watchSite(verified.siteId, (notice: LiveNotice) => {
         if (notice.kind === "event") {
           out.send({ type: "event", conversationId: notice.conversationId, event: notice.event });
         } else if (notice.kind === "conversation") {
@@ -223,44 +262,26 @@ export function agentSession(s: Services, origin: string | undefined, out: Outle
         }
       });
       out.send({ type: "ready" });
-      return;
-    }
-    if (!agent) throw new AppError("unauthorized", "Say hello with the agent token first");
-    if (frame.type === "typing") {
-      const now = s.now();
-      if (now - lastTyping < TYPING_INTERVAL_MS || typeof frame.conversationId !== "string") return;
-      lastTyping = now;
+      return stop;
+    },
+    async frame(frame) {
+      if (frame.type !== "typing") {
+        throw new AppError(
+          "bad_request",
+          "Agents reply over HTTP; this socket takes hello and typing",
+        );
+      }
+      if (typeof frame.conversationId !== "string" || !mayType()) return;
       const conversation = await s.store.getConversation(frame.conversationId);
-      if (!conversation || conversation.siteId !== agent.siteId)
+      if (!conversation || conversation.siteId !== agent!.siteId) {
         throw new AppError("not_found", "No conversation with that id");
+      }
       await s.store.publish({
         kind: "typing",
-        siteId: agent.siteId,
+        siteId: conversation.siteId,
         conversationId: conversation.id,
-        author: { role: "agent", name: agent.name },
-      });
-      return;
-    }
-    throw new AppError("bad_request", "Agents reply over HTTP; this socket takes hello and typing");
-  }
-
-  return {
-    receive(raw: string): Promise<void> {
-      return queue(async () => {
-        try {
-          await handle(parseFrame(raw));
-        } catch (error) {
-          if (!(error instanceof AppError))
-            s.log.error("agent frame failed", { error: String(error) });
-          out.send({ type: "error", error: asError(error) });
-          if (!agent) out.close(CLOSE_POLICY_VIOLATION, "hello refused");
-        }
+        author: { role: "agent", name: agent!.name },
       });
     },
-    end(): void {
-      clearTimeout(helloTimer);
-      stopWatching?.();
-      stopWatching = null;
-    },
-  };
+  });
 }
