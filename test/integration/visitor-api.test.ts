@@ -325,6 +325,22 @@ describe("rate limits", () => {
     expect(Number(res.headers.get("retry-after"))).toBeGreaterThan(0);
   });
 
+  it("limits all visitor calls per IP", async () => {
+    const tight = await startTestServer({}, { requestsPerIp: { limit: 4, windowMs: 60_000 } });
+    try {
+      const { body } = await api<ConversationSnapshot>(tight.url, "/v1/conversations", {
+        body: { siteId: "demo" },
+      });
+      const statuses = [];
+      for (let i = 0; i < 4; i++)
+        statuses.push((await api(tight.url, "/v1/conversation", { token: body.token })).status);
+      expect(statuses).toEqual([200, 200, 200, 429]);
+      expect((await api(tight.url, "/health")).status).toBe(200);
+    } finally {
+      await tight.stop();
+    }
+  });
+
   it("limits new conversations per IP tightly", async () => {
     const tight = await startTestServer({}, { startPerIp: { limit: 3, windowMs: 60_000 } });
     try {
