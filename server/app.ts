@@ -6,6 +6,7 @@ import { HTTPException } from "hono/http-exception";
 import type { UpgradeWebSocket } from "hono/ws";
 import { LIMITS } from "../sdk/protocol.ts";
 import { randomId } from "./auth/base32.ts";
+import { createHandleService } from "./auth/handles.ts";
 import type { KeyRing } from "./auth/keys.ts";
 import { createTokenService } from "./auth/tokens.ts";
 import type { Config, SiteConfig } from "./config.ts";
@@ -15,6 +16,7 @@ import { agentRoutes } from "./http/agent.ts";
 import { liveRoutes } from "./http/live.ts";
 import { createOriginPolicy } from "./http/origins.ts";
 import { DEFAULT_LIMITS, type Limits } from "./http/rate-limit.ts";
+import { resumeRoutes } from "./http/resume.ts";
 import type { Services } from "./http/services.ts";
 import { visitorRoutes } from "./http/visitor.ts";
 import { createLogger, type Logger } from "./log.ts";
@@ -56,6 +58,7 @@ export function createApp(deps: AppDeps) {
     store,
     threads: createThreads({ store, now, newId: () => randomId() }),
     tokens: createTokenService(deps.keyRing, { issuer: config.publicUrl, now }),
+    handles: createHandleService(deps.keyRing, { now }),
     hub: createHub(store),
     origins: createOriginPolicy(config.sites, ownOrigins),
     limits: { ...DEFAULT_LIMITS, ...deps.limits },
@@ -123,6 +126,7 @@ export function createApp(deps: AppDeps) {
   app.route("/v1", live.routes);
   app.route("/v1/agent", agentRoutes(services));
   app.route("/v1", visitorRoutes(services));
+  app.route("/", resumeRoutes(services));
 
   return {
     app,

@@ -27,6 +27,8 @@ export interface SiteConfig {
   name: string;
   /** Browser origins allowed to call the visitor API, e.g. `https://shop.example`. */
   origins: string[];
+  /** The site's home page: where resume links land when the thread's first page is unknown. */
+  url?: string;
   /** HS256 secret the site's backend signs identity proofs with. */
   identitySecret?: string;
   locale: string;
@@ -118,6 +120,8 @@ function parseSite(raw: unknown, index: number): SiteConfig {
       return { email, name: text(`${where}.name`, a.name, true) ?? email, passwordHash: hash };
     }),
   };
+  const home = text(`${at}.url`, raw.url, true);
+  if (home !== undefined) site.url = httpUrl(`${at}.url`, home);
   const secret = text(`${at}.identitySecret`, raw.identitySecret, true);
   if (secret !== undefined) site.identitySecret = secret;
   if (raw.businessHours !== undefined) {
@@ -232,6 +236,7 @@ export function loadConfig(env: Env, sitesJson: string): Config {
     // The demo page is served by this server, whatever port it runs on.
     const own = [new URL(publicUrl).origin, `http://localhost:${port}`, `http://127.0.0.1:${port}`];
     demo.origins = [...new Set([...demo.origins, ...own])];
+    demo.url ??= `${publicUrl}/`;
   }
 
   return {

@@ -310,6 +310,37 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
       expect(await store.contactConversationIds(contactId)).toEqual([first.id, second.id]);
     });
 
+    it("moves a conversation to another contact, in the contacts' indexes too", async () => {
+      const from = uniqueId("k");
+      const to = uniqueId("k");
+      const older = newConversation({ contactId: to });
+      const moved = newConversation({
+        contactId: from,
+        createdAt: new Date(Date.now() + 10).toISOString(),
+      });
+      await store.createConversation(older);
+      await store.createConversation(moved);
+      const after = await store.updateConversation(moved.id, {
+        contactId: to,
+        updatedAt: moved.updatedAt,
+      });
+      expect(after?.contactId).toBe(to);
+      expect(await store.contactConversationIds(from)).toEqual([]);
+      expect(await store.contactConversationIds(to)).toEqual([older.id, moved.id]);
+    });
+
+    it("keeps a one-time value for one taker, until it expires", async () => {
+      const key = uniqueId("code");
+      await store.putOnce(key, "conversation-1", 10_000);
+      const [a, b] = await Promise.all([store.takeOnce(key), store.takeOnce(key)]);
+      expect([a, b].sort()).toEqual(["conversation-1", null].sort());
+      expect(await store.takeOnce(key)).toBeNull();
+      const brief = uniqueId("code");
+      await store.putOnce(brief, "x", 50);
+      await new Promise((r) => setTimeout(r, 120));
+      expect(await store.takeOnce(brief)).toBeNull();
+    });
+
     it("counts hits in a window and starts over when it ends", async () => {
       const key = uniqueId("rl");
       expect((await store.hit(key, 200)).count).toBe(1);

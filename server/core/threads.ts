@@ -247,6 +247,75 @@ export function createThreads(deps: ThreadsDeps) {
       return announce((await store.getConversation(conversationId)) ?? after);
     },
 
+    /**
+     * Links the visitor's contact to a verified user of the site (a proof the site's backend
+     * signed). A user already known from another browser or device keeps one contact: an empty
+     * new thread gives way to their latest one, a thread with messages moves to their contact.
+     * Answers the conversation the visitor continues in.
+     */
+    async identify(
+      claim: VisitorClaim,
+      user: { userId: string; email?: string; name?: string },
+    ): Promise<Conversation> {
+      const current = await mustGet(claim.conversationId);
+      const { siteId } = current;
+      const owner = await store.claimIdentity(
+        siteId,
+        { kind: "user", value: user.userId },
+        current.contactId,
+      );
+      let target = current;
+      if (owner !== current.contactId) {
+        const latest = (await store.contactConversationIds(owner)).at(-1);
+        const theirs = latest ? await store.getConversation(latest) : null;
+        target =
+          current.lastSeq === 0 && theirs
+            ? theirs
+            : ((await store.updateConversation(current.id, {
+                contactId: owner,
+                updatedAt: current.updatedAt,
+              })) ?? current);
+      }
+      if (user.email)
+        await store.claimIdentity(
+          siteId,
+          { kind: "email", value: user.email.toLowerCase() },
+          owner,
+        );
+
+      const contact = (await store.getContact(owner)) ?? {
+        id: owner,
+        siteId,
+        identities: [],
+        attributes: {},
+        createdAt: iso(),
+      };
+      const proven = [
+        { kind: "user" as const, value: user.userId, verified: true },
+        ...(user.email
+          ? [{ kind: "email" as const, value: user.email.toLowerCase(), verified: true }]
+          : []),
+      ];
+      const identities = contact.identities.filter(
+        (i) => !proven.some((p) => p.kind === i.kind && p.value === i.value),
+      );
+      await store.saveContact({
+        ...contact,
+        identities: [...identities, ...proven],
+        ...(user.name ? { name: user.name } : {}),
+        ...(user.email ? { email: user.email.toLowerCase() } : {}),
+      });
+      await system(
+        target.id,
+        "contact.identified",
+        `Identified as ${user.name ?? user.email ?? user.userId}`,
+        {
+          userId: user.userId,
+        },
+      );
+      return announce((await store.getConversation(target.id)) ?? target);
+    },
+
     async contact(contactId: string): Promise<Contact> {
       const contact = await store.getContact(contactId);
       if (!contact) throw new AppError("not_found", "No contact with that id");

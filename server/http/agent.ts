@@ -3,6 +3,7 @@ import type { Agent, ChannelName, Conversation, ConversationStatus } from "../..
 import { verifyPassword } from "../auth/passwords.ts";
 import { AppError } from "../errors.ts";
 import { enforceLimit } from "./rate-limit.ts";
+import { resumeLink } from "./resume.ts";
 import { requireAgent, type Services } from "./services.ts";
 import { CLIENT_ID, messageText, oneOf, readJson, seqParam, text } from "./validate.ts";
 
@@ -99,6 +100,13 @@ export function agentRoutes(s: Services) {
     const clientId = text(body, "clientId", { max: 64, pattern: CLIENT_ID, optional: true });
     const { event, duplicate } = await s.threads.addNote(conversation.id, agent, note, clientId);
     return c.json({ event }, duplicate ? 200 : 201);
+  });
+
+  /** A resume link the agent can send by hand; channels put the same link in every message. */
+  routes.post("/conversations/:id/resume-link", async (c) => {
+    const agent = await requireAgent(s, c);
+    const conversation = await conversationOf(agent, c.req.param("id"));
+    return c.json({ url: await resumeLink(s, conversation.id) }, 201);
   });
 
   routes.patch("/conversations/:id", async (c) => {

@@ -1,5 +1,6 @@
 import type { Context } from "hono";
 import type { Agent } from "../../sdk/protocol.ts";
+import type { HandleService } from "../auth/handles.ts";
 import type { TokenService } from "../auth/tokens.ts";
 import type { Config, SiteConfig } from "../config.ts";
 import type { Threads, VisitorClaim } from "../core/threads.ts";
@@ -16,6 +17,7 @@ export interface Services {
   store: Store;
   threads: Threads;
   tokens: TokenService;
+  handles: HandleService;
   hub: Hub;
   origins: OriginPolicy;
   limits: Limits;

@@ -1,10 +1,12 @@
 import { Hono } from "hono";
-import type { ChannelName, ConversationSnapshot } from "../../sdk/protocol.ts";
+import type { ChannelName } from "../../sdk/protocol.ts";
+import { verifySiteIdentity } from "../auth/identity.ts";
 import type { VisitorClaim } from "../core/threads.ts";
 import { conversationForVisitor } from "../core/visibility.ts";
 import { AppError } from "../errors.ts";
 import { enforceLimit } from "./rate-limit.ts";
 import { bearer, requireVisitor, type Services } from "./services.ts";
+import { snapshotFor } from "./snapshot.ts";
 import {
   CLIENT_ID,
   messageText,
@@ -47,17 +49,25 @@ export function visitorRoutes(s: Services) {
     if (!claim) await enforceLimit(s.store, "start", s.clientIp(c), s.limits.startPerIp);
 
     const { conversation, created } = await s.threads.start(site.id, claim, context);
-    const renewed = await s.tokens.signConversationToken({
-      contactId: conversation.contactId,
-      conversationId: conversation.id,
-      siteId: site.id,
-    });
-    const snapshot: ConversationSnapshot = {
-      token: renewed.token,
-      conversation: conversationForVisitor(conversation),
-      events: await s.threads.eventsAfter(conversation.id, 0, "visitor"),
-    };
-    return c.json(snapshot, created ? 201 : 200);
+    // The answer always carries a fresh token: every visit renews it.
+    return c.json(await snapshotFor(s, conversation), created ? 201 : 200);
+  });
+
+  routes.post("/identify", async (c) => {
+    const { claim, site } = await requireVisitor(s, c);
+    const body = await readJson(c);
+    const jwt = text(body, "jwt", { max: 4096 });
+    const user = await verifySiteIdentity(jwt, site, { now: s.now });
+    const conversation = await s.threads.identify(claim, user);
+    return c.json(await snapshotFor(s, conversation));
+  });
+
+  routes.patch("/conversation", async (c) => {
+    const { claim } = await requireVisitor(s, c);
+    const body = await readJson(c);
+    const context = visitorContext(body.context, new Date(s.now()).toISOString());
+    const conversation = await s.threads.recordContext(claim.conversationId, context);
+    return c.json({ conversation: conversationForVisitor(conversation) });
   });
 
   routes.get("/conversation", async (c) => {

@@ -34,6 +34,7 @@ export function memoryStore(options: { now?: () => number } = {}): Store {
   const identities = new Map<string, string>();
   const conversationsOfContact = new Map<string, string[]>();
   const windows = new Map<string, { count: number; resetAt: number }>();
+  const once = new Map<string, { value: string; expiresAt: number }>();
   const listeners = new Set<(notice: LiveNotice) => void>();
 
   const identityKey = (siteId: string, identity: { kind: string; value: string }) =>
@@ -90,7 +91,18 @@ export function memoryStore(options: { now?: () => number } = {}): Store {
     async updateConversation(id: string, patch: ConversationPatch) {
       const found = threads.get(id);
       if (!found) return null;
+      const from = found.conversation.contactId;
       found.conversation = applyPatch(found.conversation, patch);
+      if (patch.contactId && patch.contactId !== from) {
+        conversationsOfContact.set(
+          from,
+          (conversationsOfContact.get(from) ?? []).filter((c) => c !== id),
+        );
+        conversationsOfContact.set(patch.contactId, [
+          ...(conversationsOfContact.get(patch.contactId) ?? []),
+          id,
+        ]);
+      }
       return structuredClone(found.conversation);
     },
     async listConversations(siteId: string, options: ListOptions = {}) {
@@ -125,6 +137,15 @@ export function memoryStore(options: { now?: () => number } = {}): Store {
       if (!found) return [];
       const from = Math.max(0, Math.floor(after));
       return structuredClone(found.log.slice(from, from + Math.min(limit, MAX_EVENTS_PER_READ)));
+    },
+
+    async putOnce(key, value, ttlMs) {
+      once.set(key, { value, expiresAt: now() + ttlMs });
+    },
+    async takeOnce(key) {
+      const found = once.get(key);
+      once.delete(key);
+      return found && found.expiresAt > now() ? found.value : null;
     },
 
     async hit(key: string, windowMs: number): Promise<RateHit> {

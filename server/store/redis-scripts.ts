@@ -78,7 +78,16 @@ local conv = KEYS[1]
 local siteId = redis.call("HGET", conv, "siteId")
 if not siteId then return false end
 local before = redis.call("HGET", conv, "status")
+local owner = redis.call("HGET", conv, "contactId")
 if #ARGV > 4 then redis.call("HSET", conv, unpack(ARGV, 5)) end
+local newOwner = redis.call("HGET", conv, "contactId")
+if newOwner ~= owner then
+  -- A merge moved the thread: move it in the contacts' indexes too, keeping its place in time.
+  local from = ARGV[1] .. ":contact:" .. owner .. ":convs"
+  local score = redis.call("ZSCORE", from, ARGV[2]) or ARGV[3]
+  redis.call("ZREM", from, ARGV[2])
+  redis.call("ZADD", ARGV[1] .. ":contact:" .. newOwner .. ":convs", score, ARGV[2])
+end
 if ARGV[4] == "1" then redis.call("HDEL", conv, "assignee") end
 local after = redis.call("HGET", conv, "status")
 local inbox = ARGV[1] .. ":inbox:" .. siteId .. ":"
@@ -148,6 +157,15 @@ if count == 1 or ttl < 0 then
 end
 return { count, ttl }
 `);
+
+/** KEYS: key. ARGV: value, ttl ms. */
+export const PUT_ONCE = new RedisScript(`
+redis.call("SET", KEYS[1], ARGV[1], "PX", ARGV[2])
+return 1
+`);
+
+/** KEYS: key. Answers the value and deletes it in the same step, so only one taker gets it. */
+export const TAKE_ONCE = new RedisScript(`return redis.call("GETDEL", KEYS[1])`);
 
 /** ARGV: channel, message. Answers the number of receivers. */
 export const PUBLISH = new RedisScript(`return redis.call("PUBLISH", ARGV[1], ARGV[2])`);

@@ -35,6 +35,7 @@ const PATCH_FIELDS = [
   "context",
   "channels",
   "activeChannel",
+  "contactId",
   "updatedAt",
 ] as const;
 
@@ -105,6 +106,7 @@ export function redisStore(driver: RedisDriver, options: RedisStoreOptions = {})
     ident: (siteId: string, identity: { kind: string; value: string }) =>
       `${prefix}:ident:${siteId}:${identity.kind}:${identity.value}`,
     rate: (name: string) => `${prefix}:rl:${name}`,
+    once: (name: string) => `${prefix}:once:${name}`,
   };
 
   // One driver subscription per store, opened by the first listener and kept until close().
@@ -239,6 +241,18 @@ export function redisStore(driver: RedisDriver, options: RedisStoreOptions = {})
         [String(from), String(from + count - 1)],
       );
       return strings(reply).map((json) => JSON.parse(json) as ThreadEvent);
+    },
+
+    async putOnce(name, value, ttlMs) {
+      await driver.run(
+        lua.PUT_ONCE,
+        [key.once(name)],
+        [value, String(Math.max(1, Math.ceil(ttlMs)))],
+      );
+    },
+    async takeOnce(name) {
+      const reply = await driver.run(lua.TAKE_ONCE, [key.once(name)], []);
+      return typeof reply === "string" ? reply : null;
     },
 
     async hit(name, windowMs) {

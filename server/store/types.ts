@@ -39,6 +39,8 @@ export interface ConversationPatch {
   context?: ConversationContext;
   channels?: LinkedChannel[];
   activeChannel?: ChannelName;
+  /** Moves the conversation to another contact (a verified identity merged two). */
+  contactId?: string;
   /** ISO 8601; also re-sorts the inbox. */
   updatedAt: string;
 }
@@ -100,6 +102,11 @@ export interface Store {
   append(conversationId: string, event: NewEvent): Promise<AppendResult>;
   /** Events with seq > after, in seq order, at most `limit`. */
   eventsAfter(conversationId: string, after: number, limit?: number): Promise<ThreadEvent[]>;
+
+  /** Keeps a value for `ttlMs`, to be taken once (one-time codes). */
+  putOnce(key: string, value: string, ttlMs: number): Promise<void>;
+  /** The first taker gets the value; later ones, and anyone after expiry, get null. */
+  takeOnce(key: string): Promise<string | null>;
 
   /** Counts a hit in a fixed window shared by every instance. */
   hit(key: string, windowMs: number): Promise<RateHit>;

@@ -1,0 +1,86 @@
+import { Hono } from "hono";
+import type { Conversation } from "../../sdk/protocol.ts";
+import { randomId } from "../auth/base32.ts";
+import type { SiteConfig } from "../config.ts";
+import { AppError } from "../errors.ts";
+import type { Services } from "./services.ts";
+import { snapshotFor } from "./snapshot.ts";
+import { readJson, text } from "./validate.ts";
+
+/** A resume code is for the click that just happened, not for later. */
+export const RESUME_CODE_TTL_MS = 10 * 60_000;
+/** How long an agent-made resume link keeps working. */
+export const RESUME_LINK_TTL_S = 14 * 86_400;
+
+const codeKey = (code: string) => `resume:${code}`;
+
+/**
+ * Where a resume link lands: the page the chat started on when it belongs to the site (the
+ * visitor typed that URL's origin nowhere: it must be one the site allows), else the home page.
+ */
+export function landingPage(conversation: Conversation, site: SiteConfig): string {
+  const started = conversation.context.url;
+  if (started && site.origins.includes(new URL(started).origin)) return started.split("#")[0]!;
+  return site.url ?? `${site.origins[0] ?? ""}/`;
+}
+
+/** The resume link URL for a conversation, as channels and agents hand it out. */
+export async function resumeLink(
+  s: Services,
+  conversationId: string,
+  ttlSeconds = RESUME_LINK_TTL_S,
+) {
+  const handle = await s.handles.issue({ conversationId, channel: "web", ttlSeconds });
+  return `${s.config.publicUrl}/r/${handle}`;
+}
+
+/**
+ * DESIGN §3's resume link: `GET /r/<handle>` redirects to the site with a one-time code in the
+ * fragment (`#omnithread-resume=<code>`, so it never reaches the site's server logs), and
+ * `POST /v1/resume { code }` exchanges it for a token on the thread, once.
+ *
+ * @example
+ * app.route("/", resumeRoutes(services));
+ */
+export function resumeRoutes(s: Services) {
+  const routes = new Hono();
+
+  routes.get("/r/:handle", async (c) => {
+    try {
+      const { conversationId } = await s.handles.open(c.req.param("handle"));
+      const conversation = await s.threads.get(conversationId);
+      const code = randomId(15);
+      await s.store.putOnce(codeKey(code), conversation.id, RESUME_CODE_TTL_MS);
+      c.header("Cache-Control", "no-store");
+      c.header("Referrer-Policy", "no-referrer");
+      return c.redirect(
+        `${landingPage(conversation, s.site(conversation.siteId))}#omnithread-resume=${code}`,
+        302,
+      );
+    } catch (error) {
+      // People click these links: a browser gets a short page, a program the JSON error.
+      if (!(error instanceof AppError) || !c.req.header("accept")?.includes("text/html"))
+        throw error;
+      const expired = error.code === "token_expired";
+      return c.html(
+        `<!doctype html><meta charset="utf-8"><title>Link not valid</title><p>${
+          expired ? "This chat link has expired." : "This chat link is not valid."
+        } Open the chat on the website to continue, or ask us for a new link.</p>`,
+        error.status as 401,
+      );
+    }
+  });
+
+  routes.post("/v1/resume", async (c) => {
+    const body = await readJson(c);
+    const code = text(body, "code", { max: 64, pattern: /^[a-z2-7]+$/ });
+    const conversationId = await s.store.takeOnce(codeKey(code));
+    if (!conversationId)
+      throw new AppError("unauthorized", "This resume code was used already or has expired");
+    const conversation = await s.threads.get(conversationId);
+    s.origins.check(c.req.header("origin"), s.site(conversation.siteId));
+    return c.json(await snapshotFor(s, conversation));
+  });
+
+  return routes;
+}
