@@ -1,0 +1,45 @@
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { serveStatic } from "@hono/node-server/serve-static";
+import { Hono } from "hono";
+import { errorBody } from "../errors.ts";
+
+/** The strict policy the demo's CSP page is served with: the widget must work under it. */
+export const DEMO_CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self'; connect-src 'self' ws: wss:";
+
+/**
+ * Built assets and the demo shop, from the filesystem (Node only; an edge deployment bundles
+ * them instead). `/widget.js` is what site owners' script tags load.
+ *
+ * @example
+ * app.route("/", staticRoutes(ROOT, { demo: true }));
+ */
+export function staticRoutes(root: string, options: { demo: boolean }) {
+  const routes = new Hono();
+  const widget = join(root, "dist", "widget.js");
+  let cached: { mtime: number; body: string } | null = null;
+
+  routes.get("/widget.js", (c) => {
+    if (!existsSync(widget)) {
+      return c.json(errorBody("not_found", "The widget is not built yet: run npm run build"), 404);
+    }
+    // Read once per build: the file is small and every page view asks for it.
+    const mtime = statSync(widget).mtimeMs;
+    if (cached?.mtime !== mtime) cached = { mtime, body: readFileSync(widget, "utf8") };
+    c.header("Content-Type", "text/javascript; charset=utf-8");
+    c.header("Cache-Control", "public, max-age=300");
+    return c.body(cached.body);
+  });
+
+  if (options.demo) {
+    const demo = resolve(root, "demo");
+    routes.get("/csp.html", async (c, next) => {
+      await next();
+      c.header("Content-Security-Policy", DEMO_CSP);
+    });
+    routes.get("/sites.json", (c) => c.json(errorBody("not_found", "Not found"), 404));
+    routes.use("/*", serveStatic({ root: demo }));
+  }
+  return routes;
+}
