@@ -7,9 +7,10 @@ import type {
   ConversationContext,
   ConversationSnapshot,
   ServerFrame,
+  SiteInfo,
   ThreadEvent,
 } from "./protocol.ts";
-import { defaultStorage } from "./storage.ts";
+import { defaultStorage, storageKey as keyFor } from "./storage.ts";
 import type {
   ChatClient,
   ClientEvents,
@@ -75,13 +76,14 @@ export function createClient(options: ClientOptions): ChatClient {
   const fetchFn = options.fetch ?? globalThis.fetch.bind(globalThis);
   const WS: WebSocketLike | undefined =
     options.WebSocket ?? (globalThis.WebSocket as WebSocketLike | undefined);
-  const storageKey = `omnithread:${options.siteId}`;
+  const storageKey = keyFor(options.siteId);
   const events = createEmitter<ClientEvents>();
   let storage = options.storage;
   let mode = options.transport === "sse" || !WS ? "sse" : "websocket";
 
   let token: string | null = null;
   let conversation: Conversation | null = null;
+  let site: SiteInfo | null = null;
   let messages: ThreadEvent[] = [];
   let lastSeq = 0;
   let status: ConnectionStatus = "idle";
@@ -92,6 +94,8 @@ export function createClient(options: ClientOptions): ChatClient {
   let attempt = 0;
   let socketFailures = 0;
   let lastTyping = 0;
+  /** Bumped by close(): a start still in flight must not connect after it. */
+  let generation = 0;
   const outbox: Outgoing[] = [];
 
   const store = () => {
@@ -126,6 +130,7 @@ export function createClient(options: ClientOptions): ChatClient {
   /** Takes a snapshot the server sent: token, conversation, history. A different thread starts over. */
   function adopt(snapshot: ConversationSnapshot): Conversation {
     token = snapshot.token;
+    site = snapshot.site;
     store().setItem(storageKey, token);
     if (conversation && conversation.id !== snapshot.conversation.id) {
       messages = [];
@@ -137,6 +142,7 @@ export function createClient(options: ClientOptions): ChatClient {
   }
 
   async function begin(): Promise<Conversation> {
+    const mine = generation;
     const stored = store().getItem(storageKey);
     const body = { siteId: options.siteId, context: (options.context ?? pageContext)() };
     let snapshot: ConversationSnapshot;
@@ -154,7 +160,7 @@ export function createClient(options: ClientOptions): ChatClient {
       snapshot = await call<ConversationSnapshot>("/v1/conversations", { body });
     }
     const started = adopt(snapshot);
-    connect();
+    if (mine === generation) connect();
     return started;
   }
 
@@ -289,6 +295,9 @@ export function createClient(options: ClientOptions): ChatClient {
     get conversation() {
       return conversation;
     },
+    get site() {
+      return site;
+    },
     get status() {
       return status;
     },
@@ -344,11 +353,13 @@ export function createClient(options: ClientOptions): ChatClient {
       store().removeItem(storageKey);
       token = null;
       conversation = null;
+      site = null;
       messages = [];
       lastSeq = 0;
       starting = null;
     },
     close() {
+      generation++;
       clearTimeout(retryTimer);
       setStatus("idle");
       live?.close();

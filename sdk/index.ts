@@ -11,5 +11,5 @@
 export { createClient } from "./client.ts";
 export { OmnithreadError } from "./errors.ts";
 export type * from "./protocol.ts";
-export { memoryStorage } from "./storage.ts";
+export { hasStoredSession, memoryStorage } from "./storage.ts";
 export type * from "./types.ts";

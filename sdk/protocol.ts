@@ -132,10 +132,21 @@ export interface StartConversationRequest {
   context?: ConversationContext;
 }
 
+/** What the widget needs to know about the site: its name, greeting and handoff channels. */
+export interface SiteInfo {
+  id: string;
+  name: string;
+  locale: string;
+  greeting?: string;
+  /** Handoff channels this site has configured: the widget's "other ways to reach us". */
+  channels: Exclude<ChannelName, "web">[];
+}
+
 export interface ConversationSnapshot {
   token: string;
   conversation: Conversation;
   events: ThreadEvent[];
+  site: SiteInfo;
 }
 
 export interface SendMessageRequest {

@@ -20,3 +20,20 @@ export function defaultStorage(): TokenStorage {
   }
   return memoryStorage();
 }
+
+/** Where the conversation token of a site is kept: one name, shared by the SDK and the widget. */
+export function storageKey(siteId: string): string {
+  return `omnithread:${siteId}`;
+}
+
+/** Whether this browser already has a thread with the site (without touching the server). */
+export function hasStoredSession(
+  siteId: string,
+  storage: TokenStorage = defaultStorage(),
+): boolean {
+  try {
+    return storage.getItem(storageKey(siteId)) !== null;
+  } catch {
+    return false;
+  }
+}

@@ -4,6 +4,7 @@ import type {
   Conversation,
   ConversationContext,
   ErrorCode,
+  SiteInfo,
   ThreadEvent,
 } from "./protocol.ts";
 
@@ -89,6 +90,8 @@ export interface ChatClient {
   /** Visible events so far, ordered by `seq`, no duplicates. */
   readonly messages: readonly ThreadEvent[];
   readonly conversation: Conversation | null;
+  /** The site's name, greeting and handoff channels, once started. */
+  readonly site: SiteInfo | null;
   readonly status: ConnectionStatus;
   /** Messages not yet acknowledged, in the order they were typed. */
   readonly pending: readonly { clientId: string; text: string }[];

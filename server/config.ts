@@ -32,6 +32,8 @@ export interface SiteConfig {
   /** HS256 secret the site's backend signs identity proofs with. */
   identitySecret?: string;
   locale: string;
+  /** The widget's first line, unless the script tag sets `data-greeting`. */
+  greeting?: string;
   businessHours?: { timeZone: string; days: Record<string, [string, string]> };
   agents: AgentConfig[];
   messenger?: MessengerConfig;
@@ -120,6 +122,8 @@ function parseSite(raw: unknown, index: number): SiteConfig {
       return { email, name: text(`${where}.name`, a.name, true) ?? email, passwordHash: hash };
     }),
   };
+  const greeting = text(`${at}.greeting`, raw.greeting, true);
+  if (greeting !== undefined) site.greeting = greeting;
   const home = text(`${at}.url`, raw.url, true);
   if (home !== undefined) site.url = httpUrl(`${at}.url`, home);
   const secret = text(`${at}.identitySecret`, raw.identitySecret, true);

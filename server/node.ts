@@ -16,8 +16,8 @@ import { type Config, ConfigError, type Env, loadConfig } from "./config.ts";
 import type { Limits } from "./http/rate-limit.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { tcpDriver } from "./node/redis-tcp.ts";
-import { memoryStore } from "./store/memory.ts";
 import { staticRoutes } from "./node/static.ts";
+import { memoryStore } from "./store/memory.ts";
 import { redisStore } from "./store/redis.ts";
 import { upstashDriver } from "./store/redis-upstash.ts";
 import type { Store } from "./store/types.ts";
@@ -119,7 +119,10 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     log,
     ...(options.limits ? { limits: options.limits } : {}),
   });
-  built.app.route("/", staticRoutes(ROOT, { demo: config.sites.some((site) => site.id === "demo") }));
+  built.app.route(
+    "/",
+    staticRoutes(ROOT, { demo: config.sites.some((site) => site.id === "demo") }),
+  );
   const server: ServerType = await new Promise((ready) => {
     const listener = serve(
       {

@@ -1,4 +1,5 @@
-import type { Conversation, ConversationSnapshot } from "../../sdk/protocol.ts";
+import type { Conversation, ConversationSnapshot, SiteInfo } from "../../sdk/protocol.ts";
+import type { SiteConfig } from "../config.ts";
 import { conversationForVisitor } from "../core/visibility.ts";
 import type { Services } from "./services.ts";
 
@@ -13,8 +14,23 @@ export async function snapshotFor(
     siteId: conversation.siteId,
   });
   return {
+    site: siteInfo(s.site(conversation.siteId)),
     token,
     conversation: conversationForVisitor(conversation),
     events: await s.threads.eventsAfter(conversation.id, 0, "visitor"),
+  };
+}
+
+/**
+ * The public face of a site. Handoff channels join `channels` as their modules land; a channel
+ * is listed only when the site has configured it, so the widget never offers a dead end.
+ */
+export function siteInfo(site: SiteConfig): SiteInfo {
+  return {
+    id: site.id,
+    name: site.name,
+    locale: site.locale,
+    ...(site.greeting ? { greeting: site.greeting } : {}),
+    channels: [],
   };
 }

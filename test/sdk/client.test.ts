@@ -115,6 +115,18 @@ describe("SDK against the real server", () => {
     expect(seen.map((e) => e.text)).toEqual(["Hi, Alex here"]);
   });
 
+  it("stays closed when close() comes while start() is still waiting for the server", async () => {
+    const chat = client();
+    const statuses: string[] = [];
+    chat.on("status", (s) => statuses.push(s));
+    const started = chat.start();
+    chat.close();
+    await started;
+    await new Promise((r) => setTimeout(r, 200));
+    expect(chat.status).toBe("idle");
+    expect(statuses).not.toContain("online");
+  });
+
   it("resumes the same thread from stored token on a new client (a reload)", async () => {
     const storage = memoryStorage();
     const first = client(server.url, { storage });

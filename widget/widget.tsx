@@ -1,0 +1,407 @@
+import { createRef, render } from "preact";
+import type { AttributeValue, ChannelName, ThreadEvent } from "../sdk/protocol.ts";
+import type {
+  ChatClient,
+  ClientOptions,
+  HandoffOptions,
+  HandoffResult,
+  TokenStorage,
+} from "../sdk/types.ts";
+import type { WidgetConfig } from "./config.ts";
+import { strings } from "./i18n.ts";
+import { safeHref } from "./linkify.ts";
+import { CSS } from "./styles.ts";
+import { Root } from "./ui/Root.tsx";
+import type { Actions, Outgoing, Refs, View } from "./ui/types.ts";
+
+/** Events the page can listen to with `omnithread.on(name, fn)`. */
+export type WidgetEvent = "ready" | "message" | "open" | "close" | "handoff";
+export type Listener = (value?: unknown) => void;
+export type HandoffChannel = Exclude<ChannelName, "web">;
+
+export interface WidgetDeps {
+  createClient(options: ClientOptions): ChatClient;
+  /** Default: the SDK's (the page's localStorage). Tests pass memory storage. */
+  storage?: TokenStorage;
+}
+
+/** The mounted widget: what `window.omnithread` calls, plus what the loader needs. */
+export interface Widget {
+  readonly host: HTMLElement;
+  open(): void;
+  close(): void;
+  toggle(): void;
+  identify(jwt: string): Promise<void>;
+  setAttributes(attributes: Record<string, AttributeValue>): Promise<void>;
+  on(event: WidgetEvent, listener: Listener): () => void;
+  handoff(channel: HandoffChannel, options?: HandoffOptions): Promise<HandoffResult>;
+  reset(): void;
+  /** Starts (or resumes) the conversation without opening the panel. */
+  connect(): Promise<unknown>;
+  /** Redeems a resume link's one-time code and opens the thread. */
+  resume(code: string): void;
+  /** Fires `ready` (once; later listeners of `ready` are called at once). */
+  ready(): void;
+  destroy(): void;
+}
+
+/** How long a typing notice shows without a new one. */
+const TYPING_MS = 6000;
+
+const noop = () => {};
+const warn = (error: unknown) => console.warn("omnithread:", error);
+
+/** Black or white, whichever reads better on a `#rgb`/`#rrggbb` colour (WCAG contrast). */
+export function textOn(color: string): string | undefined {
+  let hex = /^#([\da-f]{3}|[\da-f]{6})$/i.exec(color.trim())?.[1];
+  if (!hex) return undefined;
+  if (hex.length === 3) hex = hex.replace(/./g, "$&$&");
+  const [r, g, b] = [0, 2, 4].map((i) => {
+    const c = Number.parseInt(hex.slice(i, i + 2), 16) / 255;
+    return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  }) as [number, number, number];
+  const luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  return (luminance + 0.05) / 0.05 > 1.05 / (luminance + 0.05) ? "#000" : "#fff";
+}
+
+/** Constructable stylesheet (allowed by `style-src 'self'`), else a `<style nonce>`. */
+function adoptStyles(root: ShadowRoot, nonce: string | undefined): void {
+  try {
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync(CSS);
+    root.adoptedStyleSheets = [sheet];
+  } catch {
+    const style = document.createElement("style");
+    if (nonce) style.nonce = nonce;
+    style.textContent = CSS;
+    root.append(style);
+  }
+}
+
+/**
+ * Mounts the launcher in a shadow root on `document.body`. Nothing else happens (no client, no
+ * request, no storage) until the visitor opens the chat or the page calls a method that needs
+ * the server.
+ *
+ * @example
+ * const widget = createWidget(readConfig(script, navigator.languages)!, { createClient });
+ * widget.on("open", () => console.log("opened"));
+ */
+export function createWidget(config: WidgetConfig, deps: WidgetDeps): Widget {
+  const host = document.createElement("omnithread-widget");
+  const shadow = host.attachShadow({ mode: "open" });
+  adoptStyles(shadow, config.nonce);
+  const container = document.createElement("div");
+  shadow.append(container);
+  const setVar = (name: string, value: string) => host.style.setProperty(`--ot-${name}`, value);
+  if (config.color) {
+    setVar("accent", config.color);
+    const on = textOn(config.color);
+    if (on) setVar("on-accent", on);
+  }
+  if (config.zIndex) setVar("z", config.zIndex);
+
+  const t = strings(config.locale);
+  const v: View = {
+    t,
+    time: new Intl.DateTimeFormat(config.locale, { hour: "2-digit", minute: "2-digit" }),
+    position: config.position,
+    open: false,
+    mounted: false,
+    unread: 0,
+    events: [],
+    outgoing: [],
+    status: "idle",
+    typing: null,
+    announce: "",
+    greeting: config.greeting || t.greeting,
+    channels: [],
+    ways: { open: false },
+  };
+  const refs: Refs = { launcher: createRef(), input: createRef(), log: createRef() };
+  const listeners = new Map<WidgetEvent, Set<Listener>>();
+  let isReady = false;
+  let client: ChatClient | null = null;
+  let started: Promise<unknown> | null = null;
+  /** False while a snapshot's history arrives: only later events are new (unread, announced). */
+  let live = false;
+  let attributes: Record<string, AttributeValue> | null = null;
+  let nextId = 0;
+  let shown = 0;
+  let typingTimer: ReturnType<typeof setTimeout> | undefined;
+  let queued = false;
+
+  function emit(event: WidgetEvent, value?: unknown): void {
+    for (const listener of listeners.get(event) ?? []) {
+      try {
+        listener(value);
+      } catch (error) {
+        warn(error);
+      }
+    }
+  }
+
+  function draw(): void {
+    queued = false;
+    render(<Root v={v} a={actions} r={refs} />, container);
+    const count = v.events.length + v.outgoing.length;
+    const log = refs.log.current;
+    if (log && count !== shown) log.scrollTop = log.scrollHeight;
+    shown = count;
+  }
+
+  function update(): void {
+    if (queued) return;
+    queued = true;
+    queueMicrotask(draw);
+  }
+
+  function siteInfo(): void {
+    const site = client?.site;
+    if (!site) return;
+    v.channels = site.channels ?? [];
+    if (!config.greeting && site.greeting) v.greeting = site.greeting;
+    update();
+  }
+
+  function onEvent(event: ThreadEvent): void {
+    v.events = client!.messages.filter((e) => e.type !== "note");
+    if (event.author.role === "visitor") {
+      const index = v.outgoing.findIndex((o) => !o.failed && o.text === event.text);
+      if (index >= 0) v.outgoing = v.outgoing.filter((_, i) => i !== index);
+    } else if (live && event.type === "message") {
+      v.typing = null;
+      v.announce = `${event.author.name || t.agent}: ${event.text}`;
+      if (!v.open) v.unread++;
+    }
+    if (live) emit("message", event);
+    update();
+  }
+
+  function getClient(): ChatClient {
+    if (client) return client;
+    const created = deps.createClient({
+      server: config.server,
+      siteId: config.siteId,
+      ...(deps.storage ? { storage: deps.storage } : {}),
+    });
+    client = created;
+    created.on("message", onEvent);
+    created.on("conversation", siteInfo);
+    created.on("status", (status) => {
+      v.status = status;
+      update();
+    });
+    created.on("typing", (who) => {
+      if (who.role === "visitor") return;
+      v.typing = who.name || t.agent;
+      clearTimeout(typingTimer);
+      typingTimer = setTimeout(() => {
+        v.typing = null;
+        update();
+      }, TYPING_MS);
+      update();
+    });
+    return created;
+  }
+
+  function connect(code?: string): Promise<unknown> {
+    const c = getClient();
+    started ??= (code ? c.resume(code).catch(() => c.start()) : c.start()).then(
+      () => {
+        live = true;
+        siteInfo();
+        flushAttributes();
+      },
+      (error: unknown) => {
+        started = null;
+        v.status = "error";
+        update();
+        throw error;
+      },
+    );
+    return started;
+  }
+
+  /** Attributes set before the conversation existed go out once it does. */
+  function flushAttributes(): void {
+    if (!attributes) return;
+    getClient().setAttributes(attributes).catch(warn);
+    attributes = null;
+  }
+
+  const vv = window.visualViewport;
+  const fitViewport = () => {
+    if (!vv) return;
+    setVar("vh", `${vv.height}px`);
+    setVar("top", `${vv.offsetTop}px`);
+  };
+  function followViewport(on: boolean): void {
+    if (!vv) return;
+    const method = on ? "addEventListener" : "removeEventListener";
+    vv[method]("resize", fitViewport);
+    vv[method]("scroll", fitViewport);
+    if (on) fitViewport();
+  }
+
+  function open(): void {
+    if (v.open) return;
+    v.open = v.mounted = true;
+    v.unread = 0;
+    followViewport(true);
+    draw();
+    refs.input.current?.focus();
+    connect().catch(noop);
+    emit("open");
+  }
+
+  function close(): void {
+    if (!v.open) return;
+    // Focus inside the shadow root shows as the host: give it back to the launcher.
+    const focused = document.activeElement === host;
+    v.open = false;
+    followViewport(false);
+    draw();
+    if (focused) refs.launcher.current?.focus();
+    emit("close");
+  }
+
+  function transmit(item: Outgoing): void {
+    connect().catch(noop);
+    getClient()
+      .send(item.text)
+      .then(
+        () => {
+          v.outgoing = v.outgoing.filter((o) => o !== item);
+          update();
+        },
+        () => {
+          item.failed = true;
+          v.outgoing = [...v.outgoing];
+          update();
+        },
+      );
+  }
+
+  async function handoff(
+    channel: HandoffChannel,
+    options?: HandoffOptions,
+  ): Promise<HandoffResult> {
+    await connect();
+    const result = await getClient().handoff(channel, options);
+    emit("handoff", { channel, ...result });
+    return result;
+  }
+
+  const actions: Actions = {
+    toggle: () => (v.open ? close() : open()),
+    close,
+    keydown(event) {
+      if (event.key === "Escape" && v.open) {
+        event.stopPropagation();
+        close();
+      }
+    },
+    send(text) {
+      const item: Outgoing = { id: ++nextId, text, failed: false };
+      v.outgoing = [...v.outgoing, item];
+      update();
+      transmit(item);
+    },
+    retry(item) {
+      item.failed = false;
+      v.outgoing = [...v.outgoing];
+      update();
+      transmit(item);
+    },
+    reconnect: () => void connect().catch(noop),
+    typing: () => live && client?.typing(),
+    ways() {
+      v.ways = { open: !v.ways.open };
+      update();
+    },
+    choose(channel) {
+      if (v.ways.busy) return;
+      v.ways = { open: true, channel, busy: true };
+      update();
+      handoff(channel as HandoffChannel).then(
+        (result) => {
+          const url = result.url ? safeHref(result.url) : null;
+          v.ways = { open: true, channel, ...(url ? { url } : { done: true }) };
+          update();
+        },
+        () => {
+          v.ways = { open: true, channel, error: true };
+          update();
+        },
+      );
+    },
+  };
+
+  document.body.append(host);
+  draw();
+  performance.mark("omnithread:launcher");
+
+  return {
+    host,
+    open,
+    close,
+    toggle: actions.toggle,
+    async identify(jwt) {
+      await connect();
+      live = false;
+      try {
+        await getClient().identify(jwt);
+      } finally {
+        live = true;
+        flushAttributes();
+      }
+      siteInfo();
+    },
+    async setAttributes(values) {
+      if (!live) {
+        attributes = { ...attributes, ...values };
+        return;
+      }
+      await getClient().setAttributes(values);
+    },
+    on(event, listener) {
+      const set = listeners.get(event) ?? new Set();
+      listeners.set(event, set);
+      set.add(listener);
+      if (event === "ready" && isReady) queueMicrotask(() => listener());
+      return () => void set.delete(listener);
+    },
+    handoff,
+    reset() {
+      getClient().reset();
+      started = null;
+      live = false;
+      v.events = [];
+      v.outgoing = [];
+      v.unread = 0;
+      v.status = "idle";
+      v.typing = null;
+      v.ways = { open: false };
+      update();
+      if (v.open) connect().catch(noop);
+    },
+    connect: () => connect(),
+    resume(code) {
+      connect(code).catch(noop);
+      open();
+    },
+    ready() {
+      if (isReady) return;
+      isReady = true;
+      emit("ready");
+    },
+    destroy() {
+      client?.close();
+      clearTimeout(typingTimer);
+      followViewport(false);
+      render(null, container);
+      host.remove();
+    },
+  };
+}
