@@ -137,7 +137,14 @@ export interface SiteInfo {
   id: string;
   name: string;
   locale: string;
+  /** The greeting for this visitor's journey stage. */
   greeting?: string;
+  /** First visit, returning visitor, or known customer (verified, or the site's attribute). */
+  stage: "first" | "returning" | "customer";
+  /** Within the site's business hours. */
+  open: boolean;
+  /** Some agent is at the console now. When closed or nobody is online, offer other channels. */
+  agentsOnline: boolean;
   /** Handoff channels this site has configured: the widget's "other ways to reach us". */
   channels: Exclude<ChannelName, "web">[];
 }
@@ -224,7 +231,13 @@ export interface TypingFrame {
   conversationId?: string;
 }
 
-export type ClientFrame = HelloFrame | SendFrame | TypingFrame;
+/** Agents: online (taking new conversations) or away; connected counts as online. */
+export interface PresenceFrame {
+  type: "presence";
+  status: "online" | "away";
+}
+
+export type ClientFrame = HelloFrame | SendFrame | TypingFrame | PresenceFrame;
 
 export interface EventFrame {
   type: "event";
@@ -241,6 +254,13 @@ export interface TypingNoticeFrame {
 export interface ConversationFrame {
   type: "conversation";
   conversation: Conversation;
+}
+
+/** To agents: a teammate's presence changed. */
+export interface PresenceNoticeFrame {
+  type: "presence";
+  email: string;
+  status: "online" | "away" | "offline";
 }
 
 export interface AckFrame {
@@ -265,6 +285,7 @@ export type ServerFrame =
   | EventFrame
   | TypingNoticeFrame
   | ConversationFrame
+  | PresenceNoticeFrame
   | AckFrame
   | ReadyFrame
   | ErrorFrame;

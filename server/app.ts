@@ -10,6 +10,7 @@ import { createHandleService } from "./auth/handles.ts";
 import type { KeyRing } from "./auth/keys.ts";
 import { createTokenService } from "./auth/tokens.ts";
 import type { Config, SiteConfig } from "./config.ts";
+import { createPresence } from "./core/presence.ts";
 import { createThreads } from "./core/threads.ts";
 import { AppError, errorBody } from "./errors.ts";
 import { agentRoutes } from "./http/agent.ts";
@@ -53,10 +54,22 @@ export function createApp(deps: AppDeps) {
   const ownOrigins = [new URL(config.publicUrl).origin];
   if (port) ownOrigins.push(`http://localhost:${port}`, `http://127.0.0.1:${port}`);
 
+  const site = (id: string): SiteConfig => {
+    const found = sites.get(id);
+    if (!found) throw new AppError("not_found", `No site "${id}"`);
+    return found;
+  };
+  const threads = createThreads({ store, site, now, newId: () => randomId() });
   const services: Services = {
     config,
     store,
-    threads: createThreads({ store, now, newId: () => randomId() }),
+    threads,
+    // An agent coming online picks up the conversations that waited for someone.
+    presence: createPresence({
+      store,
+      now,
+      onOnline: (siteId) => void threads.routeWaiting(siteId).catch(() => undefined),
+    }),
     tokens: createTokenService(deps.keyRing, { issuer: config.publicUrl, now }),
     handles: createHandleService(deps.keyRing, { now }),
     hub: createHub(store),
@@ -70,11 +83,7 @@ export function createApp(deps: AppDeps) {
         : undefined;
       return forwarded || deps.connectionIp?.(c) || "unknown";
     },
-    site(id) {
-      const site = sites.get(id);
-      if (!site) throw new AppError("not_found", `No site "${id}"`);
-      return site;
-    },
+    site,
   };
 
   const app = new Hono();

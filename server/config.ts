@@ -1,3 +1,5 @@
+import { type BusinessHours, validateHours } from "./core/hours.ts";
+
 /**
  * Configuration: environment variables and the sites file, validated once at start with
  * messages that name the bad variable. Web-only: the Node entry reads files and passes text.
@@ -8,6 +10,8 @@ export interface AgentConfig {
   name: string;
   /** `scrypt$N$r$p$salt$hash`, see `server/auth/passwords.ts`. */
   passwordHash: string;
+  /** Languages (`nl`) and topics (`billing`) this agent takes first when routing. */
+  skills?: string[];
 }
 
 export interface MessengerConfig {
@@ -34,7 +38,11 @@ export interface SiteConfig {
   locale: string;
   /** The widget's first line, unless the script tag sets `data-greeting`. */
   greeting?: string;
-  businessHours?: { timeZone: string; days: Record<string, [string, string]> };
+  /** Greetings by journey stage; each falls back to `greeting`. */
+  greetings?: { first?: string; returning?: string; customer?: string };
+  /** The attribute that makes a visitor a known customer when above 0 (default `orders`). */
+  customerAttribute?: string;
+  businessHours?: BusinessHours;
   agents: AgentConfig[];
   messenger?: MessengerConfig;
   email?: EmailConfig;
@@ -119,7 +127,18 @@ function parseSite(raw: unknown, index: number): SiteConfig {
       const email = text(`${where}.email`, a.email)!.toLowerCase();
       const hash = text(`${where}.passwordHash`, a.passwordHash)!;
       if (!hash.startsWith("scrypt$")) fail(`${where}.passwordHash must be an scrypt$ hash`);
-      return { email, name: text(`${where}.name`, a.name, true) ?? email, passwordHash: hash };
+      const agent: AgentConfig = {
+        email,
+        name: text(`${where}.name`, a.name, true) ?? email,
+        passwordHash: hash,
+      };
+      if (a.skills !== undefined) {
+        if (!Array.isArray(a.skills) || !a.skills.every((x) => typeof x === "string")) {
+          fail(`${where}.skills must be an array of strings`);
+        }
+        agent.skills = a.skills as string[];
+      }
+      return agent;
     }),
   };
   const greeting = text(`${at}.greeting`, raw.greeting, true);
@@ -129,9 +148,31 @@ function parseSite(raw: unknown, index: number): SiteConfig {
   const secret = text(`${at}.identitySecret`, raw.identitySecret, true);
   if (secret !== undefined) site.identitySecret = secret;
   if (raw.businessHours !== undefined) {
-    if (!isObject(raw.businessHours)) fail(`${at}.businessHours must be an object`);
-    site.businessHours = raw.businessHours as SiteConfig["businessHours"];
+    if (!isObject(raw.businessHours) || !isObject(raw.businessHours.days)) {
+      fail(
+        `${at}.businessHours must be { "timeZone": "...", "days": { "mon": ["09:00", "17:00"], ... } }`,
+      );
+    }
+    const hours = raw.businessHours as unknown as BusinessHours;
+    try {
+      validateHours(hours, `OMNITHREAD_SITES: sites[${index}].businessHours`);
+    } catch (error) {
+      fail((error as Error).message);
+    }
+    site.businessHours = hours;
   }
+  if (raw.greetings !== undefined) {
+    if (!isObject(raw.greetings))
+      fail(`${at}.greetings must be { "first"?, "returning"?, "customer"? }`);
+    const greetings: NonNullable<SiteConfig["greetings"]> = {};
+    for (const stage of ["first", "returning", "customer"] as const) {
+      const value = text(`${at}.greetings.${stage}`, raw.greetings[stage], true);
+      if (value !== undefined) greetings[stage] = value;
+    }
+    site.greetings = greetings;
+  }
+  const customerAttribute = text(`${at}.customerAttribute`, raw.customerAttribute, true);
+  if (customerAttribute !== undefined) site.customerAttribute = customerAttribute;
   if (isObject(raw.messenger)) site.messenger = raw.messenger as unknown as MessengerConfig;
   if (isObject(raw.email)) site.email = raw.email as unknown as EmailConfig;
   return site;

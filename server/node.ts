@@ -164,6 +164,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
         (server as { closeAllConnections?: () => void }).closeAllConnections?.();
       });
       built.services.hub.close();
+      built.services.presence.close();
       await store.close();
       log.info("stopped");
     })();

@@ -174,6 +174,9 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
         createdAt: at,
       });
       const after = await store.getConversation(conversation.id);
+      await store.updateConversation(conversation.id, { assignee: "a@x", updatedAt: at });
+      const third = await store.append(conversation.id, visitorMessage("who answers?"));
+      expect(third.assignee).toBe("a@x");
       expect(after).toMatchObject({
         lastSeq: 2,
         updatedAt: at,
@@ -339,6 +342,22 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
       await store.putOnce(brief, "x", 50);
       await new Promise((r) => setTimeout(r, 120));
       expect(await store.takeOnce(brief)).toBeNull();
+    });
+
+    it("keeps agents' presence until it expires, per site", async () => {
+      const siteId = uniqueId("site");
+      const now = Date.now();
+      await store.setPresence(siteId, "ana@example.com", "online", now + 60_000);
+      await store.setPresence(siteId, "bo@example.com", "away", now + 60_000);
+      await store.setPresence(siteId, "cy@example.com", "online", now - 1);
+      expect(await store.presence(siteId, now)).toEqual({
+        "ana@example.com": "online",
+        "bo@example.com": "away",
+      });
+      expect(await store.presence(siteId, now + 61_000)).toEqual({});
+      await store.setPresence(siteId, "ana@example.com", null, 0);
+      expect(await store.presence(siteId, now)).toEqual({ "bo@example.com": "away" });
+      expect(await store.presence(uniqueId("site"), now)).toEqual({});
     });
 
     it("counts hits in a window and starts over when it ends", async () => {

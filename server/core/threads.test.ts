@@ -12,6 +12,7 @@ function setup() {
     store,
     threads: createThreads({
       store,
+      site: () => ({ id: "demo", name: "Demo", origins: [], locale: "en", agents: [] }),
       now: () => 1_700_000_000_000 + n * 1000,
       newId: () => `id${++n}`,
     }),

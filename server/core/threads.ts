@@ -8,13 +8,17 @@ import type {
   ConversationStatus,
   ThreadEvent,
 } from "../../sdk/protocol.ts";
+import type { SiteConfig } from "../config.ts";
 import { AppError } from "../errors.ts";
 import type { AppendResult, Store } from "../store/types.ts";
 import { mergeContext } from "./context.ts";
+import { pickAgent } from "./routing.ts";
 import { visibleToVisitor } from "./visibility.ts";
 
 export interface ThreadsDeps {
   store: Store;
+  /** The site's configuration (agents and their skills, for routing). */
+  site: (id: string) => SiteConfig;
   /** Milliseconds since the epoch; injected so tests control time. */
   now: () => number;
   /** A fresh opaque id for contacts and conversations. */
@@ -78,6 +82,30 @@ export function createThreads(deps: ThreadsDeps) {
   async function announce(conversation: Conversation): Promise<Conversation> {
     await store.publish({ kind: "conversation", siteId: conversation.siteId, conversation });
     return conversation;
+  }
+
+  /** Assigns an unassigned conversation to the agent routing picks, if anyone is online. */
+  async function route(conversationId: string): Promise<void> {
+    const conversation = await mustGet(conversationId);
+    if (conversation.assignee) return;
+    const site = deps.site(conversation.siteId);
+    const agent = await pickAgent(
+      store,
+      site.agents,
+      await store.presence(site.id, deps.now()),
+      conversation,
+    );
+    if (!agent) return;
+    await store.updateConversation(conversationId, {
+      assignee: agent.email,
+      updatedAt: conversation.updatedAt,
+    });
+    await system(conversationId, "conversation.assigned", `Assigned to ${agent.name}`, {
+      assignee: agent.email,
+      by: "routing",
+    });
+    const updated = await store.getConversation(conversationId);
+    if (updated) await announce(updated);
   }
 
   async function system(
@@ -160,18 +188,32 @@ export function createThreads(deps: ThreadsDeps) {
       return announce(updated ?? conversation);
     },
 
-    /** The visitor's message; the same clientId again answers the first event. */
+    /**
+     * The visitor's message; the same clientId again answers the first event. A conversation
+     * nobody has yet goes to an online agent (see `routing.ts`).
+     */
     async postVisitorMessage(
       conversationId: string,
       message: { clientId: string; text: string; channel?: ChannelName },
     ) {
-      return append(conversationId, {
+      const result = await append(conversationId, {
         type: "message",
         channel: message.channel ?? "web",
         author: { role: "visitor" },
         text: message.text,
         clientId: message.clientId,
       });
+      if (!result.duplicate && !result.assignee) await route(conversationId);
+      return result;
+    },
+
+    /** Gives every waiting, unassigned open conversation of a site to an online agent. */
+    async routeWaiting(siteId: string): Promise<void> {
+      const open = await store.listConversations(siteId, { status: "open", limit: 200 });
+      for (const conversation of open) {
+        if (!conversation.assignee && conversation.lastText !== undefined)
+          await route(conversation.id);
+      }
     },
 
     async postAgentMessage(conversationId: string, agent: Agent, message: AgentMessage) {
@@ -230,6 +272,12 @@ export function createThreads(deps: ThreadsDeps) {
           `Conversation ${verb} by ${agent.name}`,
           { by: agent.email },
         );
+        // Ask the visitor how it went, where they are, once there was something to rate.
+        if (verb === "resolved" && before.lastText !== undefined) {
+          await system(conversationId, "csat.requested", "How did we do?", {
+            channel: before.activeChannel,
+          });
+        }
       }
       if (
         change.assignee !== undefined &&
@@ -314,6 +362,31 @@ export function createThreads(deps: ThreadsDeps) {
         },
       );
       return announce((await store.getConversation(target.id)) ?? target);
+    },
+
+    /**
+     * The visitor's answer to the latest rating request: 1–5 and an optional comment, once per
+     * request (a repeat answers the first rating).
+     */
+    async rate(conversationId: string, rating: number, comment?: string): Promise<ThreadEvent> {
+      const { lastSeq } = await mustGet(conversationId);
+      const events = await store.eventsAfter(conversationId, Math.max(0, lastSeq - 400));
+      const request = events.findLast((e) => e.name === "csat.requested");
+      if (!request)
+        throw new AppError(
+          "conflict",
+          "Nothing to rate yet: the conversation has not been resolved",
+        );
+      const { event } = await append(conversationId, {
+        type: "system",
+        channel: (request.data?.channel as ChannelName | undefined) ?? "web",
+        author: { role: "visitor" },
+        text: `Rated ${rating}/5${comment ? `: ${comment}` : ""}`,
+        name: "csat.submitted",
+        clientId: `csat:${request.seq}`,
+        data: { rating, ...(comment ? { comment } : {}), request: request.seq },
+      });
+      return event;
     },
 
     async contact(contactId: string): Promise<Contact> {

@@ -10,6 +10,8 @@ const VISITOR_SYSTEM_EVENTS = new Set([
   "callback.scheduled",
   "callback.completed",
   "callback.cancelled",
+  "csat.requested",
+  "csat.submitted",
 ]);
 
 /**

@@ -48,6 +48,18 @@ export function agentRoutes(s: Services) {
     return c.json({ token, agent });
   });
 
+  /** The site's agents and who is at their console, for assignment and the team view. */
+  routes.get("/agents", async (c) => {
+    const agent = await requireAgent(s, c);
+    const present = await s.presence.list(agent.siteId);
+    const agents = s.site(agent.siteId).agents.map(({ email, name }) => ({
+      email,
+      name,
+      status: present[email] ?? "offline",
+    }));
+    return c.json({ agents });
+  });
+
   routes.get("/conversations", async (c) => {
     const agent = await requireAgent(s, c);
     const status = c.req.query("status");
@@ -70,7 +82,16 @@ export function agentRoutes(s: Services) {
       s.threads.contact(conversation.contactId),
       s.threads.eventsAfter(conversation.id, after, "agent"),
     ]);
-    return c.json({ conversation, contact, events, callbacks: [] });
+    // The same customer's other threads, newest first: the agent sees every earlier contact.
+    const earlierIds = (await s.store.contactConversationIds(contact.id)).filter(
+      (id) => id !== conversation.id,
+    );
+    const earlier = (
+      await Promise.all(earlierIds.slice(-20).map((id) => s.store.getConversation(id)))
+    )
+      .filter((c): c is Conversation => c !== null)
+      .reverse();
+    return c.json({ conversation, contact, events, callbacks: [], earlier });
   });
 
   routes.post("/conversations/:id/messages", async (c) => {

@@ -3,6 +3,7 @@ import type { Agent } from "../../sdk/protocol.ts";
 import type { HandleService } from "../auth/handles.ts";
 import type { TokenService } from "../auth/tokens.ts";
 import type { Config, SiteConfig } from "../config.ts";
+import type { Presence } from "../core/presence.ts";
 import type { Threads, VisitorClaim } from "../core/threads.ts";
 import { AppError } from "../errors.ts";
 import type { Logger } from "../log.ts";
@@ -16,6 +17,7 @@ export interface Services {
   config: Config;
   store: Store;
   threads: Threads;
+  presence: Presence;
   tokens: TokenService;
   handles: HandleService;
   hub: Hub;

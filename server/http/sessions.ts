@@ -171,7 +171,7 @@ export function visitorSession(s: Services, origin: string | undefined, out: Out
           type: "conversation",
           conversation: conversationForVisitor(notice.conversation),
         });
-      } else if (notice.author.role !== "visitor") {
+      } else if (notice.kind === "typing" && notice.author.role !== "visitor") {
         out.send({ type: "typing", conversationId, author: notice.author });
       }
     });
@@ -243,7 +243,7 @@ export function agentSession(s: Services, origin: string | undefined, out: Outle
   let agent: Agent | null = null;
   const mayType = throttle(s, TYPING_INTERVAL_MS);
 
-  return runSession(s, out, {
+  const session = runSession(s, out, {
     async hello(token) {
       const verified = await s.tokens.verifyAgentToken(token);
       s.origins.checkOwn(origin);
@@ -253,6 +253,8 @@ export function agentSession(s: Services, origin: string | undefined, out: Outle
           out.send({ type: "event", conversationId: notice.conversationId, event: notice.event });
         } else if (notice.kind === "conversation") {
           out.send({ type: "conversation", conversation: notice.conversation });
+        } else if (notice.kind === "presence") {
+          out.send({ type: "presence", email: notice.email, status: notice.status });
         } else if (notice.author.role === "visitor") {
           out.send({
             type: "typing",
@@ -261,27 +263,41 @@ export function agentSession(s: Services, origin: string | undefined, out: Outle
           });
         }
       });
+      // Being connected is being online; the console may say "away" later.
+      const leave = await s.presence.join(verified.siteId, verified.email);
       out.send({ type: "ready" });
-      return stop;
+      return () => {
+        stop();
+        void leave().catch(() => undefined);
+      };
     },
     async frame(frame) {
+      const me = agent!;
+      if (frame.type === "presence") {
+        if (frame.status !== "online" && frame.status !== "away") {
+          throw new AppError("bad_request", '"status" must be online or away');
+        }
+        await s.presence.set(me.siteId, me.email, frame.status);
+        return;
+      }
       if (frame.type !== "typing") {
         throw new AppError(
           "bad_request",
-          "Agents reply over HTTP; this socket takes hello and typing",
+          "Agents reply over HTTP; this socket takes hello, typing and presence",
         );
       }
       if (typeof frame.conversationId !== "string" || !mayType()) return;
       const conversation = await s.store.getConversation(frame.conversationId);
-      if (!conversation || conversation.siteId !== agent!.siteId) {
+      if (!conversation || conversation.siteId !== me.siteId) {
         throw new AppError("not_found", "No conversation with that id");
       }
       await s.store.publish({
         kind: "typing",
         siteId: conversation.siteId,
         conversationId: conversation.id,
-        author: { role: "agent", name: agent!.name },
+        author: { role: "agent", name: me.name },
       });
     },
   });
+  return session;
 }

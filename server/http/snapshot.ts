@@ -1,5 +1,6 @@
 import type { Conversation, ConversationSnapshot, SiteInfo } from "../../sdk/protocol.ts";
-import type { SiteConfig } from "../config.ts";
+import { isOpen } from "../core/hours.ts";
+import { greetingFor, journeyStage } from "../core/journey.ts";
 import { conversationForVisitor } from "../core/visibility.ts";
 import type { Services } from "./services.ts";
 
@@ -14,7 +15,7 @@ export async function snapshotFor(
     siteId: conversation.siteId,
   });
   return {
-    site: siteInfo(s.site(conversation.siteId)),
+    site: await siteInfo(s, conversation),
     token,
     conversation: conversationForVisitor(conversation),
     events: await s.threads.eventsAfter(conversation.id, 0, "visitor"),
@@ -22,15 +23,28 @@ export async function snapshotFor(
 }
 
 /**
- * The public face of a site. Handoff channels join `channels` as their modules land; a channel
- * is listed only when the site has configured it, so the widget never offers a dead end.
+ * The public face of a site for this visitor: the greeting for their journey stage, whether the
+ * team is open and at the console, and the handoff channels it offers. Channels join the list
+ * as their modules land, and only when the site has configured them: never a dead end.
  */
-export function siteInfo(site: SiteConfig): SiteInfo {
+export async function siteInfo(s: Services, conversation: Conversation): Promise<SiteInfo> {
+  const site = s.site(conversation.siteId);
+  const now = s.now();
+  const [contact, theirs, present] = await Promise.all([
+    s.store.getContact(conversation.contactId),
+    s.store.contactConversationIds(conversation.contactId),
+    s.presence.list(site.id),
+  ]);
+  const stage = journeyStage(site, conversation, contact, theirs.length, now);
+  const greeting = greetingFor(site, stage);
   return {
     id: site.id,
     name: site.name,
     locale: site.locale,
-    ...(site.greeting ? { greeting: site.greeting } : {}),
+    stage,
+    ...(greeting ? { greeting } : {}),
+    open: isOpen(site.businessHours, now),
+    agentsOnline: Object.values(present).includes("online"),
     channels: [],
   };
 }

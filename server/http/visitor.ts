@@ -91,6 +91,19 @@ export function visitorRoutes(s: Services) {
     return c.json({ event }, duplicate ? 200 : 201);
   });
 
+  /** The visitor's rating after a resolve: 1–5 and an optional comment. */
+  routes.post("/csat", async (c) => {
+    const { claim } = await requireVisitor(s, c);
+    const body = await readJson(c);
+    const rating = body.rating;
+    if (typeof rating !== "number" || !Number.isInteger(rating) || rating < 1 || rating > 5) {
+      throw new AppError("bad_request", '"rating" must be a whole number from 1 to 5');
+    }
+    const comment = text(body, "comment", { max: 1000, optional: true })?.trim();
+    const event = await s.threads.rate(claim.conversationId, rating, comment || undefined);
+    return c.json({ event }, 201);
+  });
+
   routes.post("/handoff", async (c) => {
     const { site } = await requireVisitor(s, c);
     const body = await readJson(c);

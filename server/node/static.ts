@@ -9,7 +9,7 @@ export const DEMO_CSP =
   "default-src 'self'; script-src 'self'; style-src 'self'; connect-src 'self' ws: wss:";
 
 /**
- * Built assets and the demo shop, from the filesystem (Node only; an edge deployment bundles
+ * Built assets (the widget, the agent console) and the demo shop, from the filesystem (Node only; an edge deployment bundles
  * them instead). `/widget.js` is what site owners' script tags load.
  *
  * @example
@@ -30,6 +30,22 @@ export function staticRoutes(root: string, options: { demo: boolean }) {
     c.header("Content-Type", "text/javascript; charset=utf-8");
     c.header("Cache-Control", "public, max-age=300");
     return c.body(cached.body);
+  });
+
+  // The agent console: hashed assets as they are, every other path to its index (client routing).
+  const consoleDir = join(root, "dist", "console");
+  routes.get("/console", (c) => c.redirect("/console/", 301));
+  routes.use(
+    "/console/assets/*",
+    serveStatic({ root: consoleDir, rewriteRequestPath: (path) => path.replace(/^\/console/, "") }),
+  );
+  routes.get("/console/*", (c) => {
+    const index = join(consoleDir, "index.html");
+    if (!existsSync(index)) {
+      return c.json(errorBody("not_found", "The console is not built yet: run npm run build"), 404);
+    }
+    c.header("Cache-Control", "no-cache");
+    return c.html(readFileSync(index, "utf8"));
   });
 
   if (options.demo) {

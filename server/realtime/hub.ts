@@ -16,9 +16,15 @@ export function createHub(store: Store) {
   let stopBus: Unsubscribe | null = null;
 
   function route(notice: LiveNotice): void {
+    // Presence concerns the team (site listeners), not any one conversation.
     const conversationId =
-      notice.kind === "conversation" ? notice.conversation.id : notice.conversationId;
-    for (const listener of byConversation.get(conversationId) ?? []) listener(notice);
+      notice.kind === "conversation"
+        ? notice.conversation.id
+        : notice.kind === "presence"
+          ? null
+          : notice.conversationId;
+    if (conversationId)
+      for (const listener of byConversation.get(conversationId) ?? []) listener(notice);
     for (const listener of bySite.get(notice.siteId) ?? []) listener(notice);
   }
 

@@ -7,6 +7,7 @@ import type {
   ListOptions,
   LiveNotice,
   NewEvent,
+  PresenceStatus,
   RateHit,
   Store,
   Unsubscribe,
@@ -35,6 +36,7 @@ export function memoryStore(options: { now?: () => number } = {}): Store {
   const conversationsOfContact = new Map<string, string[]>();
   const windows = new Map<string, { count: number; resetAt: number }>();
   const once = new Map<string, { value: string; expiresAt: number }>();
+  const present = new Map<string, Map<string, { status: PresenceStatus; expiresAt: number }>>();
   const listeners = new Set<(notice: LiveNotice) => void>();
 
   const identityKey = (siteId: string, identity: { kind: string; value: string }) =>
@@ -44,6 +46,9 @@ export function memoryStore(options: { now?: () => number } = {}): Store {
     // Listeners get their own copy, as they would off the wire.
     for (const listener of listeners) listener(structuredClone(notice));
   }
+
+  const assigneeOf = (t: Thread) =>
+    t.conversation.assignee ? { assignee: t.conversation.assignee } : {};
 
   function thread(id: string): Thread {
     const found = threads.get(id);
@@ -122,7 +127,11 @@ export function memoryStore(options: { now?: () => number } = {}): Store {
       const found = thread(conversationId);
       const seenSeq = input.clientId ? found.seqByKey.get(input.clientId) : undefined;
       if (seenSeq !== undefined) {
-        return { event: structuredClone(found.log[seenSeq - 1]!), duplicate: true };
+        return {
+          event: structuredClone(found.log[seenSeq - 1]!),
+          duplicate: true,
+          ...assigneeOf(found),
+        };
       }
       const seq = found.log.length + 1;
       const event: ThreadEvent = { id: eventId(conversationId, seq), seq, ...input };
@@ -130,13 +139,26 @@ export function memoryStore(options: { now?: () => number } = {}): Store {
       if (input.clientId) found.seqByKey.set(input.clientId, seq);
       found.conversation = applyAppend(found.conversation, event, previewText(event));
       emit({ kind: "event", siteId: found.conversation.siteId, conversationId, event });
-      return { event: structuredClone(event), duplicate: false };
+      return { event: structuredClone(event), duplicate: false, ...assigneeOf(found) };
     },
     async eventsAfter(conversationId, after, limit = MAX_EVENTS_PER_READ) {
       const found = threads.get(conversationId);
       if (!found) return [];
       const from = Math.max(0, Math.floor(after));
       return structuredClone(found.log.slice(from, from + Math.min(limit, MAX_EVENTS_PER_READ)));
+    },
+
+    async setPresence(siteId, email, status, expiresAt) {
+      const site = present.get(siteId) ?? new Map();
+      present.set(siteId, site);
+      if (status) site.set(email, { status, expiresAt });
+      else site.delete(email);
+    },
+    async presence(siteId, at) {
+      const out: Record<string, PresenceStatus> = {};
+      for (const [email, p] of present.get(siteId) ?? [])
+        if (p.expiresAt > at) out[email] = p.status;
+      return out;
     },
 
     async putOnce(key, value, ttlMs) {

@@ -16,7 +16,7 @@ import { RedisScript } from "./redis-driver.ts";
  * ARGV: 1 id, 2 id as a JSON string, 3 event JSON without its `{`, id or seq, 4 clientId or "",
  * 5 "1" to set lastText, 6 lastText, 7 "1" for a visitor message, 8 channel, 9 createdAt,
  * 10 createdAt in ms, 11 key prefix, 12 live channel.
- * Answers nil when the conversation does not exist, else { event JSON, 1 when duplicate }.
+ * Answers nil when the conversation does not exist, else { event JSON, 1 when duplicate, assignee or "" }.
  */
 export const APPEND = new RedisScript(`
 local conv, log, idem = KEYS[1], KEYS[2], KEYS[3]
@@ -25,7 +25,7 @@ if not siteId then return false end
 local clientId = ARGV[4]
 if clientId ~= "" then
   local seen = redis.call("HGET", idem, clientId)
-  if seen then return { redis.call("LINDEX", log, tonumber(seen) - 1), 1 } end
+  if seen then return { redis.call("LINDEX", log, tonumber(seen) - 1), 1, redis.call("HGET", conv, "assignee") or "" } end
 end
 -- seq follows the log's length, so LRANGE index = seq - 1 holds whatever lastSeq says.
 local seq = string.format("%d", redis.call("LLEN", log) + 1)
@@ -54,7 +54,7 @@ redis.call("HSET", conv, unpack(fields))
 redis.call("ZADD", inbox .. status, ARGV[10], ARGV[1])
 redis.call("PUBLISH", ARGV[12], '{"kind":"event","siteId":' .. cjson.encode(siteId) ..
   ',"conversationId":' .. ARGV[2] .. ',"event":' .. event .. '}')
-return { event, 0 }
+return { event, 0, redis.call("HGET", conv, "assignee") or "" }
 `);
 
 /**
@@ -166,6 +166,20 @@ return 1
 
 /** KEYS: key. Answers the value and deletes it in the same step, so only one taker gets it. */
 export const TAKE_ONCE = new RedisScript(`return redis.call("GETDEL", KEYS[1])`);
+
+/**
+ * KEYS: the site's presence hash. ARGV: email, "status:expiresAtMs" or "" to clear, now ms.
+ * Entries past their expiry are dropped on the way, so the hash stays as small as the team.
+ */
+export const SET_PRESENCE = new RedisScript(`
+local all = redis.call("HGETALL", KEYS[1])
+for i = 1, #all, 2 do
+  local expires = tonumber(string.match(all[i + 1], ":(%d+)$"))
+  if not expires or expires <= tonumber(ARGV[3]) then redis.call("HDEL", KEYS[1], all[i]) end
+end
+if ARGV[2] == "" then redis.call("HDEL", KEYS[1], ARGV[1]) else redis.call("HSET", KEYS[1], ARGV[1], ARGV[2]) end
+return 1
+`);
 
 /** ARGV: channel, message. Answers the number of receivers. */
 export const PUBLISH = new RedisScript(`return redis.call("PUBLISH", ARGV[1], ARGV[2])`);

@@ -14,7 +14,14 @@ import { AppError } from "../errors.ts";
 import type { RedisDriver } from "./redis-driver.ts";
 import * as lua from "./redis-scripts.ts";
 import { previewText } from "./shared.ts";
-import type { AppendResult, ConversationPatch, LiveNotice, NewEvent, Store } from "./types.ts";
+import type {
+  AppendResult,
+  ConversationPatch,
+  LiveNotice,
+  NewEvent,
+  PresenceStatus,
+  Store,
+} from "./types.ts";
 import { MAX_EVENTS_PER_READ } from "./types.ts";
 
 export interface RedisStoreOptions {
@@ -107,6 +114,7 @@ export function redisStore(driver: RedisDriver, options: RedisStoreOptions = {})
       `${prefix}:ident:${siteId}:${identity.kind}:${identity.value}`,
     rate: (name: string) => `${prefix}:rl:${name}`,
     once: (name: string) => `${prefix}:once:${name}`,
+    presence: (siteId: string) => `${prefix}:presence:${siteId}`,
   };
 
   // One driver subscription per store, opened by the first listener and kept until close().
@@ -226,9 +234,11 @@ export function redisStore(driver: RedisDriver, options: RedisStoreOptions = {})
         ],
       );
       if (!Array.isArray(reply)) throw new AppError("not_found", "No conversation with that id");
+      const assignee = reply[2] ? String(reply[2]) : "";
       return {
         event: JSON.parse(String(reply[0])) as ThreadEvent,
         duplicate: Number(reply[1]) === 1,
+        ...(assignee ? { assignee } : {}),
       };
     },
     async eventsAfter(conversationId, after, limit = MAX_EVENTS_PER_READ) {
@@ -241,6 +251,25 @@ export function redisStore(driver: RedisDriver, options: RedisStoreOptions = {})
         [String(from), String(from + count - 1)],
       );
       return strings(reply).map((json) => JSON.parse(json) as ThreadEvent);
+    },
+
+    async setPresence(siteId, email, status, expiresAt) {
+      const value = status ? `${status}:${Math.floor(expiresAt)}` : "";
+      await driver.run(
+        lua.SET_PRESENCE,
+        [key.presence(siteId)],
+        [email, value, String(Date.now())],
+      );
+    },
+    async presence(siteId, at) {
+      const flat = strings(await driver.run(lua.HGETALL, [key.presence(siteId)], []));
+      const out: Record<string, PresenceStatus> = {};
+      for (let i = 0; i + 1 < flat.length; i += 2) {
+        const [status, expires] = flat[i + 1]!.split(":");
+        if (Number(expires) > at && (status === "online" || status === "away"))
+          out[flat[i]!] = status;
+      }
+      return out;
     },
 
     async putOnce(name, value, ttlMs) {

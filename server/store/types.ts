@@ -29,6 +29,8 @@ export interface AppendResult {
   event: ThreadEvent;
   /** True when the key was seen before and `event` is the first one stored under it. */
   duplicate: boolean;
+  /** The conversation's assignee after the append, if any: routing needs it without a read. */
+  assignee?: string;
 }
 
 /** The fields of a conversation that change outside of appends. */
@@ -51,8 +53,11 @@ export interface ListOptions {
 }
 
 /** Something every server instance must hear about: fanned out by the store's bus. */
+export type PresenceStatus = "online" | "away";
+
 export type LiveNotice =
   | { kind: "event"; siteId: string; conversationId: string; event: ThreadEvent }
+  | { kind: "presence"; siteId: string; email: string; status: PresenceStatus | "offline" }
   | { kind: "conversation"; siteId: string; conversation: Conversation }
   | { kind: "typing"; siteId: string; conversationId: string; author: Author };
 
@@ -107,6 +112,19 @@ export interface Store {
   putOnce(key: string, value: string, ttlMs: number): Promise<void>;
   /** The first taker gets the value; later ones, and anyone after expiry, get null. */
   takeOnce(key: string): Promise<string | null>;
+
+  /**
+   * Marks an agent online or away until `expiresAt` (ms); instances holding the agent's socket
+   * refresh it, so a crashed instance's agents fade out by themselves. `null` clears it.
+   */
+  setPresence(
+    siteId: string,
+    email: string,
+    status: PresenceStatus | null,
+    expiresAt: number,
+  ): Promise<void>;
+  /** Agents of a site whose presence has not expired at `now` (ms). */
+  presence(siteId: string, now: number): Promise<Record<string, PresenceStatus>>;
 
   /** Counts a hit in a fixed window shared by every instance. */
   hit(key: string, windowMs: number): Promise<RateHit>;
