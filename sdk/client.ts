@@ -339,6 +339,15 @@ export function createClient(options: ClientOptions): ChatClient {
       await ensureStarted();
       return call<HandoffResult>("/v1/handoff", { token, body: { channel, ...handoffOptions } });
     },
+    async rate(rating, comment) {
+      await ensureStarted();
+      const { event } = await call<{ event: ThreadEvent }>("/v1/csat", {
+        token,
+        body: { rating, ...(comment ? { comment } : {}) },
+      });
+      learn(event);
+      return event;
+    },
     async resume(code) {
       const snapshot = await call<ConversationSnapshot>("/v1/resume", { body: { code } });
       live?.close();

@@ -105,6 +105,8 @@ export interface ChatClient {
   identify(jwt: string): Promise<Conversation>;
   setAttributes(attributes: Record<string, AttributeValue>): Promise<Conversation>;
   handoff(channel: Exclude<ChannelName, "web">, options?: HandoffOptions): Promise<HandoffResult>;
+  /** Answers the rating request that follows a resolve: 1–5 and an optional comment. */
+  rate(rating: number, comment?: string): Promise<ThreadEvent>;
   /** Exchanges a resume link's one-time code for this conversation, then connects. */
   resume(code: string): Promise<Conversation>;
   /** Forgets the stored token and disconnects: the next `start()` begins a new conversation. */

@@ -146,6 +146,22 @@ describe("SDK against the real server", () => {
     expect(error).toMatchObject({ code: "channel_not_configured", status: 400 });
   });
 
+  it("rates the conversation after the agent resolves it", async () => {
+    const chat = client();
+    const conversation = await chat.start();
+    await chat.send("thanks!");
+    const resolve = await api(server.url, `/v1/agent/conversations/${conversation.id}`, {
+      method: "PATCH",
+      token: agentToken,
+      body: { status: "resolved" },
+    });
+    expect(resolve.status).toBe(200);
+    await until(() => chat.messages.some((m) => m.name === "csat.requested"));
+    const rated = await chat.rate(5, "great");
+    expect(rated).toMatchObject({ name: "csat.submitted", data: { rating: 5, comment: "great" } });
+    expect(chat.messages.at(-1)?.name).toBe("csat.submitted");
+  });
+
   it("records attributes in the conversation's context", async () => {
     const chat = client();
     await chat.start();
