@@ -123,6 +123,8 @@ export type ErrorCode =
   | "unsupported_media_type"
   | "rate_limited"
   | "channel_not_configured"
+  | "channel_unavailable"
+  | "upstream_failed"
   | "internal";
 
 // ---- Visitor HTTP ----

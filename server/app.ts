@@ -9,6 +9,7 @@ import { randomId } from "./auth/base32.ts";
 import { createHandleService } from "./auth/handles.ts";
 import type { KeyRing } from "./auth/keys.ts";
 import { createTokenService } from "./auth/tokens.ts";
+import type { Channel } from "./channels/types.ts";
 import type { Config, SiteConfig } from "./config.ts";
 import { createPresence } from "./core/presence.ts";
 import { createThreads } from "./core/threads.ts";
@@ -36,6 +37,8 @@ export interface AppDeps {
   log?: Logger;
   now?: () => number;
   limits?: Partial<Limits>;
+  /** Outside channels (Messenger, email, callback …); each is offered where a site configures it. */
+  channels?: Channel[];
 }
 
 /**
@@ -75,6 +78,7 @@ export function createApp(deps: AppDeps) {
     hub: createHub(store),
     origins: createOriginPolicy(config.sites, ownOrigins),
     limits: { ...DEFAULT_LIMITS, ...deps.limits },
+    channels: new Map((deps.channels ?? []).map((channel) => [channel.name, channel])),
     log,
     now,
     clientIp(c) {
@@ -136,6 +140,10 @@ export function createApp(deps: AppDeps) {
   app.route("/v1/agent", agentRoutes(services));
   app.route("/v1", visitorRoutes(services));
   app.route("/", resumeRoutes(services));
+  for (const channel of services.channels.values()) {
+    const webhooks = channel.webhooks?.(services);
+    if (webhooks) app.route(`/webhooks/${channel.name}`, webhooks);
+  }
 
   return {
     app,

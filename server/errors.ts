@@ -1,7 +1,10 @@
 import type { ErrorBody, ErrorCode } from "../sdk/protocol.ts";
 
 /** The HTTP status of every stable error code: the one place that maps the two. */
-export const STATUS_OF: Record<ErrorCode, 400 | 401 | 403 | 404 | 409 | 413 | 415 | 429 | 500> = {
+export const STATUS_OF: Record<
+  ErrorCode,
+  400 | 401 | 403 | 404 | 409 | 413 | 415 | 429 | 500 | 502
+> = {
   bad_request: 400,
   invalid_json: 400,
   channel_not_configured: 400,
@@ -15,6 +18,10 @@ export const STATUS_OF: Record<ErrorCode, 400 | 401 | 403 | 404 | 409 | 413 | 41
   payload_too_large: 413,
   unsupported_media_type: 415,
   rate_limited: 429,
+  /** The channel cannot deliver now (e.g. outside Messenger's reply window). */
+  channel_unavailable: 409,
+  /** The outside service refused or failed after retries. */
+  upstream_failed: 502,
   internal: 500,
 };
 

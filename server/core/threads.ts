@@ -15,6 +15,15 @@ import { mergeContext } from "./context.ts";
 import { pickAgent } from "./routing.ts";
 import { visibleToVisitor } from "./visibility.ts";
 
+/** How a channel is named in sentences the thread shows. */
+export const CHANNEL_NAMES: Record<ChannelName, string> = {
+  web: "the website chat",
+  messenger: "Messenger",
+  email: "email",
+  callback: "a phone callback",
+  telegram: "Telegram",
+};
+
 export interface ThreadsDeps {
   store: Store;
   /** The site's configuration (agents and their skills, for routing). */
@@ -387,6 +396,64 @@ export function createThreads(deps: ThreadsDeps) {
         data: { rating, ...(comment ? { comment } : {}), request: request.seq },
       });
       return event;
+    },
+
+    /** The visitor asked to continue elsewhere: a system event both sides see. */
+    async noteHandoff(conversationId: string, channel: ChannelName): Promise<void> {
+      await system(conversationId, "handoff.requested", `Continuing in ${CHANNEL_NAMES[channel]}`, {
+        channel,
+      });
+    },
+
+    /** A reply stayed in the thread but did not reach the visitor's channel: agents see why. */
+    async noteDeliveryFailure(
+      conversationId: string,
+      event: ThreadEvent,
+      error: unknown,
+    ): Promise<void> {
+      const reason = error instanceof AppError ? error.message : "unexpected error";
+      await system(
+        conversationId,
+        "delivery.failed",
+        `Not delivered by ${CHANNEL_NAMES[event.channel]}: ${reason}`,
+        {
+          seq: event.seq,
+          channel: event.channel,
+          ...(error instanceof AppError ? { code: error.code } : {}),
+        },
+      );
+    },
+
+    /**
+     * Links a channel identity (a PSID, an email address) to the thread: it joins the channel
+     * list, becomes where replies go, and the thread says so.
+     */
+    async linkChannel(
+      conversationId: string,
+      channel: ChannelName,
+      address: string,
+    ): Promise<Conversation> {
+      const conversation = await mustGet(conversationId);
+      const linked = conversation.channels.some(
+        (c) => c.channel === channel && c.address === address,
+      );
+      const channels = linked
+        ? conversation.channels
+        : [
+            ...conversation.channels.filter((c) => c.channel !== channel),
+            { channel, address, linkedAt: iso() },
+          ];
+      const updated = await store.updateConversation(conversationId, {
+        channels,
+        activeChannel: channel,
+        updatedAt: iso(),
+      });
+      if (!linked) {
+        await system(conversationId, "channel.linked", `Moved to ${CHANNEL_NAMES[channel]}`, {
+          channel,
+        });
+      }
+      return announce(updated ?? conversation);
     },
 
     async contact(contactId: string): Promise<Contact> {

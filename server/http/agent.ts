@@ -100,17 +100,36 @@ export function agentRoutes(s: Services) {
     const body = await readJson(c);
     const message = messageText(body);
     const clientId = text(body, "clientId", { max: 64, pattern: CLIENT_ID, optional: true });
-    const channel = oneOf(body, "channel", CHANNELS, true) ?? conversation.activeChannel;
-    if (channel !== "web") {
-      // The web channel delivers through live sockets; other channels plug in their senders.
-      throw new AppError("channel_not_configured", `Replies by ${channel} are not available yet`);
+    const via = oneOf(body, "channel", CHANNELS, true) ?? conversation.activeChannel;
+    // The web channel delivers through live sockets; the others through their modules.
+    const channel = via === "web" ? null : s.channels.get(via);
+    if (via !== "web") {
+      if (!channel?.configured(s.site(agent.siteId))) {
+        throw new AppError(
+          "channel_not_configured",
+          `Replies by ${via} are not configured for this site`,
+        );
+      }
+      if (!conversation.channels.some((linked) => linked.channel === via)) {
+        throw new AppError("bad_request", `The visitor has not continued in ${via}`);
+      }
+      await channel.checkDelivery?.(s, conversation);
     }
     const { event, duplicate } = await s.threads.postAgentMessage(conversation.id, agent, {
       text: message,
-      channel,
+      channel: via,
       ...(clientId ? { clientId } : {}),
     });
-    return c.json({ event, deliveredVia: channel }, duplicate ? 200 : 201);
+    if (channel && !duplicate) {
+      try {
+        await channel.deliver(s, conversation, event);
+      } catch (error) {
+        // Kept in the thread either way; the agent sees why it did not go out.
+        await s.threads.noteDeliveryFailure(conversation.id, event, error);
+        throw error;
+      }
+    }
+    return c.json({ event, deliveredVia: via }, duplicate ? 200 : 201);
   });
 
   routes.post("/conversations/:id/notes", async (c) => {

@@ -2,6 +2,7 @@ import type { Context } from "hono";
 import type { Agent } from "../../sdk/protocol.ts";
 import type { HandleService } from "../auth/handles.ts";
 import type { TokenService } from "../auth/tokens.ts";
+import type { Channel, ExternalChannel } from "../channels/types.ts";
 import type { Config, SiteConfig } from "../config.ts";
 import type { Presence } from "../core/presence.ts";
 import type { Threads, VisitorClaim } from "../core/threads.ts";
@@ -18,6 +19,8 @@ export interface Services {
   store: Store;
   threads: Threads;
   presence: Presence;
+  /** The outside channels this server runs, by name. */
+  channels: Map<ExternalChannel, Channel>;
   tokens: TokenService;
   handles: HandleService;
   hub: Hub;

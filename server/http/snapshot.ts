@@ -45,6 +45,6 @@ export async function siteInfo(s: Services, conversation: Conversation): Promise
     ...(greeting ? { greeting } : {}),
     open: isOpen(site.businessHours, now),
     agentsOnline: Object.values(present).includes("online"),
-    channels: [],
+    channels: [...s.channels.values()].filter((c) => c.configured(site)).map((c) => c.name),
   };
 }

@@ -58,6 +58,13 @@ export function text(body: Json, key: string, rule: TextRule): string | undefine
 }
 
 /** One of a fixed set of strings. */
+export function oneOf<T extends string>(body: Json, key: string, values: readonly T[]): T;
+export function oneOf<T extends string>(
+  body: Json,
+  key: string,
+  values: readonly T[],
+  optional: true,
+): T | undefined;
 export function oneOf<T extends string>(
   body: Json,
   key: string,

@@ -1,6 +1,6 @@
 import { Hono } from "hono";
-import type { ChannelName } from "../../sdk/protocol.ts";
 import { verifySiteIdentity } from "../auth/identity.ts";
+import type { ExternalChannel } from "../channels/types.ts";
 import type { VisitorClaim } from "../core/threads.ts";
 import { conversationForVisitor } from "../core/visibility.ts";
 import { AppError } from "../errors.ts";
@@ -17,7 +17,7 @@ import {
   visitorContext,
 } from "./validate.ts";
 
-const HANDOFF_CHANNELS: readonly ChannelName[] = ["messenger", "email", "callback", "telegram"];
+const HANDOFF_CHANNELS: readonly ExternalChannel[] = ["messenger", "email", "callback", "telegram"];
 
 /**
  * The visitor API of DESIGN §4: start or resume, history, messages, handoff.
@@ -105,14 +105,20 @@ export function visitorRoutes(s: Services) {
   });
 
   routes.post("/handoff", async (c) => {
-    const { site } = await requireVisitor(s, c);
+    const { claim, site } = await requireVisitor(s, c);
     const body = await readJson(c);
-    const channel = oneOf(body, "channel", HANDOFF_CHANNELS);
-    // Channels plug in here as they are built; until then the answer says so plainly.
-    throw new AppError(
-      "channel_not_configured",
-      `The ${channel} channel is not configured for site "${site.id}"`,
-    );
+    const name = oneOf(body, "channel", HANDOFF_CHANNELS);
+    const channel = s.channels.get(name);
+    if (!channel?.configured(site)) {
+      throw new AppError(
+        "channel_not_configured",
+        `The ${name} channel is not configured for site "${site.id}"`,
+      );
+    }
+    const conversation = await s.threads.get(claim.conversationId);
+    const answer = await channel.handoff(s, conversation, body);
+    await s.threads.noteHandoff(conversation.id, name);
+    return c.json(answer.body, answer.status);
   });
 
   return routes;

@@ -1,0 +1,42 @@
+import type { Hono } from "hono";
+import type { ChannelName, Conversation, ThreadEvent } from "../../sdk/protocol.ts";
+import type { SiteConfig } from "../config.ts";
+import type { Services } from "../http/services.ts";
+
+/** A channel other than the website chat, which needs no module: it delivers over live sockets. */
+export type ExternalChannel = Exclude<ChannelName, "web">;
+
+/** What a handoff answers the visitor: the status and body of `POST /v1/handoff`. */
+export interface HandoffAnswer {
+  status: 200 | 201 | 202;
+  body: Record<string, unknown>;
+}
+
+/**
+ * One outside channel (DESIGN §5): it makes handoffs, verifies and parses its inbound webhook,
+ * and delivers agents' replies. The core never sees its wire format; channels never see each other.
+ *
+ * @example
+ * const channels = [messengerChannel({ graphApiUrl, fetch })];
+ * createApp({ config, store, keyRing, channels });
+ */
+export interface Channel {
+  readonly name: ExternalChannel;
+  /** Whether the site has this channel set up; only then is it offered or used. */
+  configured(site: SiteConfig): boolean;
+  /** Starts a handoff for the visitor's conversation (a link, a confirmation, a request). */
+  handoff(
+    s: Services,
+    conversation: Conversation,
+    input: Record<string, unknown>,
+  ): Promise<HandoffAnswer>;
+  /**
+   * Throws an AppError when a reply cannot go out now (say, outside the platform's window), so
+   * the agent hears it before anything is stored.
+   */
+  checkDelivery?(s: Services, conversation: Conversation): Promise<void>;
+  /** Sends a stored agent reply; retries transient failures itself; throws AppError when it gives up. */
+  deliver(s: Services, conversation: Conversation, event: ThreadEvent): Promise<void>;
+  /** Inbound webhooks, mounted at `/webhooks/<name>`. */
+  webhooks?(s: Services): Hono;
+}
