@@ -193,6 +193,18 @@ export interface AgentThreadResponse {
   contact: Contact;
   events: ThreadEvent[];
   callbacks: unknown[];
+  /** The same contact's other conversations, newest first. */
+  earlier?: Conversation[];
+}
+
+export interface AgentSummary {
+  email: string;
+  name: string;
+  status: "online" | "away" | "offline";
+}
+
+export interface AgentsResponse {
+  agents: AgentSummary[];
 }
 
 export interface AgentReplyRequest {

@@ -8,7 +8,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { type ServerType, serve, upgradeWebSocket } from "@hono/node-server";
 import { getConnInfo } from "@hono/node-server/conninfo";
-import { WebSocketServer } from "ws";
+import { type WebSocket, WebSocketServer } from "ws";
 import { CLOSE_SERVICE_RESTART, LIMITS } from "../sdk/protocol.ts";
 import { createApp } from "./app.ts";
 import { generateKeyRingConfig, type KeyRingConfig, loadKeyRing } from "./auth/keys.ts";
@@ -69,6 +69,29 @@ function openStore(config: Config): Store {
   if (config.store.kind === "memory") return memoryStore();
   if ("upstash" in config.store) return redisStore(upstashDriver(config.store.upstash));
   return redisStore(tcpDriver(config.store.url));
+}
+
+/**
+ * Frames sent in one event-loop turn leave in one system call: the socket is corked at the first
+ * send and uncorked after the turn. One message fans out to several frames (ack, agent, other
+ * tabs), and a write per frame was most of the relay's cost.
+ */
+function batchWrites(ws: WebSocket): void {
+  const socket = (ws as WebSocket & { _socket?: { cork(): void; uncork(): void } })._socket;
+  if (!socket) return;
+  const send = ws.send.bind(ws);
+  let corked = false;
+  ws.send = ((...args: Parameters<WebSocket["send"]>) => {
+    if (!corked) {
+      corked = true;
+      socket.cork();
+      setImmediate(() => {
+        corked = false;
+        socket.uncork();
+      });
+    }
+    return send(...args);
+  }) as WebSocket["send"];
 }
 
 export interface StartOptions {
@@ -140,6 +163,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   wss.on("connection", (ws) => {
     alive.add(ws);
     ws.on("pong", () => alive.add(ws));
+    batchWrites(ws);
   });
   const heartbeat = setInterval(() => {
     for (const ws of wss.clients) {

@@ -1,6 +1,7 @@
 import { build } from "vite";
 
-/** The end-to-end tests load the real script-tag bundle: build it once per run. */
+/** The end-to-end tests load the real bundles: the script-tag widget and the agent console. */
 export default async function setup(): Promise<void> {
   await build({ configFile: "vite.widget.config.ts", logLevel: "error" });
+  await build({ configFile: "vite.console.config.ts", logLevel: "error" });
 }

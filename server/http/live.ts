@@ -16,10 +16,22 @@ export interface LiveSockets {
   readonly size: number;
 }
 
+/** Frames shared by many sockets (one event to every tab and agent) are serialised once. */
+const serialised = new WeakMap<ServerFrame, string>();
+
+function textOf(frame: ServerFrame): string {
+  let text = serialised.get(frame);
+  if (text === undefined) {
+    text = JSON.stringify(frame);
+    serialised.set(frame, text);
+  }
+  return text;
+}
+
 function outletFor(ws: WSContext): Outlet {
   return {
     send(frame: ServerFrame) {
-      if (ws.readyState === 1) ws.send(JSON.stringify(frame));
+      if (ws.readyState === 1) ws.send(textOf(frame));
     },
     close(code, reason) {
       ws.close(code, reason);

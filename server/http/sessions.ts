@@ -1,4 +1,10 @@
-import type { Agent, ClientFrame, ServerFrame, ThreadEvent } from "../../sdk/protocol.ts";
+import type {
+  Agent,
+  ClientFrame,
+  EventFrame,
+  ServerFrame,
+  ThreadEvent,
+} from "../../sdk/protocol.ts";
 import { CLOSE_POLICY_VIOLATION, LIMITS } from "../../sdk/protocol.ts";
 import type { ConversationClaims } from "../auth/tokens.ts";
 import { conversationForVisitor, visibleToVisitor } from "../core/visibility.ts";
@@ -8,6 +14,18 @@ import type { LiveNotice, Unsubscribe } from "../store/types.ts";
 import { enforceLimit } from "./rate-limit.ts";
 import type { Services } from "./services.ts";
 import { CLIENT_ID } from "./validate.ts";
+
+/** One frame object per event, so every socket it goes to shares one serialisation. */
+const eventFrames = new WeakMap<ThreadEvent, EventFrame>();
+
+function eventFrame(conversationId: string, event: ThreadEvent): EventFrame {
+  let frame = eventFrames.get(event);
+  if (!frame) {
+    frame = { type: "event", conversationId, event };
+    eventFrames.set(event, frame);
+  }
+  return frame;
+}
 
 /** How a session talks back, whatever carries it (WebSocket, Server-Sent Events). */
 export interface Outlet {
@@ -152,6 +170,8 @@ function runSession(s: Services, out: Outlet, role: SessionRole) {
 export function visitorSession(s: Services, origin: string | undefined, out: Outlet) {
   let claims: ConversationClaims | null = null;
   const mayType = throttle(s, TYPING_INTERVAL_MS);
+  /** What this socket sent: its ack carries the event, so the echo is not sent back again. */
+  const sentHere = new Set<string>();
 
   async function stream(verified: ConversationClaims, after: number): Promise<Unsubscribe> {
     s.origins.check(origin, s.site(verified.siteId));
@@ -160,7 +180,8 @@ export function visitorSession(s: Services, origin: string | undefined, out: Out
       after,
       (from) => s.store.eventsAfter(conversationId, from),
       (event: ThreadEvent) => {
-        if (visibleToVisitor(event)) out.send({ type: "event", conversationId, event });
+        if (event.clientId && sentHere.delete(event.clientId)) return;
+        if (visibleToVisitor(event)) out.send(eventFrame(conversationId, event));
       },
     );
     // Watch before reading, so nothing appended in between can slip past.
@@ -207,10 +228,14 @@ export function visitorSession(s: Services, origin: string | undefined, out: Out
           throw new AppError("bad_request", `"text" must be 1-${LIMITS.messageChars} characters`);
         }
         await enforceLimit(s.store, "messages", conversationId, s.limits.messagesPerConversation);
-        const { event } = await s.threads.postVisitorMessage(conversationId, {
+        // Bounded: a retry of an old message leaves an entry that no echo will clear.
+        if (sentHere.size >= 100) sentHere.delete(sentHere.values().next().value!);
+        sentHere.add(frame.clientId);
+        const { event, duplicate } = await s.threads.postVisitorMessage(conversationId, {
           clientId: frame.clientId,
           text: frame.text,
         });
+        if (duplicate) sentHere.delete(frame.clientId);
         out.send({ type: "ack", clientId: frame.clientId, event });
       } else if (frame.type === "typing") {
         if (mayType())
@@ -250,7 +275,7 @@ export function agentSession(s: Services, origin: string | undefined, out: Outle
       agent = verified;
       const stop = s.hub.watchSite(verified.siteId, (notice: LiveNotice) => {
         if (notice.kind === "event") {
-          out.send({ type: "event", conversationId: notice.conversationId, event: notice.event });
+          out.send(eventFrame(notice.conversationId, notice.event));
         } else if (notice.kind === "conversation") {
           out.send({ type: "conversation", conversation: notice.conversation });
         } else if (notice.kind === "presence") {

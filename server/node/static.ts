@@ -8,6 +8,10 @@ import { errorBody } from "../errors.ts";
 export const DEMO_CSP =
   "default-src 'self'; script-src 'self'; style-src 'self'; connect-src 'self' ws: wss:";
 
+/** The console runs only its own files and talks only to this server. */
+export const CONSOLE_CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self' ws: wss:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
 /**
  * Built assets (the widget, the agent console) and the demo shop, from the filesystem (Node only; an edge deployment bundles
  * them instead). `/widget.js` is what site owners' script tags load.
@@ -37,7 +41,12 @@ export function staticRoutes(root: string, options: { demo: boolean }) {
   routes.get("/console", (c) => c.redirect("/console/", 301));
   routes.use(
     "/console/assets/*",
-    serveStatic({ root: consoleDir, rewriteRequestPath: (path) => path.replace(/^\/console/, "") }),
+    serveStatic({
+      root: consoleDir,
+      rewriteRequestPath: (path) => path.replace(/^\/console/, ""),
+      // Hashed names: a new build is a new URL, so these never need revalidating.
+      onFound: (_path, c) => c.header("Cache-Control", "public, max-age=31536000, immutable"),
+    }),
   );
   routes.get("/console/*", (c) => {
     const index = join(consoleDir, "index.html");
@@ -45,6 +54,8 @@ export function staticRoutes(root: string, options: { demo: boolean }) {
       return c.json(errorBody("not_found", "The console is not built yet: run npm run build"), 404);
     }
     c.header("Cache-Control", "no-cache");
+    c.header("Content-Security-Policy", CONSOLE_CSP);
+    c.header("Referrer-Policy", "no-referrer");
     return c.html(readFileSync(index, "utf8"));
   });
 

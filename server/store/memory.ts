@@ -43,8 +43,9 @@ export function memoryStore(options: { now?: () => number } = {}): Store {
     `${siteId}\u0000${identity.kind}\u0000${identity.value}`;
 
   function emit(notice: LiveNotice): void {
-    // Listeners get their own copy, as they would off the wire.
-    for (const listener of listeners) listener(structuredClone(notice));
+    // One copy for all listeners, as off the wire: they share it and never change it.
+    const copy = structuredClone(notice);
+    for (const listener of listeners) listener(copy);
   }
 
   const assigneeOf = (t: Thread) =>

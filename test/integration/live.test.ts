@@ -40,20 +40,24 @@ async function visitorSocket(token: string, after = 0): Promise<LiveClient> {
 }
 
 describe("visitor WebSocket /v1/live", () => {
-  it("sends over the socket: ack with the event, then the event itself once", async () => {
+  it("acks a send with its event, echoes it to the visitor's other tabs only, and absorbs a retry", async () => {
     const { token } = await startConversation();
     const client = await visitorSocket(token);
+    const otherTab = await visitorSocket(token);
     client.send({ type: "send", clientId: "ws-1", text: "hi over ws" });
     const ack = await client.waitFor((f) => f.type === "ack");
     expect(ack).toMatchObject({ clientId: "ws-1", event: { seq: 1, text: "hi over ws" } });
-    await client.waitFor(eventWith("hi over ws"));
+    await otherTab.waitFor(eventWith("hi over ws"));
     // A retry of the same clientId acks the same seq and adds nothing.
     client.send({ type: "send", clientId: "ws-1", text: "hi over ws" });
     await new Promise((r) => setTimeout(r, 150));
     const acks = client.frames.filter((f) => f.type === "ack");
     expect(acks.map((f) => (f.type === "ack" ? f.event.seq : 0))).toEqual([1, 1]);
-    expect(client.eventSeqs()).toEqual([1]);
+    // The ack carried the event: the sender's socket gets no second copy of it.
+    expect(client.eventSeqs()).toEqual([]);
+    expect(otherTab.eventSeqs()).toEqual([1]);
     client.close();
+    otherTab.close();
   });
 
   it("reconnects with after=N and gets exactly what it missed, nothing twice", async () => {

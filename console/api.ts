@@ -1,0 +1,152 @@
+/**
+ * The agent HTTP API as the console calls it: same origin, JSON, the agent token as a Bearer
+ * header, every failure an `ApiError` with the server's stable code.
+ */
+import type {
+  AgentLoginResponse,
+  AgentReplyResponse,
+  AgentThreadResponse,
+  ChannelName,
+  Conversation,
+  ConversationStatus,
+  ErrorBody,
+  ErrorCode,
+  InboxResponse,
+  PresenceNoticeFrame,
+  ThreadEvent,
+  UpdateConversationRequest,
+} from "../sdk/protocol.ts";
+
+/** Presence as the agents list and the teammates' presence frames report it. */
+export type AgentStatus = PresenceNoticeFrame["status"];
+
+/** One agent of the site, for "assign to". (`GET /v1/agent/agents`.) */
+export interface AgentSummary {
+  email: string;
+  name: string;
+  status: AgentStatus;
+}
+
+/** The thread with the contact's earlier conversations, when the server sends them. */
+export interface ThreadResponse extends AgentThreadResponse {
+  earlier?: Conversation[];
+}
+
+/** A failed call: the server's code, or `network` when no answer came. */
+export class ApiError extends Error {
+  override readonly name = "ApiError";
+  constructor(
+    readonly code: ErrorCode | "network",
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+  }
+}
+
+export interface ApiOptions {
+  /** The current agent token, or null before login. */
+  token(): string | null;
+  /** Called once per 401 on an authenticated call (an expired or revoked token). */
+  unauthorized(error: ApiError): void;
+  /** Default: the page's origin. */
+  base?: string;
+  fetch?: typeof fetch;
+}
+
+/** The events of one read are capped by the server; longer threads are read in pages. */
+const PAGE = 500;
+
+/**
+ * @example
+ * const api = createApi({ token: () => session?.token ?? null, unauthorized: () => logout() });
+ * const { conversations } = await api.inbox("open");
+ */
+export function createApi(options: ApiOptions) {
+  const base = options.base ?? "";
+  const fetchFn = options.fetch ?? ((input, init) => fetch(input, init));
+
+  async function call<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    authenticated = true,
+  ): Promise<T> {
+    const headers: Record<string, string> = { accept: "application/json" };
+    const token = options.token();
+    if (authenticated && token) headers.authorization = `Bearer ${token}`;
+    if (body !== undefined) headers["content-type"] = "application/json";
+    let response: Response;
+    try {
+      response = await fetchFn(base + path, {
+        method,
+        headers,
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      });
+    } catch {
+      throw new ApiError("network", "Could not reach the server. Check the connection.", 0);
+    }
+    const text = await response.text().catch(() => "");
+    let json: unknown = null;
+    try {
+      json = text ? JSON.parse(text) : null;
+    } catch {
+      // Not JSON (a proxy's error page): reported by status below.
+    }
+    if (response.ok) return json as T;
+    const error = (json as Partial<ErrorBody> | null)?.error;
+    const failure = new ApiError(
+      error?.code ?? (response.status >= 500 ? "internal" : "bad_request"),
+      error?.message ?? `The server answered ${response.status}`,
+      response.status,
+    );
+    if (authenticated && response.status === 401) options.unauthorized(failure);
+    throw failure;
+  }
+
+  return {
+    login: (email: string, password: string) =>
+      call<AgentLoginResponse>("POST", "/v1/agent/login", { email, password }, false),
+
+    inbox: (status: ConversationStatus, limit = 200) =>
+      call<InboxResponse>("GET", `/v1/agent/conversations?status=${status}&limit=${limit}`),
+
+    /** The thread with every event after `after` (all of them by default), read page by page. */
+    async thread(id: string, after = 0): Promise<ThreadResponse> {
+      const path = `/v1/agent/conversations/${encodeURIComponent(id)}`;
+      const first = await call<ThreadResponse>("GET", `${path}?after=${after}`);
+      let page: ThreadEvent[] = first.events;
+      while (page.length >= PAGE) {
+        const last = page.at(-1)!.seq;
+        page = (await call<ThreadResponse>("GET", `${path}?after=${last}`)).events;
+        first.events.push(...page);
+      }
+      return first;
+    },
+
+    reply: (id: string, body: { text: string; clientId: string; channel?: ChannelName }) =>
+      call<AgentReplyResponse>(
+        "POST",
+        `/v1/agent/conversations/${encodeURIComponent(id)}/messages`,
+        body,
+      ),
+
+    note: (id: string, body: { text: string; clientId: string }) =>
+      call<{ event: ThreadEvent }>(
+        "POST",
+        `/v1/agent/conversations/${encodeURIComponent(id)}/notes`,
+        body,
+      ),
+
+    update: (id: string, patch: UpdateConversationRequest) =>
+      call<{ conversation: Conversation }>(
+        "PATCH",
+        `/v1/agent/conversations/${encodeURIComponent(id)}`,
+        patch,
+      ),
+
+    agents: () => call<{ agents: AgentSummary[] }>("GET", "/v1/agent/agents"),
+  };
+}
+
+export type Api = ReturnType<typeof createApi>;

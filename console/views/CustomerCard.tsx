@@ -1,0 +1,264 @@
+import type { ComponentChildren } from "preact";
+import type { AttributeValue, Contact, Conversation, Identity } from "../../sdk/protocol.ts";
+import { attributeText, ratings } from "../format.ts";
+import { type ConsoleApp, displayName, type State, type Thread } from "../state.ts";
+import { ChannelBadge, Url, When } from "./common.tsx";
+import { conversationHref } from "./Inbox.tsx";
+
+const IDENTITY_KINDS: Record<Identity["kind"], string> = {
+  visitor: "Visitor id",
+  user: "User id",
+  email: "Email",
+  psid: "Messenger id",
+  phone: "Phone",
+  telegram: "Telegram",
+};
+
+/** A callback request as far as the console reads it (the shape firms up with callbacks). */
+interface CallbackView {
+  id?: string;
+  phone?: string;
+  status?: string;
+  reason?: string;
+  note?: string;
+  outcome?: string;
+  timeZone?: string;
+  window?: { from?: string; to?: string };
+  createdAt?: string;
+}
+
+function callbackView(value: unknown): CallbackView {
+  return value && typeof value === "object" ? (value as CallbackView) : {};
+}
+
+const str = (value: unknown): string | undefined =>
+  typeof value === "string" && value ? value : undefined;
+
+function Section({ title, children }: { title: string; children: ComponentChildren }) {
+  const id = `card-${title.toLowerCase().replace(/[^a-z]+/g, "-")}`;
+  return (
+    <section class="card-section" aria-labelledby={id}>
+      <h3 id={id}>{title}</h3>
+      {children}
+    </section>
+  );
+}
+
+function Who({
+  contact,
+  conversation,
+  name,
+}: {
+  contact: Contact | null;
+  conversation: Conversation;
+  name: string;
+}) {
+  const identities = (contact?.identities ?? []).filter((i) => i.kind !== "visitor");
+  const verified = identities.some((i) => i.verified);
+  return (
+    <div class="who-block">
+      <p class="card-name">{name}</p>
+      <p class={verified ? "verified yes" : "verified"}>
+        {verified ? "Verified identity" : "Not verified"}
+      </p>
+      <dl class="facts">
+        {contact?.email && !identities.some((i) => i.kind === "email") && (
+          <div class="fact">
+            <dt>Email</dt>
+            <dd>{contact.email}</dd>
+          </div>
+        )}
+        {identities.map((i) => (
+          <div key={`${i.kind}:${i.value}`} class="fact">
+            <dt>{IDENTITY_KINDS[i.kind] ?? i.kind}</dt>
+            <dd>
+              <span class="value">{i.value}</span>{" "}
+              <span class={i.verified ? "tag ok" : "tag"}>
+                {i.verified ? "verified" : "unverified"}
+              </span>
+            </dd>
+          </div>
+        ))}
+        <div class="fact">
+          <dt>Contact id</dt>
+          <dd class="mono">{conversation.contactId}</dd>
+        </div>
+      </dl>
+    </div>
+  );
+}
+
+function Attributes({ attributes }: { attributes: Record<string, AttributeValue> }) {
+  const keys = Object.keys(attributes).sort();
+  if (keys.length === 0) return <p class="muted">None set by the site.</p>;
+  return (
+    <dl class="facts">
+      {keys.map((key) => (
+        <div key={key} class="fact">
+          <dt>{key}</dt>
+          <dd>{attributeText(attributes[key])}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
+/** Beside the thread: who the customer is and everything they did, from every channel. */
+export function CustomerCard({ state, app }: { state: State; app: ConsoleApp }) {
+  const thread = state.thread as Thread;
+  const conversation = thread.conversation;
+  if (!conversation) {
+    return (
+      <aside class="card" aria-label="Customer">
+        <p class="muted">Loading…</p>
+      </aside>
+    );
+  }
+  const { contact } = thread;
+  const context = conversation.context;
+  const attributes = { ...(contact?.attributes ?? {}), ...(context.attributes ?? {}) };
+  const pages = [...(context.pages ?? [])].reverse();
+  const csat = ratings(thread.events);
+  const now = state.now;
+
+  return (
+    <aside class="card" aria-label="Customer">
+      <h2 class="pane-title">Customer</h2>
+      <Who
+        contact={contact}
+        conversation={conversation}
+        name={displayName(conversation, contact, state.names)}
+      />
+
+      <Section title="Attributes">
+        <Attributes attributes={attributes} />
+      </Section>
+
+      <Section title="Visit">
+        <dl class="facts">
+          <div class="fact">
+            <dt>Started on</dt>
+            <dd>{context.url ? <Url url={context.url} /> : "—"}</dd>
+          </div>
+          <div class="fact">
+            <dt>Referrer</dt>
+            <dd>{context.referrer ? <Url url={context.referrer} /> : "Direct"}</dd>
+          </div>
+          <div class="fact">
+            <dt>Locale</dt>
+            <dd>{context.locale || "—"}</dd>
+          </div>
+          {context.labels && context.labels.length > 0 && (
+            <div class="fact">
+              <dt>Labels</dt>
+              <dd>{context.labels.join(", ")}</dd>
+            </div>
+          )}
+        </dl>
+      </Section>
+
+      <Section title="Pages visited">
+        {pages.length === 0 ? (
+          <p class="muted">None recorded.</p>
+        ) : (
+          <ol class="pages">
+            {pages.map((p, i) => (
+              <li key={`${p.at}:${i}`}>
+                <Url url={p.url} label={str(p.title)} />
+                {p.title && <span class="url-line">{p.url}</span>}
+                {p.at && <When at={p.at} now={now} />}
+              </li>
+            ))}
+          </ol>
+        )}
+      </Section>
+
+      <Section title="Channels">
+        <ul class="channels">
+          {conversation.channels.map((c) => (
+            <li key={`${c.channel}:${c.address ?? ""}`}>
+              <ChannelBadge channel={c.channel} />
+              {c.address && <span class="address">{c.address}</span>}
+              {c.channel === conversation.activeChannel && <span class="tag ok">active</span>}
+              <span class="since">
+                linked <When at={c.linkedAt} now={now} />
+              </span>
+            </li>
+          ))}
+        </ul>
+      </Section>
+
+      {csat.length > 0 && (
+        <Section title="Satisfaction">
+          <ul class="ratings">
+            {csat.map((r) => (
+              <li key={r.seq}>
+                <span class="stars" aria-hidden="true">
+                  {"★".repeat(r.rating)}
+                  {"☆".repeat(5 - r.rating)}
+                </span>
+                <span class="rating">{r.rating} out of 5</span>
+                <When at={r.at} now={now} />
+                {r.comment && <q class="comment">{r.comment}</q>}
+              </li>
+            ))}
+          </ul>
+        </Section>
+      )}
+
+      <Section title="Callback requests">
+        {thread.callbacks.length === 0 ? (
+          <p class="muted">None.</p>
+        ) : (
+          <ul class="callbacks">
+            {thread.callbacks.map(callbackView).map((cb, i) => (
+              <li key={cb.id ?? i}>
+                <span class="phone">{str(cb.phone) ?? "No number"}</span>
+                {cb.status && <span class="tag">{String(cb.status)}</span>}
+                {cb.window && (
+                  <span class="window">
+                    {str(cb.window.from) ?? "?"}–{str(cb.window.to) ?? "?"} {str(cb.timeZone) ?? ""}
+                  </span>
+                )}
+                {str(cb.reason ?? cb.note) && (
+                  <span class="reason">{str(cb.reason ?? cb.note)}</span>
+                )}
+                {str(cb.outcome) && <span class="outcome">Outcome: {str(cb.outcome)}</span>}
+              </li>
+            ))}
+          </ul>
+        )}
+      </Section>
+
+      {thread.earlier && (
+        <Section title="Earlier conversations">
+          {thread.earlier.length === 0 ? (
+            <p class="muted">None.</p>
+          ) : (
+            <ul class="earlier">
+              {thread.earlier.map((c) => (
+                <li key={c.id}>
+                  <a
+                    href={conversationHref(c.id)}
+                    onClick={(event) => {
+                      if (event.ctrlKey || event.metaKey || event.shiftKey) return;
+                      event.preventDefault();
+                      app.select(c.id);
+                    }}
+                  >
+                    {c.lastText || "No messages"}
+                  </a>
+                  <span class="earlier-meta">
+                    <ChannelBadge channel={c.activeChannel} />
+                    <span class={`status s-${c.status}`}>{c.status}</span>
+                    <When at={c.updatedAt} now={now} />
+                  </span>
+                </li>
+              ))}
+            </ul>
+          )}
+        </Section>
+      )}
+    </aside>
+  );
+}

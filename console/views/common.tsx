@@ -1,0 +1,71 @@
+import type { ChannelName } from "../../sdk/protocol.ts";
+import { channelName, clock, linkify, longAge, safeHref, shortAge, shortUrl } from "../format.ts";
+
+const KNOWN: readonly string[] = ["web", "messenger", "email", "callback", "telegram"];
+const SHORT: Record<string, string> = { web: "web", callback: "callback" };
+
+/** A channel's badge: "web", "Messenger", "email", "callback", "Telegram". */
+export function ChannelBadge({
+  channel,
+  label,
+}: {
+  channel: ChannelName | string;
+  label?: string;
+}) {
+  const known = KNOWN.includes(channel);
+  return (
+    <span class={known ? `badge ch-${channel}` : "badge"} title={label}>
+      {SHORT[channel] ?? channelName(channel)}
+    </span>
+  );
+}
+
+/** A moment as a clock time, the full date and time on hover. */
+export function When({ at, now }: { at: string; now: number }) {
+  const date = new Date(at);
+  return (
+    <time dateTime={at} title={Number.isNaN(date.getTime()) ? undefined : date.toLocaleString()}>
+      {clock(at, now)}
+    </time>
+  );
+}
+
+/** A moment as an age ("5 min"), read out in words ("5 minutes ago"). */
+export function Age({ at, now }: { at: string; now: number }) {
+  return (
+    <time dateTime={at} title={longAge(at, now)}>
+      <span aria-hidden="true">{shortAge(at, now)}</span>
+      <span class="sr-only">{longAge(at, now)}</span>
+    </time>
+  );
+}
+
+/** Text as text nodes; only http(s) URLs become links. Nothing is ever parsed as HTML. */
+export function Text({ text }: { text: string }) {
+  return (
+    <>
+      {linkify(text).map((part) =>
+        typeof part === "string" ? (
+          part
+        ) : (
+          <a href={part.href} target="_blank" rel="noopener noreferrer nofollow">
+            {part.text}
+          </a>
+        ),
+      )}
+    </>
+  );
+}
+
+/** A URL the server reported: a link when it is http(s), plain text otherwise. */
+export function Url({ url, label }: { url: string; label?: string | undefined }) {
+  const href = safeHref(url);
+  const text = label || shortUrl(url);
+  return href ? (
+    <a href={href} target="_blank" rel="noopener noreferrer nofollow">
+      {text}
+    </a>
+  ) : (
+    <span>{text}</span>
+  );
+}

@@ -1,0 +1,540 @@
+import { mkdirSync, readFileSync } from "node:fs";
+import { SignJWT } from "jose";
+import {
+  type Browser,
+  type BrowserContext,
+  chromium,
+  type Locator,
+  type Page,
+} from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RunningServer } from "../../server/node.ts";
+import { startTestServer } from "../helpers/omnithread.ts";
+
+/**
+ * End to end: the agent console (built here with Vite) and visitors on the demo shop, each in
+ * Debian's Chromium, against the real server.
+ */
+const CHROMIUM_ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-dev-shm-usage",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+];
+const identitySecret = JSON.parse(readFileSync("demo/sites.json", "utf8")).sites[0]
+  .identitySecret as string;
+const AXE = "node_modules/axe-core/axe.min.js";
+
+/** Markup that would run or draw if any of it were parsed as HTML. */
+const XSS = {
+  message: `<img src=x onerror="window.__xss='message'"><script>window.__xss='script'</script>`,
+  attribute: `<img src=x onerror="window.__xss='attribute'">`,
+  title: `<img src=x onerror="window.__xss='title'"> Sale`,
+  name: `<b onmouseover="window.__xss='name'">Mallory</b>`,
+};
+
+let server: RunningServer;
+let browser: Browser;
+
+// The console bundle is built by the test run's global setup (test/global-setup.ts).
+beforeAll(async () => {
+  server = await startTestServer(
+    {},
+    {
+      startPerIp: { limit: 1000, windowMs: 60_000 },
+      loginPerIp: { limit: 1000, windowMs: 60_000 },
+    },
+  );
+  browser = await chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    headless: true,
+    args: CHROMIUM_ARGS,
+  });
+}, 120_000);
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+interface Tab {
+  page: Page;
+  context: BrowserContext;
+  /** Page errors, failed responses, console errors and dialogs: none expected. */
+  problems: string[];
+}
+
+async function newTab(viewport = { width: 1280, height: 800 }): Promise<Tab> {
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on("pageerror", (error) => problems.push(String(error)));
+  page.on("dialog", (dialog) => {
+    problems.push(`dialog: ${dialog.message()}`);
+    void dialog.dismiss();
+  });
+  page.on("response", (response) => {
+    if (response.status() >= 400) problems.push(`${response.status()} ${response.url()}`);
+  });
+  page.on("console", (message) => {
+    if (message.type() === "error" && !message.text().startsWith("Failed to load resource")) {
+      problems.push(message.text());
+    }
+  });
+  return { page, context, problems };
+}
+
+// ---- The console ----
+
+async function logIn(tab: Tab): Promise<void> {
+  const { page } = tab;
+  await page.goto(`${server.url}/console/`);
+  await page.getByLabel("Email").fill("agent@example.com");
+  await page.getByLabel("Password").fill("omnithread-demo");
+  await page.getByRole("button", { name: "Log in" }).click();
+  await page.getByRole("heading", { name: "Inbox" }).waitFor();
+  await page.getByRole("status").filter({ hasText: "Live" }).waitFor();
+}
+
+async function openConsole(): Promise<Tab> {
+  const tab = await newTab();
+  await logIn(tab);
+  return tab;
+}
+
+const inboxItem = (page: Page, text: string) =>
+  page.locator(".conversations a").filter({ hasText: text });
+const timeline = (page: Page) => page.getByRole("log", { name: "Conversation history" });
+const card = (page: Page) => page.getByRole("complementary", { name: "Customer" });
+const replyBox = (page: Page) => page.getByRole("textbox", { name: "Reply via web chat" });
+const noteBox = (page: Page) => page.getByRole("textbox", { name: "Internal note" });
+const exactly = (scope: Page | Locator, text: string) =>
+  scope.getByText(text, { exact: true }).first();
+
+async function openThread(page: Page, text: string): Promise<void> {
+  await inboxItem(page, text).click();
+  await exactly(timeline(page), text).waitFor();
+}
+
+async function axe(page: Page): Promise<string[]> {
+  // Evaluated through DevTools, which the console's strict CSP (no inline script) allows.
+  if (!(await page.evaluate(() => "axe" in window))) await page.evaluate(readFileSync(AXE, "utf8"));
+  const result = await page.evaluate(async () => {
+    const run = (
+      window as unknown as {
+        axe: {
+          run(): Promise<{ violations: { id: string; nodes: { target: unknown }[] }[] }>;
+        };
+      }
+    ).axe.run;
+    const { violations } = await run();
+    return violations.map((v) => `${v.id}: ${JSON.stringify(v.nodes.map((n) => n.target))}`);
+  });
+  return result;
+}
+
+// ---- The visitor on the demo shop ----
+
+const chatBox = (page: Page) => page.getByRole("textbox", { name: "Write a message…" });
+
+async function visit(path = "/product.html", before?: (page: Page) => Promise<void>) {
+  const tab = await newTab({ width: 1000, height: 760 });
+  await tab.page.goto(`${server.url}${path}`);
+  await before?.(tab.page);
+  await tab.page.getByRole("button", { name: /open chat/i }).click();
+  await chatBox(tab.page).waitFor();
+  return tab;
+}
+
+async function say(page: Page, text: string): Promise<void> {
+  await chatBox(page).fill(text);
+  await chatBox(page).press("Enter");
+  await exactly(page, text).waitFor();
+}
+
+function unique(text: string): string {
+  return `${text} ${Math.random().toString(36).slice(2, 7)}`;
+}
+
+/** A proof of identity as the site's backend signs it. */
+function proof(claims: { sub: string; name?: string; email?: string }): Promise<string> {
+  return new SignJWT(claims)
+    .setProtectedHeader({ alg: "HS256" })
+    .setIssuedAt()
+    .sign(new TextEncoder().encode(identitySecret));
+}
+
+interface PageApi {
+  identify(jwt: string): Promise<void>;
+  setAttributes(attributes: Record<string, string | number>): Promise<void>;
+}
+
+/** Calls the page's `window.omnithread` API, as a site's own scripts would. */
+async function identify(
+  page: Page,
+  jwt: string,
+  attributes?: Record<string, string | number>,
+): Promise<void> {
+  await page.evaluate(
+    async ({ jwt, attributes }) => {
+      const api = (window as unknown as { omnithread: PageApi }).omnithread;
+      await api.identify(jwt);
+      if (attributes) await api.setAttributes(attributes);
+    },
+    { jwt, attributes },
+  );
+}
+
+describe("the agent console in Chromium", () => {
+  it("chats live both ways, shows the visitor's pages, keeps notes internal, resolves", async () => {
+    // Ana wrote once before, from another browser.
+    const userId = unique("ana").replace(" ", "-");
+    const ana = { sub: userId, name: "Ana Novak", email: `${userId}@example.com` };
+    const before = await visit("/");
+    const earlier = unique("Where is order 1041?");
+    await say(before.page, earlier);
+    await identify(before.page, await proof(ana));
+    await before.context.close();
+
+    const agent = await openConsole();
+    const { page } = agent;
+    const visitor = await visit("/product.html");
+    const question = unique("Does the rain jacket come in green?");
+    await say(visitor.page, question);
+    await identify(visitor.page, await proof(ana), { plan: "Pro", orders: 3 });
+
+    // Live in the inbox, unread, with its channel; live in the thread once opened.
+    const item = inboxItem(page, question);
+    await item.waitFor();
+    expect(await item.locator(".badge").textContent()).toBe("web");
+    expect(await item.getAttribute("class")).toContain("unread");
+    await openThread(page, question);
+    expect(await item.getAttribute("class")).not.toContain("unread");
+    expect(await item.getAttribute("aria-current")).toBe("page");
+    expect(new URL(page.url()).pathname).toMatch(/^\/console\/c\/.+/);
+
+    // The card: who, verified, the site's attributes, where the chat started, the pages, the
+    // earlier conversation.
+    await exactly(page.getByRole("heading", { level: 2 }), "Ana Novak").waitFor();
+    await exactly(card(page), "Verified identity").waitFor();
+    await exactly(card(page), ana.email).waitFor();
+    await exactly(card(page), "Pro").waitFor();
+    await exactly(card(page), earlier).waitFor();
+    await exactly(card(page), "Rain jacket · Northwind Outfitters").waitFor();
+    await visitor.page.goto(`${server.url}/cart.html`);
+    await exactly(card(page), "Cart · Northwind Outfitters").waitFor();
+    const pages = await card(page).locator(".pages li a").allTextContents();
+    expect(pages.slice(0, 2)).toEqual([
+      "Cart · Northwind Outfitters",
+      "Rain jacket · Northwind Outfitters",
+    ]);
+    expect(await card(page).locator(".pages a").first().getAttribute("rel")).toBe(
+      "noopener noreferrer nofollow",
+    );
+
+    // The visitor types: the agent sees it; the visitor writes: it appears live.
+    await visitor.page.getByRole("button", { name: /open chat/i }).click();
+    await chatBox(visitor.page).pressSequentially("And in red", { delay: 20 });
+    await exactly(page, "The visitor is typing…").waitFor();
+    await chatBox(visitor.page).press("Enter");
+    await exactly(timeline(page), "And in red").waitFor();
+
+    // A reply from the console reaches the widget, live.
+    await exactly(page, "Reply via web chat").waitFor();
+    await replyBox(page).fill("Green arrives next week. <b>not bold</b>");
+    await replyBox(page).press("Enter");
+    await exactly(visitor.page, "Green arrives next week. <b>not bold</b>").waitFor();
+    await expect.poll(() => replyBox(page).inputValue()).toBe("");
+
+    // A note stays in the console: a later reply arrives, the note never does.
+    await page.getByRole("button", { name: "Internal note", exact: true }).click();
+    await noteBox(page).fill("VIP customer, offer free shipping");
+    await noteBox(page).press("Enter");
+    const note = timeline(page).locator(".ev.note").filter({ hasText: "VIP customer" });
+    await note.waitFor();
+    expect(await note.locator(".note-label").textContent()).toBe("Internal note");
+    await page.getByRole("button", { name: "Reply", exact: true }).click();
+    await replyBox(page).fill("Shipping is on us.");
+    await replyBox(page).press("Enter");
+    await exactly(visitor.page, "Shipping is on us.").waitFor();
+    expect(await visitor.page.getByText("VIP customer").count()).toBe(0);
+
+    // Shift+Enter is a new line, not a send.
+    await expect.poll(() => replyBox(page).inputValue()).toBe("");
+    await replyBox(page).press("Shift+Enter");
+    expect(await replyBox(page).inputValue()).toBe("\n");
+    await replyBox(page).fill("");
+
+    if (process.env.UPDATE_SCREENSHOT) {
+      mkdirSync("docs", { recursive: true });
+      await page.screenshot({ path: "docs/console-thread.png" });
+    }
+
+    // Resolve: the thread says so, and the conversation leaves the open inbox.
+    await page.getByRole("button", { name: "Resolve", exact: true }).click();
+    await timeline(page).locator('.ev.sys[data-name="conversation.resolved"]').waitFor();
+    await page.getByRole("button", { name: "Reopen" }).waitFor();
+    await item.waitFor({ state: "detached" });
+    await page.getByRole("button", { name: "Resolved", exact: true }).click();
+    await inboxItem(page, "Shipping is on us.").waitFor();
+
+    expect(agent.problems).toEqual([]);
+    expect(visitor.problems).toEqual([]);
+    await visitor.context.close();
+    await agent.context.close();
+  }, 60_000);
+
+  it("shows markup in messages, names, attributes and page titles as text", async () => {
+    const agent = await openConsole();
+    const { page } = agent;
+    const visitor = await visit("/help.html", async (p) => {
+      await p.evaluate((title) => {
+        document.title = title;
+      }, XSS.title);
+    });
+    // Attribute names are checked by the server (a name like "<svg>" is refused); values are
+    // free text.
+    await identify(
+      visitor.page,
+      await proof({ sub: unique("xss").replace(" ", "-"), name: XSS.name }),
+      {
+        x: XSS.attribute,
+      },
+    );
+    const marker = unique("markup");
+    const text = `${marker} ${XSS.message} javascript:alert(1) https://example.com/safe`;
+    await say(visitor.page, text);
+
+    await inboxItem(page, marker).click();
+    await exactly(timeline(page), "https://example.com/safe").waitFor();
+    await exactly(page.getByRole("heading", { level: 2 }), XSS.name).waitFor();
+    await exactly(card(page), XSS.attribute).waitFor();
+    await exactly(card(page), XSS.title).waitFor();
+    expect(await timeline(page).locator(".ev.visitor .body").last().textContent()).toBe(text);
+
+    // Only the https URL became a link, and a safe one.
+    const links = timeline(page).locator(".ev.visitor .body a");
+    expect(await links.count()).toBe(1);
+    expect(await links.getAttribute("href")).toBe("https://example.com/safe");
+    expect(await links.getAttribute("rel")).toBe("noopener noreferrer nofollow");
+
+    // Nothing was injected, nothing ran.
+    const injected = await page.evaluate(() => ({
+      elements: document.querySelectorAll("#app img, #app svg, #app b, script:not([src])").length,
+      ran: (window as unknown as { __xss?: string }).__xss ?? null,
+    }));
+    expect(injected).toEqual({ elements: 0, ran: null });
+
+    // The thread has its own address: a reload opens it again, still as text.
+    await page.reload();
+    await exactly(card(page), XSS.title).waitFor();
+    expect(await timeline(page).locator(".ev.visitor .body").last().textContent()).toBe(text);
+    expect(await page.evaluate(() => (window as unknown as { __xss?: string }).__xss ?? null)).toBe(
+      null,
+    );
+    expect(agent.problems).toEqual([]);
+    await visitor.context.close();
+    await agent.context.close();
+  }, 60_000);
+
+  it("moves with j/k, replies with r, notes with n, resolves with e", async () => {
+    // The agent is online first, so each conversation is routed as it starts and the inbox
+    // order (most recently updated first) is the order the visitors wrote in.
+    const agent = await openConsole();
+    const { page } = agent;
+    const first = await visit("/");
+    const firstText = unique("keyboard one");
+    await say(first.page, firstText);
+    const second = await visit("/cart.html");
+    const secondText = unique("keyboard two");
+    await say(second.page, secondText);
+    const order = () =>
+      page
+        .locator(".conversations a")
+        .allTextContents()
+        .then((items) =>
+          items
+            .slice(0, 2)
+            .map((t) => (t.includes(secondText) ? 2 : t.includes(firstText) ? 1 : 0)),
+        );
+    await expect.poll(order).toEqual([2, 1]);
+    const current = page.locator('.conversations a[aria-current="page"]');
+    const focusedLabel = () =>
+      page.evaluate(() => document.activeElement?.getAttribute("aria-label") ?? null);
+
+    // Newest first: the second visitor's conversation, then the first's.
+    await page.keyboard.press("j");
+    await current.filter({ hasText: secondText }).waitFor();
+    await exactly(timeline(page), secondText).waitFor();
+    await page.keyboard.press("j");
+    await current.filter({ hasText: firstText }).waitFor();
+    await exactly(timeline(page), firstText).waitFor();
+    await page.keyboard.press("k");
+    await current.filter({ hasText: secondText }).waitFor();
+
+    await page.keyboard.press("r");
+    await expect.poll(focusedLabel).toBe("Reply via web chat");
+    // Typed into the box, j is a letter, not a move.
+    await page.keyboard.type("jk");
+    expect(await replyBox(page).inputValue()).toBe("jk");
+    await current.filter({ hasText: secondText }).waitFor();
+    await page.keyboard.press("Escape");
+    await page.keyboard.press("n");
+    await expect.poll(focusedLabel).toBe("Internal note");
+    await page.keyboard.type("checked the stock");
+    await page.keyboard.press("Enter");
+    await timeline(page).locator(".ev.note").filter({ hasText: "checked the stock" }).waitFor();
+    await page.keyboard.press("Escape");
+
+    await page.keyboard.press("e");
+    await page.getByRole("button", { name: "Reopen" }).waitFor();
+    await timeline(page).locator('.ev.sys[data-name="conversation.resolved"]').waitFor();
+
+    await page.keyboard.press("?");
+    const help = page.getByRole("dialog", { name: "Keyboard shortcuts" });
+    await help.waitFor();
+    expect(await help.getByRole("definition").allTextContents()).toContain("Next conversation");
+    await page.keyboard.press("Escape");
+    await help.waitFor({ state: "hidden" });
+
+    expect(agent.problems).toEqual([]);
+    await first.context.close();
+    await second.context.close();
+    await agent.context.close();
+  }, 60_000);
+
+  it("asks the visitor to rate after a resolve and shows the rating on the card", async () => {
+    const agent = await openConsole();
+    const { page } = agent;
+    const visitor = await visit("/help.html");
+    const text = unique("Can I return worn boots?");
+    await say(visitor.page, text);
+    await openThread(page, text);
+    await replyBox(page).fill("Within 30 days, yes.");
+    await replyBox(page).press("Enter");
+    await exactly(visitor.page, "Within 30 days, yes.").waitFor();
+    await page.getByRole("button", { name: "Resolve", exact: true }).click();
+
+    // The widget asks; the visitor answers with a score and a comment.
+    const rating = visitor.page.getByRole("group", { name: "How did we do?" });
+    await rating.getByRole("button", { name: "Rate 4 out of 5" }).click();
+    const form = visitor.page.locator("form").filter({ has: rating });
+    await form.getByRole("textbox").fill("Quick and <i>clear</i>");
+    await form.getByRole("button", { name: "Send" }).click();
+
+    const satisfaction = card(page).getByRole("region", { name: "Satisfaction" });
+    await exactly(satisfaction, "4 out of 5").waitFor();
+    await exactly(satisfaction, "Quick and <i>clear</i>").waitFor();
+    await timeline(page).locator('.ev.sys[data-name="csat.submitted"]').waitFor();
+    expect(agent.problems).toEqual([]);
+    expect(visitor.problems).toEqual([]);
+    await visitor.context.close();
+    await agent.context.close();
+  }, 60_000);
+
+  it("counts arrivals in the tab title while the tab is hidden", async () => {
+    const agent = await openConsole();
+    const { page } = agent;
+    expect(await page.title()).toBe("Inbox · omnithread");
+    const setVisibility = (state: "hidden" | "visible") =>
+      page.evaluate((value) => {
+        Object.defineProperty(document, "visibilityState", {
+          configurable: true,
+          get: () => value,
+        });
+        document.dispatchEvent(new Event("visibilitychange"));
+      }, state);
+    await setVisibility("hidden");
+    const visitor = await visit("/");
+    await say(visitor.page, unique("anyone there?"));
+    await expect.poll(() => page.title()).toMatch(/^\(2\) Inbox · omnithread$/);
+    await setVisibility("visible");
+    await expect.poll(() => page.title()).toBe("Inbox · omnithread");
+    await visitor.context.close();
+    await agent.context.close();
+  }, 60_000);
+
+  it("sends an agent whose session ended back to the login form", async () => {
+    const agent = await openConsole();
+    const { page } = agent;
+    await page.evaluate(() => {
+      const key = "omnithread:console:session";
+      const session = JSON.parse(sessionStorage.getItem(key)!);
+      sessionStorage.setItem(key, JSON.stringify({ ...session, token: "expired.or.forged" }));
+    });
+    await page.reload();
+    await page.getByText("Your session has ended. Please log in again.").waitFor();
+    await page.getByRole("button", { name: "Log in" }).waitFor();
+    await agent.context.close();
+  }, 30_000);
+
+  it("runs under a strict Content-Security-Policy", async () => {
+    const tab = await newTab();
+    const { page } = tab;
+    // What a deployment may send with the console: no inline script or style anywhere.
+    const policy =
+      "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; " +
+      "connect-src 'self' ws: wss:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+    await page.route(/\/console\/$/, async (route) => {
+      const response = await route.fetch();
+      await route.fulfill({
+        response,
+        headers: { ...response.headers(), "content-security-policy": policy },
+      });
+    });
+    await page.addInitScript(() => {
+      const seen: string[] = [];
+      (window as unknown as { __csp: string[] }).__csp = seen;
+      document.addEventListener("securitypolicyviolation", (event) =>
+        seen.push(`${event.violatedDirective} ${event.blockedURI}`),
+      );
+    });
+    await page.goto(`${server.url}/console/`);
+    await page.getByLabel("Email").fill("agent@example.com");
+    await page.getByLabel("Password").fill("omnithread-demo");
+    await page.getByRole("button", { name: "Log in" }).click();
+    // (A page fulfilled by the test counts as public to Chromium's local-network checks, which
+    // then refuse its WebSocket to localhost: the socket is not what this test is about.)
+    await page.getByRole("heading", { name: "Inbox" }).waitFor();
+    await page.keyboard.press("?");
+    await page.getByRole("dialog", { name: "Keyboard shortcuts" }).waitFor();
+    const styled = await page.evaluate(
+      () => getComputedStyle(document.querySelector(".top")!).borderBottomStyle,
+    );
+    expect(styled).toBe("solid");
+    expect(await page.evaluate(() => (window as unknown as { __csp: string[] }).__csp)).toEqual([]);
+    expect(tab.problems.filter((p) => /Content Security Policy|Refused to/i.test(p))).toEqual([]);
+    await tab.context.close();
+  }, 30_000);
+
+  it("has no axe-core violations on the login, inbox and thread views", async () => {
+    const tab = await newTab();
+    const { page } = tab;
+    await page.goto(`${server.url}/console/`);
+    await page.getByRole("button", { name: "Log in" }).waitFor();
+    expect(await axe(page)).toEqual([]);
+
+    await logIn(tab);
+    await page.locator(".conversations a").first().waitFor();
+    expect(await axe(page)).toEqual([]);
+
+    const visitor = await visit("/product.html");
+    const text = unique("Is it machine washable?");
+    await say(visitor.page, text);
+    await openThread(page, text);
+    await exactly(card(page), "Rain jacket · Northwind Outfitters").waitFor();
+    await page.getByRole("button", { name: "Internal note", exact: true }).click();
+    await noteBox(page).fill("a note, for the contrast check");
+    await noteBox(page).press("Enter");
+    await timeline(page).locator(".ev.note").waitFor();
+    expect(await axe(page)).toEqual([]);
+
+    await page.getByRole("button", { name: /Shortcuts/ }).click();
+    await page.getByRole("dialog", { name: "Keyboard shortcuts" }).waitFor();
+    expect(await axe(page)).toEqual([]);
+    await visitor.context.close();
+    await tab.context.close();
+  }, 60_000);
+});
