@@ -26,9 +26,22 @@ function freePort() {
 
 // The test page's origin must be one the demo site allows, or the server refuses its calls.
 const port = await freePort();
+const origins = [`http://localhost:${port}`, `http://127.0.0.1:${port}`];
 const sites = JSON.parse(readFileSync(`${root}demo/sites.json`, "utf8"));
 const demo = sites.sites.find((site) => site.id === "demo");
-demo.origins.push(`http://localhost:${port}`, `http://127.0.0.1:${port}`);
+demo.origins.push(...origins);
+// Whether the team is open must not depend on the wall clock: the demo site is always open (no
+// hours), so only agents' presence decides whether the widget says it is away; the "closed" site
+// has hours on no day (always closed) and an agent of its own, who can be online while it is.
+delete demo.businessHours;
+const [{ passwordHash }] = demo.agents;
+sites.sites.push({
+  id: "closed",
+  name: "Closed shop",
+  origins,
+  businessHours: { timeZone: "Europe/Amsterdam", days: {} },
+  agents: [{ email: "night@example.com", name: "Nina", passwordHash }],
+});
 const loose = { limit: 10_000, windowMs: 60_000 };
 const server = await startServer({
   env: {
@@ -42,23 +55,29 @@ const server = await startServer({
 });
 
 /** Agent API calls go from Node: the agent API refuses browser origins but the server's own. */
-let agentToken = null;
-async function agentLogin() {
-  if (agentToken) return agentToken;
-  const login = await fetch(`${server.url}/v1/agent/login`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ email: "agent@example.com", password: "omnithread-demo" }),
-  });
-  agentToken = (await login.json()).token;
-  return agentToken;
+const agentLogins = new Map();
+/** Logs an agent in (once): answers `{ token, agent }`. Alex, of the demo site, unless told. */
+function agentLogin(email = "agent@example.com") {
+  if (!agentLogins.has(email)) {
+    const login = fetch(`${server.url}/v1/agent/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ email, password: "omnithread-demo" }),
+    }).then(async (response) => {
+      if (!response.ok) throw new Error(`login ${email}: ${response.status}`);
+      return response.json();
+    });
+    agentLogins.set(email, login);
+    login.catch(() => agentLogins.delete(email));
+  }
+  return agentLogins.get(email);
 }
 
-async function agent(path, body) {
-  await agentLogin();
+async function agent(path, body, method = body === undefined ? "GET" : "POST") {
+  const { token } = await agentLogin();
   const response = await fetch(server.url + path, {
-    method: body === undefined ? "GET" : "POST",
-    headers: { authorization: `Bearer ${agentToken}`, "content-type": "application/json" },
+    method,
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
@@ -90,6 +109,9 @@ async function agentReply({ conversationId, match, text }) {
   return { conversationId: id, seq: event.seq };
 }
 
+/** Agent sockets open now: an agent is online while one of theirs is. */
+const onlineSockets = new Set();
+
 /** Typing notices the server published (what a console hears), by conversation and role. */
 const typingSeen = new Set();
 server.store.subscribe((notice) => {
@@ -101,10 +123,12 @@ server.store.subscribe((notice) => {
  * it: a `typing` frame on the agent's live socket. Answers once the server published the notice.
  */
 async function agentTyping({ conversationId }) {
-  const token = await agentLogin();
+  const { token, agent: alex } = await agentLogin();
   const key = `${conversationId} agent`;
   typingSeen.delete(key);
   const socket = new WebSocket(`${server.url.replace(/^http/, "ws")}/v1/agent/live`);
+  socket.agent = alex.email;
+  onlineSockets.add(socket);
   try {
     await new Promise((done, fail) => {
       socket.once("error", fail);
@@ -125,10 +149,83 @@ async function agentTyping({ conversationId }) {
       });
     });
   } finally {
-    socket.close();
+    await closeAgentSocket(socket, alex);
   }
   return { ok: true };
 }
+
+/**
+ * Closes an agent's socket and waits until the server has taken the agent offline (when it was
+ * their last socket), so the next test's snapshot says so.
+ */
+async function closeAgentSocket(socket, { email, siteId }) {
+  onlineSockets.delete(socket);
+  if (socket.readyState !== WebSocket.CLOSED) {
+    const closed = new Promise((done) => socket.once("close", done));
+    socket.close();
+    await closed;
+  }
+  if ([...onlineSockets].some((s) => s.agent === email)) return;
+  for (let tries = 0; tries < 200; tries++) {
+    const present = await server.store.presence(siteId, Date.now());
+    if (present[email] !== "online") return;
+    await new Promise((wait) => setTimeout(wait, 10));
+  }
+  throw new Error(`${email} is still online after their socket closed`);
+}
+
+/** Sockets `agent-online` opened, by test session. */
+const onlineBySession = new Map();
+
+/**
+ * `executeServerCommand("agent-online", { action, email })`: `open` logs the agent in (Alex
+ * unless `email` names another) and opens their console socket, `/v1/agent/live` with a `hello`:
+ * connected is online. Answers once the server said `ready`, with the agent's site. `close`
+ * closes every socket this session opened and waits until their agents are offline again.
+ */
+async function agentOnline({ action, email }, session) {
+  const mine = onlineBySession.get(session.id) ?? new Set();
+  onlineBySession.set(session.id, mine);
+  if (action === "close") {
+    const sockets = [...mine];
+    mine.clear();
+    for (const socket of sockets) await closeAgentSocket(socket, socket.who);
+    return { ok: true };
+  }
+  const { token, agent: who } = await agentLogin(email);
+  const socket = new WebSocket(`${server.url.replace(/^http/, "ws")}/v1/agent/live`);
+  Object.assign(socket, { agent: who.email, who });
+  socket.on("error", () => {}); // a failed open rejects below; later errors end in "close"
+  onlineSockets.add(socket);
+  mine.add(socket);
+  await new Promise((done, fail) => {
+    socket.once("error", fail);
+    socket.once("open", () => socket.send(JSON.stringify({ type: "hello", token })));
+    socket.on("message", (raw) => {
+      const frame = JSON.parse(String(raw));
+      if (frame.type === "ready") done();
+      else if (frame.type === "error") fail(new Error(`agent-online: ${frame.error.message}`));
+    });
+    socket.once("close", () => fail(new Error("agent-online: the socket closed before ready")));
+  });
+  return { siteId: who.siteId };
+}
+
+/**
+ * `executeServerCommand("set-status", { conversationId, status })`: Alex resolves (or reopens)
+ * the thread, as the console does: `PATCH /v1/agent/conversations/:id`.
+ */
+async function setStatus({ conversationId, status }) {
+  const { conversation } = await agent(
+    `/v1/agent/conversations/${conversationId}`,
+    { status },
+    "PATCH",
+  );
+  return { status: conversation.status };
+}
+
+/** `executeServerCommand("agent-thread", { conversationId })`: the thread as the console loads it. */
+const agentThread = ({ conversationId }) => agent(`/v1/agent/conversations/${conversationId}`);
 
 /** `executeServerCommand("visitor-typing", { conversationId })`: did the visitor's typing reach the server? */
 const visitorTyping = async ({ conversationId }) => ({
@@ -255,6 +352,9 @@ const commands = {
   "append-event": appendEvent,
   link,
   "resume-code": resumeCode,
+  "agent-online": agentOnline,
+  "set-status": setStatus,
+  "agent-thread": agentThread,
 };
 
 const omnithreadCommands = {
@@ -267,6 +367,7 @@ const omnithreadCommands = {
     await Promise.all(
       [...links.values()].flatMap((mine) => [...mine.values()].map((l) => l.down())),
     );
+    for (const socket of onlineSockets) socket.close();
     await server.stop();
   },
 };

@@ -32,16 +32,8 @@ const METHODS = [
 
 /** The page-facing API over a mounted widget. */
 export function createApi(widget: Widget): OmnithreadApi {
-  const api: OmnithreadApi = {
-    open: () => widget.open(),
-    close: () => widget.close(),
-    toggle: () => widget.toggle(),
-    identify: (jwt) => widget.identify(jwt),
-    setAttributes: (attributes) => widget.setAttributes(attributes),
-    on: (event, listener) => widget.on(event, listener),
-    handoff: (channel, options) => widget.handoff(channel, options),
-    reset: () => widget.reset(),
-    push(...calls) {
+  const api = {
+    push(...calls: Call[]) {
       for (const call of calls) {
         try {
           run(call);
@@ -51,7 +43,11 @@ export function createApi(widget: Widget): OmnithreadApi {
       }
       return 0;
     },
-  };
+  } as OmnithreadApi;
+  // Every other method calls the widget's own.
+  for (const name of METHODS)
+    (api as unknown as Record<string, unknown>)[name] = (...args: unknown[]) =>
+      (widget[name] as (...a: unknown[]) => unknown)(...args);
   function run(call: Call): void {
     if (typeof call === "function") {
       call(api);

@@ -7,7 +7,8 @@
  */
 
 /** The string keys, in row order. `via_*`: badge on a message from another channel; `go_*`: the
- * "other ways to reach us" menu entries. */
+ * "other ways to reach us" menu entries; `away`: the notice outside business hours or with no
+ * agent online; `csat` … `rated`: the rating card after a resolve. */
 export const KEYS = [
   "open",
   "close",
@@ -35,6 +36,11 @@ export const KEYS = [
   "go_callback",
   "handoffError",
   "handoffDone",
+  "away",
+  "csat",
+  "rate",
+  "comment",
+  "rated",
 ] as const;
 
 export type Key = (typeof KEYS)[number];
@@ -71,6 +77,11 @@ const ROWS: Record<string, Row> = {
     "Request a callback", // go_callback
     "That did not work. Please try again.", // handoffError
     "Done: we will continue there.", // handoffDone
+    "We're away. Leave a message and we'll reply here.", // away
+    "How did we do?", // csat
+    "Rate {0} out of 5", // rate
+    "Comment", // comment
+    "You rated {0}/5. Thanks!", // rated
   ],
   // Dutch
   nl: [
@@ -100,6 +111,11 @@ const ROWS: Record<string, Row> = {
     "Bel mij terug", // go_callback
     "Dat is niet gelukt. Probeer het opnieuw.", // handoffError
     "Gelukt: we gaan daar verder.", // handoffDone
+    "We zijn er niet. Laat een bericht achter: we antwoorden hier.", // away
+    "Hoe deden we het?", // csat
+    "Geef {0} van de 5", // rate
+    "Opmerking", // comment
+    "Jouw score: {0}/5. Bedankt!", // rated
   ],
   // Russian
   ru: [
@@ -129,6 +145,11 @@ const ROWS: Record<string, Row> = {
     "Заказать обратный звонок", // go_callback
     "Не получилось. Попробуйте ещё раз.", // handoffError
     "Готово: продолжим там.", // handoffDone
+    "Нас сейчас нет. Оставьте сообщение: мы ответим здесь.", // away
+    "Как мы справились?", // csat
+    "Оценка {0} из 5", // rate
+    "Комментарий", // comment
+    "Ваша оценка: {0}/5. Спасибо!", // rated
   ],
   // Croatian
   hr: [
@@ -158,6 +179,11 @@ const ROWS: Record<string, Row> = {
     "Zatraži povratni poziv", // go_callback
     "Nije uspjelo. Pokušajte ponovno.", // handoffError
     "Gotovo: nastavljamo tamo.", // handoffDone
+    "Nismo tu. Ostavite poruku i odgovorit ćemo ovdje.", // away
+    "Kako smo vam pomogli?", // csat
+    "Ocjena {0} od 5", // rate
+    "Komentar", // comment
+    "Vaša ocjena: {0}/5. Hvala!", // rated
   ],
   // Polish
   pl: [
@@ -187,6 +213,11 @@ const ROWS: Record<string, Row> = {
     "Poproś o oddzwonienie", // go_callback
     "Nie udało się. Spróbuj ponownie.", // handoffError
     "Gotowe: kontynuujemy tam.", // handoffDone
+    "Nie ma nas. Zostaw wiadomość: odpowiemy tutaj.", // away
+    "Jak nam poszło?", // csat
+    "Oceń na {0} z 5", // rate
+    "Komentarz", // comment
+    "Twoja ocena: {0}/5. Dziękujemy!", // rated
   ],
   // German
   de: [
@@ -216,6 +247,11 @@ const ROWS: Record<string, Row> = {
     "Rückruf anfordern", // go_callback
     "Das hat nicht geklappt. Bitte erneut versuchen.", // handoffError
     "Erledigt: Wir machen dort weiter.", // handoffDone
+    "Wir sind nicht da. Schreiben Sie uns: Wir antworten hier.", // away
+    "Wie waren wir?", // csat
+    "Mit {0} von 5 bewerten", // rate
+    "Kommentar", // comment
+    "Ihre Bewertung: {0}/5. Danke!", // rated
   ],
   // French
   fr: [
@@ -245,6 +281,11 @@ const ROWS: Record<string, Row> = {
     "Demander un rappel", // go_callback
     "Échec. Veuillez réessayer.", // handoffError
     "C’est fait : on continue là-bas.", // handoffDone
+    "Nous sommes absents. Laissez un message : nous répondrons ici.", // away
+    "Êtes-vous satisfait ?", // csat
+    "Noter {0} sur 5", // rate
+    "Commentaire", // comment
+    "Votre note : {0}/5. Merci !", // rated
   ],
   // Spanish
   es: [
@@ -274,11 +315,16 @@ const ROWS: Record<string, Row> = {
     "Pedir que te llamemos", // go_callback
     "No ha funcionado. Inténtalo de nuevo.", // handoffError
     "Listo: seguimos allí.", // handoffDone
+    "No estamos. Deja un mensaje y te responderemos aquí.", // away
+    "¿Cómo lo hicimos?", // csat
+    "Valorar con {0} de 5", // rate
+    "Comentario", // comment
+    "Tu valoración: {0}/5. ¡Gracias!", // rated
   ],
 };
 
 /** The supported locales. */
-export const LOCALES = Object.keys(ROWS);
+export const LOCALES = /* @__PURE__ */ Object.keys(ROWS);
 
 /** A locale's strings by key; English for an unknown locale. */
 export function strings(locale: string): Strings {
@@ -300,5 +346,5 @@ export function pickLocale(wanted: readonly (string | null | undefined)[]): stri
 
 /** Fills `{0}` in a string. */
 export function format(text: string, value: string | number): string {
-  return text.replace("{0}", String(value));
+  return text.replace("{0}", `${value}`);
 }

@@ -10,47 +10,52 @@ export const CSS = `
 :host{all:initial!important;display:block!important;position:fixed!important;top:0!important;left:0!important;width:0!important;height:0!important;z-index:var(--ot-z,2147483000)!important;--ot-accent:#1d4ed8;--ot-on-accent:#fff}
 *{box-sizing:border-box}
 [hidden]{display:none!important}
-.root{font:16px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1a1a1a;-webkit-text-size-adjust:100%;text-align:left}
+.root{font:16px/1.4 system-ui,sans-serif;color:#1a1a1a;-webkit-text-size-adjust:100%;text-align:left}
 button,input,textarea{font:inherit;color:inherit;margin:0}
 button{cursor:pointer}
-svg{fill:currentColor}
+p,h2,ol,ul,fieldset{margin:0;padding:0;list-style:none}
+svg{fill:currentColor;width:22px;height:22px}
 :focus-visible{outline:3px solid var(--ot-accent);outline-offset:2px}
 .head :focus-visible{outline-color:var(--ot-on-accent);outline-offset:-3px}
-.sr{position:absolute;width:1px;height:1px;margin:-1px;padding:0;border:0;overflow:hidden;clip-path:inset(50%);white-space:nowrap}
-.launcher{position:fixed;right:20px;bottom:20px;width:56px;height:56px;padding:0;border:0;border-radius:50%;background:var(--ot-accent);color:var(--ot-on-accent);box-shadow:0 4px 14px rgba(0,0,0,.25);display:flex;align-items:center;justify-content:center}
+.sr{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%);white-space:nowrap}
+.launcher,.icon,.send{display:flex;align-items:center;justify-content:center;padding:0;border:0;background:var(--ot-accent);color:var(--ot-on-accent)}
+.launcher{position:fixed;right:20px;bottom:20px;width:56px;height:56px;border-radius:50%;box-shadow:0 4px 14px #0004}
 .left .launcher{right:auto;left:20px}
 .launcher svg{width:28px;height:28px}
 .badge{position:absolute;top:-4px;right:-4px;min-width:22px;height:22px;padding:0 6px;border-radius:11px;background:#c00000;color:#fff;font-size:13px;font-weight:700;line-height:22px;text-align:center}
-.panel{position:fixed;right:20px;bottom:88px;width:380px;height:min(620px,calc(100vh - 108px));display:flex;flex-direction:column;background:#fff;border-radius:12px;box-shadow:0 8px 32px rgba(0,0,0,.3);overflow:hidden}
+.panel{position:fixed;right:20px;bottom:88px;width:380px;height:min(620px,calc(100vh - 108px));display:flex;flex-direction:column;background:#fff;border-radius:12px;box-shadow:0 8px 32px #0005;overflow:hidden}
 .left .panel{right:auto;left:20px}
 .head{display:flex;align-items:center;gap:4px;padding:8px 8px 8px 16px;background:var(--ot-accent);color:var(--ot-on-accent)}
-.head h2{flex:1;margin:0;font-size:18px;font-weight:600}
-.icon{width:44px;height:44px;padding:0;border:0;border-radius:8px;background:none;display:flex;align-items:center;justify-content:center}
-.icon svg{width:22px;height:22px}
+.head h2{flex:1;font-size:18px;font-weight:600}
+.icon,.send{flex:none;width:44px;height:44px;border-radius:8px}
 .x{fill:none;stroke:currentColor;stroke-width:2.5;stroke-linecap:round}
-.status{margin:0;padding:4px 16px;font-size:14px;background:#fff4d6;color:#4d3a00;display:flex;gap:8px;align-items:center}
-.link{padding:0;border:0;background:none;text-decoration:underline;color:inherit}
-.log{flex:1;overflow-y:auto;overscroll-behavior:contain;margin:0;padding:12px 16px;list-style:none;display:flex;flex-direction:column;gap:10px}
+.status,.away{padding:4px 16px;font-size:14px;background:#fff4d6;color:#4d3a00;display:flex;gap:8px;align-items:center}
+.link{padding:0;border:0;background:none;text-decoration:underline}
+.log{flex:1;overflow-y:auto;overscroll-behavior:contain;padding:12px 16px;display:flex;flex-direction:column;gap:10px}
 .msg{max-width:85%;align-self:flex-start}
 .me{align-self:flex-end}
 .meta{display:flex;flex-wrap:wrap;gap:6px;align-items:center;margin:0 4px 2px;font-size:13px;color:#545454}
 .me .meta{justify-content:flex-end}
 .chan{padding:0 6px;border-radius:8px;background:#e4e8f3;color:#263052;font-size:12px}
-.text{margin:0;padding:8px 12px;border-radius:12px;background:#eff1f4;white-space:pre-wrap;overflow-wrap:anywhere}
+.text{padding:8px 12px;border-radius:12px;background:#eff1f4;white-space:pre-wrap;overflow-wrap:anywhere}
 .me .text{background:var(--ot-accent);color:var(--ot-on-accent)}
-.text a{color:inherit;text-decoration:underline}
+.text a{color:inherit}
 .failed .text{background:#fff;color:#1a1a1a;border:1px solid #c00000}
-.failed .meta{color:#a00000}
-.sys{align-self:center;max-width:100%;font-size:14px;color:#545454;text-align:center}
-.typing{min-height:20px;margin:0;padding:0 16px;font-size:13px;color:#545454}
+.failed .meta,.csat p{color:#a00000}
+.sys{align-self:center;font-size:14px;color:#545454;text-align:center}
+.csat{padding:8px;border-radius:12px;background:#eff1f4}
+.csat fieldset{display:flex;gap:6px;border:0}
+.csat button,.csat input,textarea{min-width:44px;height:44px;padding:0 12px;border:1px solid #767676;border-radius:8px;background:#fff}
+.csat [aria-pressed=true],.csat [type=submit]{background:var(--ot-accent);color:var(--ot-on-accent)}
+.csat input{width:100%;margin:8px 0}
+:disabled{opacity:.5}
+.typing{min-height:20px;padding:0 16px;font-size:13px;color:#545454}
 .ways{padding:4px 12px 0;font-size:15px}
 .ways p{margin:4px 0}
-.ways ul{list-style:none;margin:6px 0 0;padding:0;display:flex;flex-wrap:wrap;gap:6px}
+.ways ul{margin-top:6px;display:flex;flex-wrap:wrap;gap:6px}
 .ways ul button{padding:8px 12px;border:1px solid var(--ot-accent);border-radius:18px;background:#fff;color:var(--ot-accent)}
 .composer{display:flex;gap:8px;align-items:flex-end;padding:8px 12px 12px;border-top:1px solid #e2e2e2}
-.composer textarea{flex:1;min-height:44px;max-height:140px;padding:10px 12px;border:1px solid #767676;border-radius:8px;font-size:16px;line-height:1.4;resize:none;field-sizing:content;background:#fff}
-.send{flex:none;width:44px;height:44px;border:0;border-radius:8px;background:var(--ot-accent);color:var(--ot-on-accent);display:flex;align-items:center;justify-content:center}
-.send svg{width:22px;height:22px}
+textarea{flex:1;height:auto;min-height:44px;max-height:140px;padding:10px 12px;resize:none;field-sizing:content}
 @media (max-width:480px){
 .panel,.left .panel{top:var(--ot-top,0);right:0;bottom:auto;left:0;width:auto;height:var(--ot-vh,100dvh);border-radius:0;box-shadow:none}
 .open .launcher{display:none}

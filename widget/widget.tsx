@@ -1,5 +1,10 @@
-import { createRef, render } from "preact";
-import type { AttributeValue, ChannelName, ThreadEvent } from "../sdk/protocol.ts";
+// The widget's .tsx files use the classic JSX runtime, `h(type, props, ...children)`: it
+// minifies ~160 bytes (gzip) smaller than the automatic one, and the bundle has a 16 KB budget.
+/** @jsxRuntime classic */
+/** @jsx h */
+// biome-ignore lint/correctness/noUnusedImports: h is the JSX factory (the pragma above)
+import { createRef, h, render } from "preact";
+import type { AttributeValue, ChannelName, SiteInfo, ThreadEvent } from "../sdk/protocol.ts";
 import type {
   ChatClient,
   ClientOptions,
@@ -8,7 +13,7 @@ import type {
   TokenStorage,
 } from "../sdk/types.ts";
 import type { WidgetConfig } from "./config.ts";
-import { strings } from "./i18n.ts";
+import { format, strings } from "./i18n.ts";
 import { safeHref } from "./linkify.ts";
 import { CSS } from "./styles.ts";
 import { Root } from "./ui/Root.tsx";
@@ -102,21 +107,30 @@ export function createWidget(config: WidgetConfig, deps: WidgetDeps): Widget {
   if (config.zIndex) setVar("z", config.zIndex);
 
   const t = strings(config.locale);
+  /** The thread's part of the view: what `reset()` starts over with. */
+  const fresh = (): Pick<
+    View,
+    "unread" | "events" | "outgoing" | "status" | "typing" | "ways" | "csat"
+  > => ({
+    unread: 0,
+    events: [],
+    outgoing: [],
+    status: "idle",
+    typing: null,
+    ways: { open: false },
+    csat: {},
+  });
   const v: View = {
     t,
     time: new Intl.DateTimeFormat(config.locale, { hour: "2-digit", minute: "2-digit" }),
     position: config.position,
     open: false,
     mounted: false,
-    unread: 0,
-    events: [],
-    outgoing: [],
-    status: "idle",
-    typing: null,
     announce: "",
     greeting: config.greeting || t.greeting,
     channels: [],
-    ways: { open: false },
+    away: false,
+    ...fresh(),
   };
   const refs: Refs = { launcher: createRef(), input: createRef(), log: createRef() };
   const listeners = new Map<WidgetEvent, Set<Listener>>();
@@ -130,6 +144,8 @@ export function createWidget(config: WidgetConfig, deps: WidgetDeps): Widget {
   let shown = 0;
   let typingTimer: ReturnType<typeof setTimeout> | undefined;
   let queued = false;
+  /** The site info shown: a snapshot brings a new one; conversation updates keep it. */
+  let known: SiteInfo | null = null;
 
   function emit(event: WidgetEvent, value?: unknown): void {
     for (const listener of listeners.get(event) ?? []) {
@@ -158,9 +174,12 @@ export function createWidget(config: WidgetConfig, deps: WidgetDeps): Widget {
 
   function siteInfo(): void {
     const site = client?.site;
-    if (!site) return;
+    if (!site || site === known) return;
+    known = site;
     v.channels = site.channels ?? [];
     if (!config.greeting && site.greeting) v.greeting = site.greeting;
+    // Said plainly, by the composer: messages still go out (the first agent back gets them).
+    v.away = !(site.open && site.agentsOnline);
     update();
   }
 
@@ -173,6 +192,8 @@ export function createWidget(config: WidgetConfig, deps: WidgetDeps): Widget {
       v.typing = null;
       v.announce = `${event.author.name || t.agent}: ${event.text}`;
       if (!v.open) v.unread++;
+      // An agent answers live: not away any more.
+      if (event.author.role === "agent") v.away = false;
     }
     if (live) emit("message", event);
     update();
@@ -336,6 +357,29 @@ export function createWidget(config: WidgetConfig, deps: WidgetDeps): Widget {
         },
       );
     },
+    pick(rating) {
+      v.csat = { rating };
+      update();
+    },
+    rate(comment) {
+      // Send is disabled until a score is picked. A repeat is harmless: the first answer stands.
+      const { rating } = v.csat;
+      getClient()
+        .rate(rating!, comment)
+        .then(
+          () => {
+            // The card became "You rated …" and its Send is gone: focus goes to the composer.
+            v.csat = {};
+            v.announce = format(t.rated, rating!);
+            update();
+            refs.input.current?.focus();
+          },
+          () => {
+            v.csat = { rating, error: true };
+            update();
+          },
+        );
+    },
   };
 
   document.body.append(host);
@@ -377,12 +421,7 @@ export function createWidget(config: WidgetConfig, deps: WidgetDeps): Widget {
       getClient().reset();
       started = null;
       live = false;
-      v.events = [];
-      v.outgoing = [];
-      v.unread = 0;
-      v.status = "idle";
-      v.typing = null;
-      v.ways = { open: false };
+      Object.assign(v, fresh());
       update();
       if (v.open) connect().catch(noop);
     },

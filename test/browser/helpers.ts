@@ -1,7 +1,12 @@
 /// <reference types="mocha" />
 import { executeServerCommand } from "@web/test-runner-commands";
 import { createClient, memoryStorage } from "../../sdk/index.ts";
-import type { Author, ChannelName } from "../../sdk/protocol.ts";
+import type {
+  AgentThreadResponse,
+  Author,
+  ChannelName,
+  ConversationStatus,
+} from "../../sdk/protocol.ts";
 import type { ChatClient, ClientOptions, TokenStorage } from "../../sdk/types.ts";
 import type { WidgetConfig } from "../../widget/config.ts";
 import { createWidget, type Widget } from "../../widget/widget.tsx";
@@ -191,6 +196,26 @@ export const server = {
     };
   },
   closeLinks: () => executeServerCommand("link", { action: "close-all" }),
+  /**
+   * Brings an agent online: their console socket (`/v1/agent/live`), open until `agentsOffline()`.
+   * Alex of the demo site unless `email` names another (night@example.com: the "closed" site).
+   */
+  agentOnline: (email?: string) =>
+    executeServerCommand<{ siteId: string }, object>("agent-online", {
+      action: "open",
+      ...(email ? { email } : {}),
+    }),
+  /** Closes the sockets `agentOnline()` opened; answers once their agents are offline. */
+  agentsOffline: () => executeServerCommand("agent-online", { action: "close" }),
+  /** Alex resolves (or reopens) the thread, as the console does. */
+  setStatus: (conversationId: string, status: ConversationStatus) =>
+    executeServerCommand<{ status: ConversationStatus }, object>("set-status", {
+      conversationId,
+      status,
+    }),
+  /** The thread as the agent console loads it. */
+  agentThread: (conversationId: string) =>
+    executeServerCommand<AgentThreadResponse, object>("agent-thread", { conversationId }),
 };
 
 /** The element focused inside the widget's shadow root. */

@@ -72,6 +72,9 @@ describe("i18n", () => {
         equal(typeof t[key] === "string" && t[key].length > 0, true, `${locale}.${key}`);
       equal(t.typing.includes("{0}"), true, `${locale}.typing has {0}`);
       equal(t.unread.includes("{0}"), true, `${locale}.unread has {0}`);
+      equal(t.rate.includes("{0}"), true, `${locale}.rate has {0}`);
+      equal(t.rated.includes("{0}"), true, `${locale}.rated has {0}`);
+      if (locale !== "en") equal(t.away === strings("en").away, false, `${locale}.away translated`);
     }
   });
 

@@ -3,9 +3,10 @@
 // side (agent replies and typing, messages from other channels, a lost network) goes through
 // commands of the runner's config that use the server's own code paths.
 import { sendKeys, setViewport } from "@web/test-runner-commands";
-import { h, render } from "preact";
+import { createRef, h, render } from "preact";
 import { strings } from "../../widget/i18n.ts";
-import type { Actions, View } from "../../widget/ui/types.ts";
+import { Panel } from "../../widget/ui/Panel.tsx";
+import type { Actions, Refs, View } from "../../widget/ui/types.ts";
 import { Ways } from "../../widget/ui/Ways.tsx";
 import {
   acknowledged,
@@ -34,6 +35,7 @@ const XSS = [
 afterEach(async () => {
   await destroyAll();
   await server.closeLinks();
+  await server.agentsOffline();
   await setViewport({ width: 1024, height: 768 });
 });
 
@@ -399,7 +401,7 @@ describe("panel", () => {
 describe("other ways to reach us (the menu alone, with plain props)", () => {
   // The server offers no handoff channel yet, so the widget never shows the menu; until the
   // channel issues land, the component is checked on its own with hand-made view data.
-  const view = (ways: View["ways"]): View => ({
+  const view = (ways: View["ways"], away = false): View => ({
     t: strings("en"),
     time: new Intl.DateTimeFormat("en", { hour: "2-digit", minute: "2-digit" }),
     position: "right",
@@ -414,7 +416,10 @@ describe("other ways to reach us (the menu alone, with plain props)", () => {
     greeting: "",
     channels: ["messenger", "email"],
     ways,
+    away,
+    csat: {},
   });
+  const none = () => {};
   let container: HTMLElement;
   beforeEach(() => {
     container = document.createElement("div");
@@ -427,7 +432,6 @@ describe("other ways to reach us (the menu alone, with plain props)", () => {
 
   it("toggles, lists the channels, and shows the link a handoff answered", async () => {
     const asked: string[] = [];
-    const none = () => {};
     const actions: Actions = {
       toggle: none,
       close: none,
@@ -438,6 +442,8 @@ describe("other ways to reach us (the menu alone, with plain props)", () => {
       typing: none,
       ways: () => void asked.push("toggle"),
       choose: (channel) => void asked.push(channel),
+      pick: none,
+      rate: none,
     };
     render(h(Ways, { v: view({ open: false }), a: actions }), container);
     const toggle = container.querySelector<HTMLButtonElement>(".ways > button")!;
@@ -474,6 +480,92 @@ describe("other ways to reach us (the menu alone, with plain props)", () => {
       container.querySelector('[role="status"]')!.textContent,
       "That did not work. Please try again.",
     );
+  });
+
+  it("sit right below the away notice, by the composer", async () => {
+    const actions = {} as Actions;
+    const refs: Refs = { launcher: createRef(), input: createRef(), log: createRef() };
+    render(h(Panel, { v: view({ open: true }, true), a: actions, r: refs }), container);
+    const notice = container.querySelector('.panel > [role="status"]')!;
+    equal(notice.textContent, "We're away. Leave a message and we'll reply here.");
+    const ways = notice.nextElementSibling!;
+    equal(ways.className, "ways", "the menu follows the notice");
+    equal(ways.querySelectorAll("li button").length, 2, "with the site's channels");
+    equal(ways.nextElementSibling!.className, "composer", "then the composer");
+    await expectNoAxeViolations(container);
+  });
+});
+
+/**
+ * Away mode against the real server: the snapshot's `site.open` (business hours) and
+ * `site.agentsOnline` (an agent's console socket is open). Agents' presence is per site and
+ * server-wide, so every test that opens an agent socket lives in this file, where tests run one
+ * at a time, and each socket's close waits until the server has the agent offline again.
+ */
+describe("away mode", () => {
+  const AWAY = "We're away. Leave a message and we'll reply here.";
+  /** The notice's live region: in the panel from the start, filled once the snapshot says so. */
+  const notice = (m: Mounted) => m.$('.panel > p[role="status"]');
+
+  it("says so plainly when no agent is online, and still takes messages", async () => {
+    const m = mount();
+    m.widget.open();
+    equal(notice(m).textContent, "", "an empty live region before the snapshot");
+    await conversationId(m);
+    await online(m);
+    const site = m.client()!.site!;
+    equal(site.open, true, "the demo site has no business hours in tests");
+    equal(site.agentsOnline, false, "nobody holds an agent socket");
+    await waitFor(() => notice(m).textContent === AWAY, "the away notice");
+    assert(m.$('[role="dialog"]').contains(notice(m)), "part of the panel, not a modal");
+    equal(notice(m).className, "away");
+    // The composer stays usable: the message is kept for the first agent who comes online.
+    const input = m.$<HTMLTextAreaElement>("textarea");
+    equal(input.disabled, false);
+    input.focus();
+    await sendKeys({ type: "Anyone there?" });
+    await sendKeys({ press: "Enter" });
+    await acknowledged(m, "Anyone there?");
+    equal(notice(m).textContent, AWAY, "still away after the visitor wrote");
+    await expectNoAxeViolations(m.widget.host);
+  });
+
+  it("shows no notice while an agent is online", async () => {
+    await server.agentOnline();
+    const m = mount();
+    await started(m);
+    equal(m.client()!.site!.agentsOnline, true, "Alex's console socket makes the team online");
+    await settle();
+    equal(notice(m).textContent, "");
+    equal(m.$$(".away").length, 0);
+  });
+
+  it("takes the notice away once an agent answers live", async () => {
+    const m = mount();
+    const id = await started(m);
+    await waitFor(() => notice(m).textContent === AWAY, "the away notice");
+    const reply = "I'm back, how can I help?";
+    await server.agentReply({ conversationId: id }, reply);
+    await waitFor(() => notice(m).textContent === "", "no notice once Alex answered");
+    // A later update of the conversation does not bring the snapshot's notice back.
+    await m.widget.setAttributes({ plan: "pro" });
+    equal(m.client()!.conversation!.context.attributes?.plan, "pro", "the conversation updated");
+    await settle();
+    equal(notice(m).textContent, "");
+  });
+
+  it("is away outside business hours, even with an agent online", async () => {
+    // The "closed" site's hours cover no day; its own agent is at the console.
+    equal((await server.agentOnline("night@example.com")).siteId, "closed");
+    const m = mount({ siteId: "closed", locale: "de" });
+    await started(m);
+    const site = m.client()!.site!;
+    equal(site.open, false, "outside business hours");
+    equal(site.agentsOnline, true, "Nina is online");
+    await waitFor(() => notice(m).textContent === strings("de").away, "the notice, in German");
+    type(m, "Hallo?");
+    await acknowledged(m, "Hallo?");
+    await expectNoAxeViolations(m.widget.host);
   });
 });
 

@@ -1,5 +1,10 @@
+/** @jsxRuntime classic */
+/** @jsx h */
+/** @jsxFrag Fragment */
+// biome-ignore lint/correctness/noUnusedImports: h is the JSX factory (the pragma above)
+import { Fragment, h } from "preact";
 import type { ThreadEvent } from "../../sdk/protocol.ts";
-import type { Key } from "../i18n.ts";
+import { format, type Key } from "../i18n.ts";
 import { linkify } from "../linkify.ts";
 import type { Actions, Outgoing, View } from "./types.ts";
 
@@ -20,9 +25,63 @@ export function Text({ text }: { text: string }) {
   );
 }
 
-/** One event of the thread: a message with author, time and channel badge, or a system line. */
-export function Message({ event, v }: { event: ThreadEvent; v: View }) {
+/**
+ * The rating card that follows a resolve: the scores 1–5 as toggle buttons in a group named by
+ * the question, an optional comment, Send, and a failed send's error.
+ */
+function Rate({ v, a }: { v: View; a: Actions }) {
+  const { t, csat } = v;
+  return (
+    <li class="csat">
+      <form
+        onSubmit={(event) => {
+          event.preventDefault();
+          a.rate((event.currentTarget.c as HTMLInputElement).value);
+        }}
+      >
+        <fieldset>
+          <legend>{t.csat}</legend>
+          {[1, 2, 3, 4, 5].map((n) => (
+            <button
+              key={n}
+              type="button"
+              aria-pressed={csat.rating === n}
+              aria-label={format(t.rate, n)}
+              onClick={() => a.pick(n)}
+            >
+              {n}
+            </button>
+          ))}
+        </fieldset>
+        <input name="c" maxLength={1000} aria-label={t.comment} placeholder={t.comment} />
+        <button type="submit" disabled={!csat.rating}>
+          {t.send}
+        </button>
+        <p role="status">{csat.error && t.handoffError}</p>
+      </form>
+    </li>
+  );
+}
+
+/**
+ * One event of the thread: a message with author, time and channel badge, a system line, the
+ * rating card (the latest request, until answered) or the answer to it.
+ */
+export function Message({ event, v, a }: { event: ThreadEvent; v: View; a: Actions }) {
   const { t } = v;
+  if (event.name === "csat.requested")
+    return v.events.some((e) => e.seq > event.seq && e.name?.startsWith("csat.")) ? null : (
+      <Rate v={v} a={a} />
+    );
+  if (event.name === "csat.submitted") {
+    const { rating, comment } = (event.data ?? {}) as { rating?: number; comment?: string };
+    return (
+      <li class="sys">
+        {format(t.rated, rating!)}
+        {comment && <p class="text">{comment}</p>}
+      </li>
+    );
+  }
   if (event.type !== "message") return event.text ? <li class="sys">{event.text}</li> : null;
   const mine = event.author.role === "visitor";
   const at = new Date(event.createdAt);
@@ -31,7 +90,7 @@ export function Message({ event, v }: { event: ThreadEvent; v: View }) {
     <li class={mine ? "msg me" : "msg"}>
       <p class="meta">
         <span>{mine ? t.you : event.author.name || t.agent}</span>
-        <time dateTime={event.createdAt}>{Number.isNaN(+at) ? "" : v.time.format(at)}</time>
+        <time dateTime={event.createdAt}>{+at ? v.time.format(at) : ""}</time>
         {via && <span class="chan">{via}</span>}
       </p>
       <Text text={event.text} />

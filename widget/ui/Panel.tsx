@@ -1,3 +1,7 @@
+/** @jsxRuntime classic */
+/** @jsx h */
+// biome-ignore lint/correctness/noUnusedImports: h is the JSX factory (the pragma above)
+import { h } from "preact";
 import { LIMITS } from "../../sdk/protocol.ts";
 import { format } from "../i18n.ts";
 import { CloseIcon, SendIcon } from "./icons.tsx";
@@ -8,14 +12,8 @@ import { Ways } from "./Ways.tsx";
 /** The chat panel: a non-modal dialog with the thread, the composer and the other channels. */
 export function Panel({ v, a, r }: Props) {
   const { t } = v;
-  const status =
-    v.status === "error"
-      ? t.error
-      : v.status === "offline"
-        ? t.offline
-        : v.status === "connecting"
-          ? t.connecting
-          : "";
+  // "error", "offline" and "connecting" have a line of their own; "online" and "idle" none.
+  const status = (t as Partial<Record<string, string>>)[v.status];
   const submit = () => {
     const input = r.input.current!;
     const text = input.value.trim();
@@ -24,7 +22,7 @@ export function Panel({ v, a, r }: Props) {
     a.send(text);
   };
   return (
-    <div id="ot-panel" class="panel" role="dialog" aria-label={t.title} hidden={!v.open}>
+    <div class="panel" role="dialog" aria-label={t.title} hidden={!v.open}>
       <div class="head">
         <h2>{t.title}</h2>
         <button type="button" class="icon" aria-label={t.close} onClick={a.close}>
@@ -50,13 +48,18 @@ export function Panel({ v, a, r }: Props) {
           <p class="text">{v.greeting}</p>
         </li>
         {v.events.map((event) => (
-          <Message key={event.seq} event={event} v={v} />
+          <Message key={event.seq} event={event} v={v} a={a} />
         ))}
         {v.outgoing.map((item) => (
           <Pending key={`p${item.id}`} item={item} v={v} a={a} />
         ))}
       </ol>
       <p class="typing">{v.typing ? format(t.typing, v.typing) : ""}</p>
+      {/* Outside business hours or with nobody online: said plainly by the composer, which stays
+          usable, with the other channels right below. */}
+      <p class={v.away ? "away" : undefined} role="status">
+        {v.away && t.away}
+      </p>
       {v.channels.length > 0 && <Ways v={v} a={a} />}
       <form
         class="composer"

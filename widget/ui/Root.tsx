@@ -1,3 +1,7 @@
+/** @jsxRuntime classic */
+/** @jsx h */
+// biome-ignore lint/correctness/noUnusedImports: h is the JSX factory (the pragma above)
+import { h } from "preact";
 import { format } from "../i18n.ts";
 import { ChatIcon, CloseIcon } from "./icons.tsx";
 import { Panel } from "./Panel.tsx";
@@ -27,12 +31,9 @@ export function Launcher({ v, a, r }: Props) {
 
 export function Root(props: Props) {
   const { v, a } = props;
-  let className = "root";
-  if (v.position === "left") className += " left";
-  if (v.open) className += " open";
   return (
     // biome-ignore lint/a11y/noStaticElementInteractions: Escape anywhere in the widget closes it
-    <div class={className} onKeyDown={a.keydown}>
+    <div class={`root ${v.position}${v.open ? " open" : ""}`} onKeyDown={a.keydown}>
       <Launcher {...props} />
       {v.mounted && <Panel {...props} />}
       <div class="sr" aria-live="polite">

@@ -1,3 +1,7 @@
+/** @jsxRuntime classic */
+/** @jsx h */
+// biome-ignore lint/correctness/noUnusedImports: h is the JSX factory (the pragma above)
+import { h } from "preact";
 import type { Key } from "../i18n.ts";
 import type { Actions, View } from "./types.ts";
 

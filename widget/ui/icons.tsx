@@ -1,3 +1,8 @@
+/** @jsxRuntime classic */
+/** @jsx h */
+// biome-ignore lint/correctness/noUnusedImports: h is the JSX factory (the pragma above)
+import { h } from "preact";
+
 /** Inline icons: decorative only, the buttons carry the names. */
 const icon = (d: string, stroke?: boolean) => (
   <svg viewBox="0 0 24 24" aria-hidden="true" focusable="false" class={stroke ? "x" : undefined}>

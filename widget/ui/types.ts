@@ -23,6 +23,12 @@ export interface Ways {
   error?: boolean;
 }
 
+/** The rating card: the score picked, and whether its send failed. */
+export interface Csat {
+  rating?: number;
+  error?: boolean;
+}
+
 /** Everything the view shows; the controller owns it and re-renders on change. */
 export interface View {
   t: Strings;
@@ -43,6 +49,9 @@ export interface View {
   /** Handoff channels the site offers; the menu shows only when there are some. */
   channels: readonly string[];
   ways: Ways;
+  /** Nobody may answer now: outside business hours, or no agent online. */
+  away: boolean;
+  csat: Csat;
 }
 
 export interface Actions {
@@ -55,6 +64,10 @@ export interface Actions {
   typing(): void;
   ways(): void;
   choose(channel: string): void;
+  /** Picks a score on the rating card. */
+  pick(rating: number): void;
+  /** Sends the picked score with the comment. */
+  rate(comment: string): void;
 }
 
 export interface Refs {
