@@ -14,6 +14,14 @@ import type {
 } from "./types.ts";
 import { MAX_EVENTS_PER_READ } from "./types.ts";
 
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === "object" && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) deepFreeze(inner);
+  }
+  return value;
+}
+
 interface Thread {
   conversation: Conversation;
   log: ThreadEvent[];
@@ -128,25 +136,27 @@ export function memoryStore(options: { now?: () => number } = {}): Store {
       const found = thread(conversationId);
       const seenSeq = input.clientId ? found.seqByKey.get(input.clientId) : undefined;
       if (seenSeq !== undefined) {
-        return {
-          event: structuredClone(found.log[seenSeq - 1]!),
-          duplicate: true,
-          ...assigneeOf(found),
-        };
+        return { event: found.log[seenSeq - 1]!, duplicate: true, ...assigneeOf(found) };
       }
       const seq = found.log.length + 1;
-      const event: ThreadEvent = { id: eventId(conversationId, seq), seq, ...input };
+      // Copied once from the caller's input and frozen: the log, the live notice and the answer
+      // share it (the hot path of every message), and nobody can change what was stored.
+      const event = deepFreeze(
+        structuredClone({ id: eventId(conversationId, seq), seq, ...input }),
+      );
       found.log.push(event);
       if (input.clientId) found.seqByKey.set(input.clientId, seq);
       found.conversation = applyAppend(found.conversation, event, previewText(event));
-      emit({ kind: "event", siteId: found.conversation.siteId, conversationId, event });
-      return { event: structuredClone(event), duplicate: false, ...assigneeOf(found) };
+      for (const listener of listeners) {
+        listener({ kind: "event", siteId: found.conversation.siteId, conversationId, event });
+      }
+      return { event, duplicate: false, ...assigneeOf(found) };
     },
     async eventsAfter(conversationId, after, limit = MAX_EVENTS_PER_READ) {
       const found = threads.get(conversationId);
       if (!found) return [];
       const from = Math.max(0, Math.floor(after));
-      return structuredClone(found.log.slice(from, from + Math.min(limit, MAX_EVENTS_PER_READ)));
+      return found.log.slice(from, from + Math.min(limit, MAX_EVENTS_PER_READ));
     },
 
     async setPresence(siteId, email, status, expiresAt) {
