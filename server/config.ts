@@ -19,6 +19,12 @@ export interface MessengerConfig {
   appSecret: string;
   verifyToken: string;
   pageAccessToken: string;
+  /**
+   * Where handoff links point, `?ref=<handle>` appended: `https://m.me/<pageId>` by default (or
+   * `https://m.me/<page username>`). A path is taken relative to `PUBLIC_URL` (the demo's
+   * Messenger simulator uses `/demo/messenger`).
+   */
+  linkBase?: string;
 }
 
 export interface EmailConfig {

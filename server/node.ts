@@ -12,9 +12,11 @@ import { type WebSocket, WebSocketServer } from "ws";
 import { CLOSE_SERVICE_RESTART, LIMITS } from "../sdk/protocol.ts";
 import { createApp } from "./app.ts";
 import { generateKeyRingConfig, type KeyRingConfig, loadKeyRing } from "./auth/keys.ts";
+import { messengerChannel } from "./channels/messenger/index.ts";
 import { type Config, ConfigError, type Env, loadConfig } from "./config.ts";
 import type { Limits } from "./http/rate-limit.ts";
 import { createLogger, type Logger } from "./log.ts";
+import { DEMO_MESSENGER, messengerSimulator } from "./node/messenger-simulator/index.ts";
 import { tcpDriver } from "./node/redis-tcp.ts";
 import { staticRoutes } from "./node/static.ts";
 import { memoryStore } from "./store/memory.ts";
@@ -101,6 +103,11 @@ export interface StartOptions {
   limits?: Partial<Limits>;
   /** Handle SIGTERM/SIGINT (the CLI does; tests do not). */
   signals?: boolean;
+  /**
+   * Play Meta's side at `/demo/messenger` when the demo site has no Messenger settings and
+   * `GRAPH_API_URL` is unset (the CLI does; tests ask for it).
+   */
+  messengerSimulator?: boolean;
 }
 
 export interface RunningServer {
@@ -131,6 +138,15 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   );
   const keyRing = await loadKeyRing(await keyRingConfig(env, log));
   const store = openStore(config);
+  // The demo's Messenger simulator reaches this process over loopback.
+  const host = !env.HOST || env.HOST === "0.0.0.0" || env.HOST === "::" ? "127.0.0.1" : env.HOST;
+  const simulator =
+    options.messengerSimulator && !env.GRAPH_API_URL
+      ? messengerSimulator(
+          config,
+          `http://${host.includes(":") ? `[${host}]` : host}:${config.port}`,
+        )
+      : null;
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: LIMITS.bodyBytes * 2 });
   const built = createApp({
@@ -141,7 +157,9 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     connectionIp: (c) => getConnInfo(c).remote.address,
     log,
     ...(options.limits ? { limits: options.limits } : {}),
+    channels: [messengerChannel({ graphApiUrl: simulator?.graphApiUrl ?? config.graphApiUrl })],
   });
+  if (simulator) built.app.route("/", simulator.routes);
   built.app.route(
     "/",
     staticRoutes(ROOT, { demo: config.sites.some((site) => site.id === "demo") }),
@@ -210,12 +228,16 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
 async function main(): Promise<void> {
   const log = createLogger();
   try {
-    const server = await startServer({ log, signals: true });
+    const server = await startServer({ log, signals: true, messengerSimulator: true });
     const demo = server.config.sites.find((s) => s.id === "demo");
     if (demo && !process.env.OMNITHREAD_SITES) {
       console.log(`\n  omnithread demo: ${server.config.publicUrl}/`);
       console.log(`  agent console:   ${server.config.publicUrl}/console/`);
-      console.log("  demo agent login: agent@example.com / omnithread-demo (demo only)\n");
+      console.log("  demo agent login: agent@example.com / omnithread-demo (demo only)");
+      if (demo.messenger?.pageId === DEMO_MESSENGER.pageId) {
+        console.log(`  Messenger simulator: ${server.config.publicUrl}/demo/messenger (demo only)`);
+      }
+      console.log("");
     }
   } catch (error) {
     if (error instanceof ConfigError) {

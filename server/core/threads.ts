@@ -203,7 +203,13 @@ export function createThreads(deps: ThreadsDeps) {
      */
     async postVisitorMessage(
       conversationId: string,
-      message: { clientId: string; text: string; channel?: ChannelName },
+      message: {
+        clientId: string;
+        text: string;
+        channel?: ChannelName;
+        /** Channel facts kept with the message (e.g. when Messenger says it was sent). */
+        data?: Record<string, unknown>;
+      },
     ) {
       const result = await append(conversationId, {
         type: "message",
@@ -211,6 +217,7 @@ export function createThreads(deps: ThreadsDeps) {
         author: { role: "visitor" },
         text: message.text,
         clientId: message.clientId,
+        ...(message.data ? { data: message.data } : {}),
       });
       if (!result.duplicate && !result.assignee) await route(conversationId);
       return result;

@@ -1,0 +1,276 @@
+import type { Conversation, Identity } from "../../../sdk/protocol.ts";
+import type { MessengerConfig, SiteConfig } from "../../config.ts";
+import { AppError } from "../../errors.ts";
+import { resumeLink } from "../../http/resume.ts";
+import type { Services } from "../../http/services.ts";
+import type { SendClient } from "./send.ts";
+import type { MessengerEvent, Referral } from "./webhook.ts";
+import { RESPONSE_WINDOW_MS } from "./window.ts";
+
+/**
+ * What Messenger's webhook events do to threads: a redeemed `ref` links the sender's PSID to the
+ * conversation the handle names, and later messages from that PSID land there.
+ *
+ * Which thread a PSID writes to: the PSID is an identity of one contact (`claimIdentity`, first
+ * link wins), and that contact's document remembers the conversation the PSID was last linked to
+ * (`identities[].conversationId`); without one, the contact's newest conversation; for a PSID
+ * never seen, a fresh conversation for a new contact.
+ */
+
+/** A site with Messenger set up. */
+export type MessengerSite = SiteConfig & { messenger: MessengerConfig };
+
+/** Sends that can wait until Meta has its 200. */
+export type Later = () => Promise<void>;
+
+export interface InboundContext {
+  s: Services;
+  site: MessengerSite;
+  client: SendClient;
+  /** Collects sends to run after the webhook is answered. */
+  later: Later[];
+}
+
+/** Idempotency key of the automatic line with the resume link: once per conversation. */
+export const WELCOME_KEY = "messenger:welcome";
+/** Refs shaped like our handles; other m.me refs (a site's own campaign links) are not ours. */
+const HANDLE_LIKE = /^[a-z2-7]{40,48}$/i;
+
+type PsidIdentity = Identity & { conversationId?: string };
+
+const psidIdentity = (psid: string) => ({ kind: "psid" as const, value: psid });
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** Meta's time of an interaction, never later than now. */
+const sentAt = (ctx: InboundContext, timestamp: number) => iso(Math.min(timestamp, ctx.s.now()));
+
+async function appendSystem(
+  ctx: InboundContext,
+  conversationId: string,
+  input: { name: string; text: string; clientId: string; data: Record<string, unknown> },
+): Promise<void> {
+  await ctx.s.store.append(conversationId, {
+    type: "system",
+    channel: "messenger",
+    author: { role: "system" },
+    createdAt: iso(ctx.s.now()),
+    ...input,
+  });
+}
+
+/** Records on the PSID's contact which conversation the PSID now writes to. */
+async function rememberPsid(
+  ctx: InboundContext,
+  ownerId: string,
+  psid: string,
+  conversationId: string,
+): Promise<void> {
+  const contact = await ctx.s.store.getContact(ownerId);
+  if (!contact) return;
+  const current = contact.identities.find((i) => i.kind === "psid" && i.value === psid) as
+    | PsidIdentity
+    | undefined;
+  if (current?.conversationId === conversationId) return;
+  const identity: PsidIdentity = { kind: "psid", value: psid, verified: true, conversationId };
+  await ctx.s.store.saveContact({
+    ...contact,
+    identities: [
+      ...contact.identities.filter((i) => !(i.kind === "psid" && i.value === psid)),
+      identity,
+    ],
+  });
+}
+
+/** The thread a known PSID writes to, or null for a PSID never seen on this site. */
+async function findThread(ctx: InboundContext, psid: string): Promise<Conversation | null> {
+  const { store } = ctx.s;
+  const owner = await store.findContactId(ctx.site.id, psidIdentity(psid));
+  if (!owner) return null;
+  const contact = await store.getContact(owner);
+  const pointer = (
+    contact?.identities.find((i) => i.kind === "psid" && i.value === psid) as
+      | PsidIdentity
+      | undefined
+  )?.conversationId;
+  const newest = (await store.contactConversationIds(owner)).at(-1);
+  for (const id of [pointer, newest]) {
+    const conversation = id ? await store.getConversation(id) : null;
+    if (conversation?.siteId === ctx.site.id) return conversation;
+  }
+  return null;
+}
+
+/** A fresh conversation for a new contact whose identity is the PSID. */
+async function startThread(ctx: InboundContext, psid: string): Promise<Conversation> {
+  const { s, site } = ctx;
+  const { conversation } = await s.threads.start(site.id, null, {});
+  const owner = await s.store.claimIdentity(site.id, psidIdentity(psid), conversation.contactId);
+  if (owner !== conversation.contactId) {
+    // A concurrent delivery for the same PSID won: its thread is the one.
+    const theirs = await findThread(ctx, psid);
+    if (theirs) return theirs;
+  }
+  await rememberPsid(ctx, owner, psid, conversation.id);
+  return s.threads.linkChannel(conversation.id, "messenger", psid);
+}
+
+/** The thread a PSID writes to, linked to Messenger: found, or started. */
+async function threadFor(ctx: InboundContext, psid: string): Promise<Conversation> {
+  const found = await findThread(ctx, psid);
+  if (!found) return startThread(ctx, psid);
+  if (found.channels.some((c) => c.channel === "messenger" && c.address === psid)) return found;
+  const owner = await ctx.s.store.findContactId(ctx.site.id, psidIdentity(psid));
+  if (owner) await rememberPsid(ctx, owner, psid, found.id);
+  return ctx.s.threads.linkChannel(found.id, "messenger", psid);
+}
+
+const REFUSALS = {
+  expired: "has expired",
+  invalid: "is not valid",
+  taken: "belongs to a conversation already continued by another Messenger account",
+} as const;
+
+/**
+ * Redeems a `ref`: a valid handle of this site links the PSID to its conversation, once; a
+ * handle whose conversation is linked to ANOTHER PSID, a forged, altered or expired one is
+ * refused: the PSID goes on in its own thread (a fresh one when it is new here) and agents get
+ * a note. A ref not shaped like our handles is someone else's campaign link: ignored (null).
+ */
+async function redeem(
+  ctx: InboundContext,
+  psid: string,
+  referral: Referral,
+  timestamp: number,
+): Promise<Conversation | null> {
+  if (!HANDLE_LIKE.test(referral.ref)) return null;
+  const { s, site } = ctx;
+  let target: Conversation | null = null;
+  let refusal: keyof typeof REFUSALS | null = null;
+  try {
+    const { conversationId } = await s.handles.open(referral.ref, "messenger");
+    target = await s.store.getConversation(conversationId);
+    // Another site's handle proves nothing here.
+    if (target?.siteId !== site.id) target = null;
+    if (!target) refusal = "invalid";
+  } catch (error) {
+    if (!(error instanceof AppError)) throw error;
+    refusal = error.code === "token_expired" ? "expired" : "invalid";
+  }
+  const bound = target?.channels.find((c) => c.channel === "messenger")?.address;
+  if (target && bound && bound !== psid) refusal = "taken";
+  const at = sentAt(ctx, timestamp);
+  const key = `${psid}:${timestamp}`;
+
+  if (refusal || !target) {
+    const reason = refusal ?? "invalid";
+    const own = await threadFor(ctx, psid);
+    await appendSystem(ctx, own.id, {
+      name: "messenger.link_refused",
+      text: `Opened Messenger with a link that ${REFUSALS[reason]}: not linked to that conversation`,
+      clientId: `messenger:refused:${key}`,
+      data: {
+        psid,
+        reason,
+        sentAt: at,
+        ...(referral.source ? { source: referral.source } : {}),
+        ...(target ? { conversationId: target.id } : {}),
+      },
+    });
+    if (target && reason === "taken") {
+      await appendSystem(ctx, target.id, {
+        name: "messenger.link_conflict",
+        text: "Another Messenger account opened this conversation's link; it was not linked and has its own conversation",
+        clientId: `messenger:conflict:${key}`,
+        data: { psid, conversationId: own.id },
+      });
+    }
+    return own;
+  }
+
+  const owner = await s.store.claimIdentity(site.id, psidIdentity(psid), target.contactId);
+  await rememberPsid(ctx, owner, psid, target.id);
+  const linked = await s.threads.linkChannel(target.id, "messenger", psid);
+  await appendSystem(ctx, linked.id, {
+    name: "messenger.opened",
+    text: "Opened the conversation in Messenger",
+    clientId: `messenger:opened:${key}`,
+    data: { psid, sentAt: at, ...(referral.source ? { source: referral.source } : {}) },
+  });
+  return linked;
+}
+
+/**
+ * The first Messenger message of a conversation gets one automatic line with the resume link,
+ * kept in the thread as the bot's message (sent as a `RESPONSE`). Stored first under a fixed key (so Meta's retries
+ * and concurrent deliveries add it once), sent after the webhook is answered.
+ */
+async function welcome(ctx: InboundContext, conversationId: string, psid: string): Promise<void> {
+  const { s, site } = ctx;
+  const link = await resumeLink(s, conversationId);
+  const text = `Thanks for your message: we will answer you here. To go on in the chat on our website, with the whole conversation, open ${link}`;
+  const { event, duplicate } = await s.store.append(conversationId, {
+    type: "message",
+    channel: "messenger",
+    author: { role: "bot", name: site.name },
+    text,
+    clientId: WELCOME_KEY,
+    createdAt: iso(s.now()),
+  });
+  if (duplicate) return;
+  ctx.later.push(async () => {
+    try {
+      await ctx.client.send({
+        accessToken: site.messenger.pageAccessToken,
+        psid,
+        text,
+        policy: { messagingType: "RESPONSE" },
+      });
+    } catch (error) {
+      await s.threads.noteDeliveryFailure(conversationId, event, error);
+    }
+  });
+}
+
+/**
+ * Applies one webhook event of a verified body to the threads. Idempotent under Meta's
+ * redeliveries: messages by their `mid`, links and notes by their own keys.
+ *
+ * @example
+ * for (const event of entry.events) await handleEvent({ s, site, client, later }, event);
+ */
+export async function handleEvent(ctx: InboundContext, event: MessengerEvent): Promise<void> {
+  switch (event.kind) {
+    case "referral":
+      await redeem(ctx, event.psid, event.referral, event.timestamp);
+      return;
+    case "postback":
+      // The Get Started button carries the ref of a new thread; other postbacks are not ours.
+      if (event.referral) await redeem(ctx, event.psid, event.referral, event.timestamp);
+      return;
+    case "message": {
+      const redeemed = event.referral
+        ? await redeem(ctx, event.psid, event.referral, event.timestamp)
+        : null;
+      const thread = redeemed ?? (await threadFor(ctx, event.psid));
+      await ctx.s.threads.postVisitorMessage(thread.id, {
+        clientId: event.mid,
+        text: event.text,
+        channel: "messenger",
+        data: {
+          sentAt: sentAt(ctx, event.timestamp),
+          ...(event.attachments.length ? { attachments: event.attachments } : {}),
+        },
+      });
+      // Also on a redelivered message: an earlier attempt may have stopped before this. Only
+      // as a RESPONSE: an automatic line may not use the HUMAN_AGENT tag, so a message Meta
+      // delivers more than 24 hours late gets none.
+      if (ctx.s.now() - event.timestamp < RESPONSE_WINDOW_MS) {
+        await welcome(ctx, thread.id, event.psid);
+      }
+      return;
+    }
+    default:
+      // Echoes of our own sends, deliveries, reads: nothing to add to the thread.
+      return;
+  }
+}

@@ -1,0 +1,207 @@
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import type { MessengerConfig, SiteConfig } from "../../config.ts";
+import { AppError, errorBody } from "../../errors.ts";
+import type { Services } from "../../http/services.ts";
+import type { Channel } from "../types.ts";
+import { handleEvent, type Later, type MessengerSite } from "./inbound.ts";
+import { type SendClient, sendClient } from "./send.ts";
+import { SIGNATURE_HEADER, sameSecret, verifySignature } from "./signature.ts";
+import { parseWebhook } from "./webhook.ts";
+import { sendPolicy } from "./window.ts";
+
+export interface MessengerOptions {
+  /** Meta's Graph API base URL (`GRAPH_API_URL`), e.g. `https://graph.facebook.com`. */
+  graphApiUrl: string;
+  /** The Graph API version in Send API paths. */
+  graphVersion?: string;
+  /** The HTTP client; the runtime's `fetch` by default. */
+  fetch?: typeof fetch;
+  /** Attempts per message part (1 = no retry) and the first backoff. */
+  retry?: { attempts: number; baseMs: number };
+}
+
+const DEFAULTS = { graphVersion: "v21.0", retry: { attempts: 3, baseMs: 250 } };
+/** An m.me link is for the visitor's next few days, not for months. */
+export const HANDOFF_TTL_S = 3 * 86_400;
+/** Meta batches events; a body this large is not Meta's. */
+const MAX_WEBHOOK_BYTES = 1024 * 1024;
+
+/** The site's Messenger settings when all four are there, else null. */
+function messengerOf(site: SiteConfig): MessengerConfig | null {
+  const m = site.messenger;
+  const filled = (v: unknown) => typeof v === "string" && v.trim() !== "";
+  return m &&
+    filled(m.pageId) &&
+    filled(m.appSecret) &&
+    filled(m.verifyToken) &&
+    filled(m.pageAccessToken)
+    ? m
+    : null;
+}
+
+function mustMessenger(site: SiteConfig): MessengerConfig {
+  const m = messengerOf(site);
+  if (!m) {
+    throw new AppError(
+      "channel_not_configured",
+      `Messenger is not configured for site "${site.id}"`,
+    );
+  }
+  return m;
+}
+
+/**
+ * `GET|POST /webhooks/messenger`. The POST is verified before anything is parsed; since the
+ * body names the page only once it is parsed, the signature is checked against each configured
+ * app secret (one per Meta app, often one for all), and an entry is then taken only for a site
+ * whose page it names AND whose secret signed the body: one app's secret never writes into
+ * another app's pages. The store work happens before the 200 (so Meta retries what failed and
+ * `mid`s absorb the repeats); sends through the Send API run after it.
+ */
+function webhookRoutes(s: Services, client: SendClient): Hono {
+  const routes = new Hono();
+  const sites = (): MessengerSite[] =>
+    s.config.sites.filter((site): site is MessengerSite => messengerOf(site) !== null);
+
+  routes.get("/", async (c) => {
+    const token = c.req.query("hub.verify_token") ?? "";
+    let known = false;
+    for (const site of sites()) {
+      if (await sameSecret(token, site.messenger.verifyToken)) known = true;
+    }
+    if (c.req.query("hub.mode") !== "subscribe" || !known) {
+      return c.json(errorBody("forbidden", "hub.verify_token does not match"), 403);
+    }
+    const challenge = c.req.query("hub.challenge");
+    if (!challenge || challenge.length > 512) {
+      return c.json(errorBody("bad_request", "hub.challenge is missing"), 400);
+    }
+    c.header("Cache-Control", "no-store");
+    c.header("X-Content-Type-Options", "nosniff");
+    return c.text(challenge);
+  });
+
+  routes.post(
+    "/",
+    bodyLimit({
+      maxSize: MAX_WEBHOOK_BYTES,
+      onError: (c) =>
+        c.json(errorBody("payload_too_large", "Webhook bodies are limited to 1 MB"), 413),
+    }),
+    async (c) => {
+      const raw = new Uint8Array(await c.req.arrayBuffer());
+      const header = c.req.header(SIGNATURE_HEADER);
+      const signedBy = new Set<string>();
+      for (const secret of new Set(sites().map((site) => site.messenger.appSecret))) {
+        if (await verifySignature(header, raw, secret)) signedBy.add(secret);
+      }
+      if (signedBy.size === 0) {
+        return c.json(
+          errorBody("unauthorized", "X-Hub-Signature-256 is missing or does not match the body"),
+          401,
+        );
+      }
+      let body: unknown;
+      try {
+        body = JSON.parse(new TextDecoder().decode(raw));
+      } catch {
+        return c.json(errorBody("invalid_json", "The body is not valid JSON"), 400);
+      }
+
+      const later: Later[] = [];
+      try {
+        for (const entry of parseWebhook(body)) {
+          const site = sites().find(
+            (x) => x.messenger.pageId === entry.pageId && signedBy.has(x.messenger.appSecret),
+          );
+          if (!site) {
+            s.log.warn("messenger webhook for a page no site has", { pageId: entry.pageId });
+            continue;
+          }
+          for (const event of entry.events) {
+            try {
+              await handleEvent({ s, site, client, later }, event);
+            } catch (error) {
+              // Bad data in one event must not make Meta retry the batch for hours; a failing
+              // store (anything else) answers 500 so it does.
+              if (!(error instanceof AppError)) throw error;
+              s.log.warn("messenger event skipped", { pageId: entry.pageId, error: error.message });
+            }
+          }
+        }
+      } finally {
+        // What was stored goes out even when a later event failed: its replay finds it stored.
+        const sending = Promise.all(
+          later.map((task) =>
+            task().catch((error) => s.log.error("messenger send failed", { error: String(error) })),
+          ),
+        );
+        try {
+          c.executionCtx.waitUntil(sending);
+        } catch {
+          // No execution context (Node): the promise runs on by itself.
+        }
+      }
+      return c.text("EVENT_RECEIVED");
+    },
+  );
+
+  return routes;
+}
+
+/**
+ * The Messenger channel (DESIGN §5): `m.me/<page>?ref=<handle>` handoffs, the verified webhook,
+ * and agent replies through the Send API within Meta's windows (`RESPONSE` for 24 hours after
+ * the visitor's last interaction, `MESSAGE_TAG` + `HUMAN_AGENT` up to 7 days, then a clear
+ * `channel_unavailable`). Web APIs only, so it runs on any runtime.
+ *
+ * @example
+ * const { app } = createApp({ config, store, keyRing, channels: [messengerChannel({ graphApiUrl: config.graphApiUrl })] });
+ */
+export function messengerChannel(options: MessengerOptions): Channel {
+  const client = sendClient({
+    graphApiUrl: options.graphApiUrl,
+    graphVersion: options.graphVersion ?? DEFAULTS.graphVersion,
+    fetch: options.fetch ?? ((input, init) => fetch(input, init)),
+    retry: options.retry ?? DEFAULTS.retry,
+  });
+
+  return {
+    name: "messenger",
+
+    configured: (site) => messengerOf(site) !== null,
+
+    async handoff(s, conversation) {
+      const m = mustMessenger(s.site(conversation.siteId));
+      const ref = await s.handles.issue({
+        conversationId: conversation.id,
+        channel: "messenger",
+        ttlSeconds: HANDOFF_TTL_S,
+      });
+      const url = new URL(
+        m.linkBase
+          ? new URL(m.linkBase, `${s.config.publicUrl}/`).href
+          : `https://m.me/${encodeURIComponent(m.pageId)}`,
+      );
+      url.searchParams.set("ref", ref);
+      return { status: 200, body: { url: url.href } };
+    },
+
+    async checkDelivery(s, conversation) {
+      await sendPolicy(s.store, conversation, s.now());
+    },
+
+    async deliver(s, conversation, event) {
+      const m = mustMessenger(s.site(conversation.siteId));
+      const psid = conversation.channels.find((c) => c.channel === "messenger")?.address;
+      if (!psid) {
+        throw new AppError("channel_unavailable", "The visitor has not continued in Messenger");
+      }
+      const policy = await sendPolicy(s.store, conversation, s.now());
+      await client.send({ accessToken: m.pageAccessToken, psid, text: event.text, policy });
+    },
+
+    webhooks: (s) => webhookRoutes(s, client),
+  };
+}

@@ -1,0 +1,155 @@
+// The demo's Messenger simulator page: a phone's Messenger thread with the demo page. What the
+// person does goes to the server, which sends it to omnithread's webhook signed as Meta does;
+// what omnithread's Send API calls delivered is polled back. Text is only ever set as text.
+
+const PSID_KEY = "omnithread-simulator:psid";
+const STARTED_KEY = "omnithread-simulator:started";
+const POLL_MS = 1500;
+
+const $ = (selector) => document.querySelector(selector);
+const thread = $(".thread");
+const start = $(".start");
+const composer = $(".composer");
+const input = composer.querySelector("input");
+const error = $(".error");
+
+/** A page-scoped id for this browser's Messenger user: 16 digits, like Meta's PSIDs. */
+function psidOf() {
+  let psid = localStorage.getItem(PSID_KEY);
+  if (!psid || !/^\d{16}$/.test(psid)) {
+    const digits = crypto.getRandomValues(new Uint8Array(16));
+    psid = `9${Array.from(digits.slice(1), (d) => d % 10).join("")}`;
+    localStorage.setItem(PSID_KEY, psid);
+    localStorage.removeItem(STARTED_KEY);
+  }
+  return psid;
+}
+
+const psid = psidOf();
+const params = new URLSearchParams(location.search);
+const ref = params.get("ref");
+// The link is used once; a reload should not open it again.
+if (ref) history.replaceState(null, "", location.pathname);
+
+let after = 0;
+
+/** Appends text, making http(s) URLs links; never parses HTML. */
+function appendText(parent, text) {
+  const parts = text.split(/(https?:\/\/[^\s<>"]+)/g);
+  for (const [i, part] of parts.entries()) {
+    if (i % 2 === 0) {
+      if (part) parent.append(document.createTextNode(part));
+      continue;
+    }
+    const trailing = part.match(/[.,;:!?)]+$/)?.[0] ?? "";
+    const href = trailing ? part.slice(0, -trailing.length) : part;
+    let url = null;
+    try {
+      url = new URL(href);
+    } catch {
+      url = null;
+    }
+    if (url && (url.protocol === "http:" || url.protocol === "https:")) {
+      const a = document.createElement("a");
+      a.href = url.href;
+      a.textContent = href;
+      a.rel = "noopener noreferrer";
+      a.target = "_blank";
+      parent.append(a);
+      if (trailing) parent.append(document.createTextNode(trailing));
+    } else {
+      parent.append(document.createTextNode(part));
+    }
+  }
+}
+
+function render(bubble) {
+  const li = document.createElement("li");
+  li.className = `bubble ${bubble.from}`;
+  const p = document.createElement("p");
+  appendText(p, bubble.text);
+  li.append(p);
+  if (bubble.via) {
+    const small = document.createElement("small");
+    small.textContent = `sent as ${bubble.via}`;
+    li.append(small);
+  }
+  thread.append(li);
+  li.scrollIntoView({ block: "end" });
+}
+
+function showError(message) {
+  error.textContent = message;
+  error.hidden = !message;
+}
+
+async function poll() {
+  try {
+    const res = await fetch(`/demo/messenger/inbox?psid=${psid}&after=${after}`);
+    if (!res.ok) return;
+    const { bubbles } = await res.json();
+    for (const bubble of bubbles) {
+      after = Math.max(after, bubble.seq);
+      render(bubble);
+    }
+  } catch {
+    // The next poll tries again.
+  }
+}
+
+async function send(action, extra = {}) {
+  showError("");
+  try {
+    const res = await fetch("/demo/messenger/send", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ psid, action, ...(ref ? { ref } : {}), ...extra }),
+    });
+    if (!res.ok) {
+      const body = await res.json().catch(() => ({}));
+      showError(body.error?.message ?? `The simulator answered HTTP ${res.status}`);
+    }
+  } catch {
+    showError("The server cannot be reached");
+  }
+  await poll();
+}
+
+function ready() {
+  start.hidden = true;
+  composer.hidden = false;
+  input.focus();
+}
+
+$(".get-started").addEventListener("click", async () => {
+  localStorage.setItem(STARTED_KEY, "1");
+  ready();
+  await send("get_started");
+});
+
+composer.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const text = input.value.trim();
+  if (!text) return;
+  input.value = "";
+  await send("message", { text });
+});
+
+$(".photo").addEventListener("click", () => send("photo"));
+
+$(".reset").addEventListener("click", () => {
+  localStorage.removeItem(PSID_KEY);
+  localStorage.removeItem(STARTED_KEY);
+  location.reload();
+});
+
+if (localStorage.getItem(STARTED_KEY) === "1") {
+  ready();
+  // An m.me link into an existing thread arrives as a messaging_referrals event.
+  if (ref) await send("open");
+} else {
+  // A new thread shows Get Started; tapping it sends the link's ref with the postback.
+  start.hidden = false;
+}
+await poll();
+setInterval(poll, POLL_MS);

@@ -1,0 +1,232 @@
+import { readFileSync } from "node:fs";
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import type { Config, MessengerConfig } from "../../config.ts";
+import { AppError, errorBody } from "../../errors.ts";
+import { readJson, text } from "../../http/validate.ts";
+import { createGraphEmulator, type GraphEmulator, type SentMessage } from "./graph.ts";
+import {
+  getStartedEvent,
+  type MessagingEvent,
+  messageEvent,
+  postWebhook,
+  referralEvent,
+  webhookBody,
+} from "./meta-wire.ts";
+
+/**
+ * The demo's Messenger simulator (Node only): with no Meta settings, `npm start` plays Meta's
+ * side on this machine. `/demo/messenger?ref=<handle>` is a phone-like Messenger thread; what
+ * the person does there goes to our own `/webhooks/messenger` built and signed as Meta does it
+ * (the demo page's app secret stays on the server), and our Send API calls reach the Graph
+ * emulation at `/demo/graph`, which the page polls to show them.
+ */
+
+/** The demo page's settings: public on purpose, good for nothing but this simulator. */
+export const DEMO_MESSENGER: MessengerConfig = {
+  pageId: "demo-page",
+  appSecret: "demo-app-secret-for-the-simulator-only",
+  verifyToken: "demo-verify-token",
+  pageAccessToken: "demo-page-access-token",
+  linkBase: "/demo/messenger",
+};
+
+/** The page's CSP: nothing inline, nothing from elsewhere. */
+export const SIMULATOR_CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+const PSID = /^\d{10,20}$/;
+const REF = /^[A-Za-z0-9_-]{1,64}$/;
+const MAX_PEOPLE = 1000;
+const MAX_BUBBLES = 300;
+
+/** One line of the phone's thread. */
+interface Bubble {
+  seq: number;
+  from: "person" | "page" | "info";
+  text: string;
+  at: number;
+  /** How the page's message went out (`RESPONSE`, `MESSAGE_TAG/HUMAN_AGENT`). */
+  via?: string;
+}
+
+export interface MessengerSimulator {
+  /** Where the Messenger channel's Send API calls go. */
+  graphApiUrl: string;
+  /** The Graph emulation behind it. */
+  graph: GraphEmulator;
+  routes: Hono;
+}
+
+const asset = (name: string) => readFileSync(new URL(`./assets/${name}`, import.meta.url), "utf8");
+
+const escapeHtml = (value: string) =>
+  value.replace(
+    /[&<>"']/g,
+    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!,
+  );
+
+function page(siteName: string): string {
+  const name = escapeHtml(siteName);
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Messenger simulator · ${name}</title>
+<link rel="icon" href="/favicon.svg">
+<link rel="stylesheet" href="/demo/messenger/app.css">
+<script type="module" src="/demo/messenger/app.js"></script>
+</head>
+<body>
+<main class="phone">
+  <header class="bar">
+    <div class="avatar" aria-hidden="true">${escapeHtml(siteName.slice(0, 1).toUpperCase())}</div>
+    <div class="who"><h1>${name}</h1><p>Messenger simulator: Meta's side, played on this machine</p></div>
+    <button type="button" class="reset" title="Start again as another Messenger user">New user</button>
+  </header>
+  <ol class="thread" aria-live="polite" aria-label="Conversation"></ol>
+  <div class="start" hidden>
+    <p>${name} will see that you came from its website, and your chat goes on here.</p>
+    <button type="button" class="get-started">Get Started</button>
+  </div>
+  <form class="composer" hidden>
+    <button type="button" class="photo" aria-label="Send a photo" title="Send a photo">+</button>
+    <input name="text" aria-label="Message" placeholder="Aa" autocomplete="off" maxlength="2000">
+    <button type="submit">Send</button>
+  </form>
+  <p class="error" role="alert" hidden></p>
+</main>
+</body>
+</html>
+`;
+}
+
+/**
+ * Sets the simulator up for the demo site when it has no Messenger settings of its own (the
+ * caller also checks that `GRAPH_API_URL` is unset): the demo site gets {@link DEMO_MESSENGER},
+ * so handoff links open `/demo/messenger`. Answers null when there is nothing to simulate.
+ * `localUrl` is how this process reaches itself (`http://127.0.0.1:<port>`).
+ *
+ * @example
+ * const simulator = messengerSimulator(config, `http://127.0.0.1:${config.port}`);
+ * if (simulator) app.route("/", simulator.routes);
+ */
+export function messengerSimulator(config: Config, localUrl: string): MessengerSimulator | null {
+  const site = config.sites.find((s) => s.id === "demo");
+  if (!site || site.messenger) return null;
+  site.messenger = { ...DEMO_MESSENGER };
+  const settings = DEMO_MESSENGER;
+
+  const threads = new Map<string, Bubble[]>();
+  function push(psid: string, bubble: Omit<Bubble, "seq" | "at">): void {
+    let bubbles = threads.get(psid);
+    if (!bubbles) {
+      if (threads.size >= MAX_PEOPLE) threads.delete(threads.keys().next().value!);
+      bubbles = [];
+      threads.set(psid, bubbles);
+    }
+    bubbles.push({ seq: (bubbles.at(-1)?.seq ?? 0) + 1, at: Date.now(), ...bubble });
+    if (bubbles.length > MAX_BUBBLES) bubbles.splice(0, bubbles.length - MAX_BUBBLES);
+  }
+
+  const graph = createGraphEmulator({
+    accessTokens: [settings.pageAccessToken],
+    onSent: (message: SentMessage) =>
+      push(message.recipientId, {
+        from: "page",
+        text: message.text,
+        via: message.tag ? `${message.messagingType}/${message.tag}` : message.messagingType,
+      }),
+  });
+
+  const script = asset("app.js");
+  const styles = asset("app.css");
+  const routes = new Hono();
+  const small = bodyLimit({
+    maxSize: 16 * 1024,
+    onError: (c) => c.json(errorBody("payload_too_large", "Too large"), 413),
+  });
+
+  routes.get("/demo/messenger", (c) => {
+    c.header("Content-Security-Policy", SIMULATOR_CSP);
+    c.header("Cache-Control", "no-store");
+    c.header("Referrer-Policy", "no-referrer");
+    return c.html(page(site.name));
+  });
+  routes.get("/demo/messenger/app.js", (c) => {
+    c.header("Content-Type", "text/javascript; charset=utf-8");
+    c.header("Cache-Control", "no-cache");
+    return c.body(script);
+  });
+  routes.get("/demo/messenger/app.css", (c) => {
+    c.header("Content-Type", "text/css; charset=utf-8");
+    c.header("Cache-Control", "no-cache");
+    return c.body(styles);
+  });
+
+  /** What the person does on the phone, sent to our webhook as Meta would send it. */
+  routes.post("/demo/messenger/send", small, async (c) => {
+    const body = await readJson(c);
+    const psid = text(body, "psid", { max: 20, pattern: PSID });
+    const action = text(body, "action", { max: 20 });
+    const ref = text(body, "ref", { max: 64, pattern: REF, optional: true });
+    const who = { psid, pageId: settings.pageId };
+    let event: MessagingEvent;
+    if (action === "get_started") {
+      event = getStartedEvent({ ...who, ...(ref ? { ref } : {}) });
+      push(psid, { from: "person", text: "Get Started" });
+    } else if (action === "open") {
+      if (!ref) throw new AppError("bad_request", '"ref" is required to open from a link');
+      event = referralEvent({ ...who, ref });
+      push(psid, { from: "info", text: "You opened this conversation from the website's link" });
+    } else if (action === "message") {
+      const message = text(body, "text", { max: 2000, nonEmpty: true });
+      event = messageEvent({ ...who, text: message });
+      push(psid, { from: "person", text: message });
+    } else if (action === "photo") {
+      const url = new URL("/favicon.svg", config.publicUrl).href;
+      event = messageEvent({ ...who, attachments: [{ type: "image", url }] });
+      push(psid, { from: "person", text: `[photo] ${url}` });
+    } else {
+      throw new AppError("bad_request", '"action" must be get_started, open, message or photo');
+    }
+    const answer = await postWebhook(
+      `${localUrl}/webhooks/messenger`,
+      settings.appSecret,
+      webhookBody([{ pageId: settings.pageId, events: [event] }]),
+    );
+    if (!answer.ok) {
+      return c.json(
+        errorBody("upstream_failed", `The webhook answered HTTP ${answer.status}`),
+        502,
+      );
+    }
+    return c.json({ delivered: true });
+  });
+
+  /** The phone's thread: what the person sent and what the page's Send API calls delivered. */
+  routes.get("/demo/messenger/inbox", (c) => {
+    const psid = c.req.query("psid") ?? "";
+    if (!PSID.test(psid)) throw new AppError("bad_request", '"psid" must be 10 to 20 digits');
+    const after = Number(c.req.query("after") ?? 0) || 0;
+    c.header("Cache-Control", "no-store");
+    return c.json({ bubbles: (threads.get(psid) ?? []).filter((b) => b.seq > after) });
+  });
+
+  /** The Graph API's Send API, emulated. */
+  routes.all("/demo/graph/*", small, async (c) => {
+    const url = new URL(c.req.url);
+    const { status, body } = graph.handle({
+      method: c.req.method,
+      path: url.pathname.slice("/demo/graph".length),
+      query: url.searchParams,
+      body: await c.req.text(),
+      contentType: c.req.header("content-type") ?? "",
+      ...(c.req.header("authorization") ? { authorization: c.req.header("authorization")! } : {}),
+    });
+    return c.json(body as object, status as 200);
+  });
+
+  return { graphApiUrl: `${localUrl}/demo/graph`, graph, routes };
+}
