@@ -3,20 +3,25 @@ import type { ServerFrame } from "../../sdk/protocol.ts";
 import { generateKeyRingConfig } from "../../server/auth/keys.ts";
 import type { Limits } from "../../server/http/rate-limit.ts";
 import { silentLogger } from "../../server/log.ts";
-import { type RunningServer, startServer } from "../../server/node.ts";
+import { type RunningServer, type StartOptions, startServer } from "../../server/node.ts";
 
 /** One key ring per test run, so instances started by one test trust each other's tokens. */
 export const testKeys = generateKeyRingConfig().then((ring) => JSON.stringify(ring));
 
-/** Starts a real server on a free loopback port with the demo sites file. */
+/**
+ * Starts a real server on a free loopback port with the demo sites file. `options` passes
+ * start options through, e.g. `{ messengerSimulator: true }` for the demo's `/demo/messenger`.
+ */
 export async function startTestServer(
   env: Record<string, string> = {},
   limits?: Partial<Limits>,
+  options: Pick<StartOptions, "messengerSimulator"> = {},
 ): Promise<RunningServer> {
   return startServer({
     env: { PORT: "0", HOST: "127.0.0.1", OMNITHREAD_KEYS: await testKeys, ...env },
     log: silentLogger,
     ...(limits ? { limits } : {}),
+    ...options,
   });
 }
 

@@ -123,8 +123,9 @@ function ready() {
 
 $(".get-started").addEventListener("click", async () => {
   localStorage.setItem(STARTED_KEY, "1");
-  ready();
+  // The postback links this person to the thread: let it land before they can type.
   await send("get_started");
+  ready();
 });
 
 composer.addEventListener("submit", async (event) => {
@@ -144,9 +145,9 @@ $(".reset").addEventListener("click", () => {
 });
 
 if (localStorage.getItem(STARTED_KEY) === "1") {
-  ready();
   // An m.me link into an existing thread arrives as a messaging_referrals event.
   if (ref) await send("open");
+  ready();
 } else {
   // A new thread shows Get Started; tapping it sends the link's ref with the postback.
   start.hidden = false;
