@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { type AddressInfo, createServer } from "node:net";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { type ServerType, serve, upgradeWebSocket } from "@hono/node-server";
+import { type ServerType, serve } from "@hono/node-server";
 import { getConnInfo } from "@hono/node-server/conninfo";
 import { type WebSocket, WebSocketServer } from "ws";
 import { CLOSE_SERVICE_RESTART, LIMITS } from "../sdk/protocol.ts";
@@ -19,6 +19,7 @@ import { createLogger, type Logger } from "./log.ts";
 import { DEMO_MESSENGER, messengerSimulator } from "./node/messenger-simulator/index.ts";
 import { tcpDriver } from "./node/redis-tcp.ts";
 import { staticRoutes } from "./node/static.ts";
+import { leanUpgradeWebSocket } from "./node/websocket.ts";
 import { memoryStore } from "./store/memory.ts";
 import { redisStore } from "./store/redis.ts";
 import { upstashDriver } from "./store/redis-upstash.ts";
@@ -153,7 +154,8 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     config,
     store,
     keyRing,
-    upgradeWebSocket,
+    // Lighter per socket and per frame than the adapter's own (see node/websocket.ts).
+    upgradeWebSocket: leanUpgradeWebSocket,
     connectionIp: (c) => getConnInfo(c).remote.address,
     log,
     ...(options.limits ? { limits: options.limits } : {}),

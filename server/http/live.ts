@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
 import type { UpgradeWebSocket, WSContext } from "hono/ws";
-import type { ServerFrame } from "../../sdk/protocol.ts";
+import type { ServerFrame, ThreadEvent } from "../../sdk/protocol.ts";
 import { AppError } from "../errors.ts";
 import { requireVisitor, type Services } from "./services.ts";
 import { agentSession, type LiveSession, type Outlet, visitorSession } from "./sessions.ts";
@@ -19,7 +19,31 @@ export interface LiveSockets {
 /** Frames shared by many sockets (one event to every tab and agent) are serialised once. */
 const serialised = new WeakMap<ServerFrame, string>();
 
+/**
+ * A message's event rides in two frames (the sender's ack, the agent's event frame): its JSON is
+ * made once. Events never change once stored (the memory store freezes them), so the text
+ * cannot go stale.
+ */
+const serialisedEvents = new WeakMap<ThreadEvent, string>();
+
+function eventText(event: ThreadEvent): string {
+  let text = serialisedEvents.get(event);
+  if (text === undefined) {
+    text = JSON.stringify(event);
+    serialisedEvents.set(event, text);
+  }
+  return text;
+}
+
 function textOf(frame: ServerFrame): string {
+  // Same bytes as JSON.stringify(frame): sessions build these two with exactly these keys. They
+  // are made per socket, so only the event's text is kept (by the event, shared by all).
+  if (frame.type === "ack") {
+    return `{"type":"ack","clientId":${JSON.stringify(frame.clientId)},"event":${eventText(frame.event)}}`;
+  }
+  if (frame.type === "event") {
+    return `{"type":"event","conversationId":${JSON.stringify(frame.conversationId)},"event":${eventText(frame.event)}}`;
+  }
   let text = serialised.get(frame);
   if (text === undefined) {
     text = JSON.stringify(frame);

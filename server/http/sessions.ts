@@ -15,16 +15,12 @@ import { enforceLimit } from "./rate-limit.ts";
 import type { Services } from "./services.ts";
 import { CLIENT_ID } from "./validate.ts";
 
-/** One frame object per event, so every socket it goes to shares one serialisation. */
-const eventFrames = new WeakMap<ThreadEvent, EventFrame>();
-
+/**
+ * A fresh frame per socket: the transport shares the event's serialisation (live.ts keys it by
+ * the event), and a WeakMap entry per event cost more than this small object.
+ */
 function eventFrame(conversationId: string, event: ThreadEvent): EventFrame {
-  let frame = eventFrames.get(event);
-  if (!frame) {
-    frame = { type: "event", conversationId, event };
-    eventFrames.set(event, frame);
-  }
-  return frame;
+  return { type: "event", conversationId, event };
 }
 
 /** How a session talks back, whatever carries it (WebSocket, Server-Sent Events). */
@@ -62,19 +58,6 @@ function parseFrame(raw: string): ClientFrame {
   return frame as ClientFrame;
 }
 
-/**
- * Serialises a session's work so frames are handled in the order they arrived: a `send` that
- * follows `hello` never runs before the hello is done.
- */
-function serial() {
-  let chain: Promise<void> = Promise.resolve();
-  return (step: () => Promise<void>): Promise<void> => {
-    const result = chain.then(step);
-    chain = result.catch(() => undefined);
-    return result;
-  };
-}
-
 /** True at most once per interval: typing notices need no more for a UI. */
 function throttle(s: Services, intervalMs: number): () => boolean {
   let last = Number.NEGATIVE_INFINITY;
@@ -103,60 +86,83 @@ export interface LiveSession {
 /**
  * The frame loop both sessions share: a hello deadline, one frame at a time, every failure
  * answered with an error frame (echoing a send's clientId), and a refused hello closing.
+ *
+ * A class, not closures: one lives per open socket, and its methods are shared (tsx names every
+ * inner function, which costs each closure a property store of its own).
  */
-function runSession(s: Services, out: Outlet, role: SessionRole) {
-  let stop: Unsubscribe | null = null;
-  const queue = serial();
-  const helloTimer = setTimeout(
-    () => out.close(CLOSE_POLICY_VIOLATION, "hello expected"),
-    HELLO_TIMEOUT_MS,
-  );
+class FrameLoop implements LiveSession {
+  private stop: Unsubscribe | null = null;
+  /** Serialises the work so frames are handled in the order they arrived: a `send` that follows
+   * `hello` never runs before the hello is done. */
+  private chain: Promise<void> = Promise.resolve();
+  /** Dropped once cleared: an idle socket need not hold a spent Timeout. */
+  private helloTimer: ReturnType<typeof setTimeout> | null;
 
-  async function greet(start: () => Promise<Unsubscribe>): Promise<void> {
-    if (stop) throw new AppError("conflict", "Already said hello");
-    clearTimeout(helloTimer);
-    stop = await start();
+  constructor(
+    private readonly s: Services,
+    private readonly out: Outlet,
+    private readonly role: SessionRole,
+  ) {
+    this.helloTimer = setTimeout(
+      () => out.close(CLOSE_POLICY_VIOLATION, "hello expected"),
+      HELLO_TIMEOUT_MS,
+    );
   }
 
-  async function handle(frame: ClientFrame): Promise<void> {
+  private queue(step: () => Promise<void>): Promise<void> {
+    const result = this.chain.then(step);
+    this.chain = result.catch(() => undefined);
+    return result;
+  }
+
+  private async start(start: () => Promise<Unsubscribe>): Promise<void> {
+    if (this.stop) throw new AppError("conflict", "Already said hello");
+    if (this.helloTimer) clearTimeout(this.helloTimer);
+    this.helloTimer = null;
+    this.stop = await start();
+  }
+
+  private async handle(frame: ClientFrame): Promise<void> {
     if (frame.type === "hello") {
       if (typeof frame.token !== "string")
         throw new AppError("unauthorized", "hello needs a token");
       const after =
         Number.isSafeInteger(frame.after) && (frame.after ?? 0) >= 0 ? (frame.after ?? 0) : 0;
-      return greet(() => role.hello(frame.token, after));
+      const token = frame.token;
+      return this.start(() => this.role.hello(token, after));
     }
-    if (!stop) throw new AppError("unauthorized", "Say hello with a token first");
-    return role.frame(frame);
+    if (!this.stop) throw new AppError("unauthorized", "Say hello with a token first");
+    return this.role.frame(frame);
   }
 
-  return {
-    /** For transports that authenticate otherwise (SSE reads the Authorization header). */
-    greet: (start: () => Promise<Unsubscribe>) => queue(() => greet(start)),
-    receive(raw: string): Promise<void> {
-      return queue(async () => {
-        let frame: ClientFrame | null = null;
-        try {
-          frame = parseFrame(raw);
-          await handle(frame);
-        } catch (error) {
-          if (!(error instanceof AppError))
-            s.log.error("live frame failed", { error: String(error) });
-          const clientId =
-            frame?.type === "send" && typeof frame.clientId === "string"
-              ? frame.clientId
-              : undefined;
-          out.send({ type: "error", ...(clientId ? { clientId } : {}), error: asError(error) });
-          if (!stop) out.close(CLOSE_POLICY_VIOLATION, "hello refused");
-        }
-      });
-    },
-    end(): void {
-      clearTimeout(helloTimer);
-      stop?.();
-      stop = null;
-    },
-  };
+  /** For transports that authenticate otherwise (SSE reads the Authorization header). */
+  greet(start: () => Promise<Unsubscribe>): Promise<void> {
+    return this.queue(() => this.start(start));
+  }
+
+  receive(raw: string): Promise<void> {
+    return this.queue(async () => {
+      let frame: ClientFrame | null = null;
+      try {
+        frame = parseFrame(raw);
+        await this.handle(frame);
+      } catch (error) {
+        if (!(error instanceof AppError))
+          this.s.log.error("live frame failed", { error: String(error) });
+        const clientId =
+          frame?.type === "send" && typeof frame.clientId === "string" ? frame.clientId : undefined;
+        this.out.send({ type: "error", ...(clientId ? { clientId } : {}), error: asError(error) });
+        if (!this.stop) this.out.close(CLOSE_POLICY_VIOLATION, "hello refused");
+      }
+    });
+  }
+
+  end(): void {
+    if (this.helloTimer) clearTimeout(this.helloTimer);
+    this.helloTimer = null;
+    this.stop?.();
+    this.stop = null;
+  }
 }
 
 /**
@@ -171,47 +177,49 @@ export function visitorSession(s: Services, origin: string | undefined, out: Out
   let claims: ConversationClaims | null = null;
   const mayType = throttle(s, TYPING_INTERVAL_MS);
   /** What this socket sent: its ack carries the event, so the echo is not sent back again. */
-  const sentHere = new Set<string>();
+  let sentHere: Set<string> | null = null; // made on the first send: most sockets only listen
 
-  async function stream(verified: ConversationClaims, after: number): Promise<Unsubscribe> {
-    s.origins.check(origin, s.site(verified.siteId));
-    const conversationId = verified.conversationId;
-    const cursor = createCursor(
-      after,
-      (from) => s.store.eventsAfter(conversationId, from),
-      (event: ThreadEvent) => {
-        if (event.clientId && sentHere.delete(event.clientId)) return;
-        if (visibleToVisitor(event)) out.send(eventFrame(conversationId, event));
-      },
-    );
-    // Watch before reading, so nothing appended in between can slip past.
-    const stop = s.hub.watchConversation(conversationId, (notice: LiveNotice) => {
-      if (notice.kind === "event") void cursor.push(notice.event);
-      else if (notice.kind === "conversation") {
-        out.send({
-          type: "conversation",
-          conversation: conversationForVisitor(notice.conversation),
-        });
-      } else if (notice.kind === "typing" && notice.author.role !== "visitor") {
-        out.send({ type: "typing", conversationId, author: notice.author });
+  // Methods of one object, not named closures: tsx would give each its own property store.
+  const role = {
+    async stream(verified: ConversationClaims, after: number): Promise<Unsubscribe> {
+      s.origins.check(origin, s.site(verified.siteId));
+      const conversationId = verified.conversationId;
+      const cursor = createCursor(
+        after,
+        (from) => s.store.eventsAfter(conversationId, from),
+        (event: ThreadEvent) => {
+          if (event.clientId && sentHere?.delete(event.clientId)) return;
+          if (visibleToVisitor(event)) out.send(eventFrame(conversationId, event));
+        },
+      );
+      // Watch before reading, so nothing appended in between can slip past.
+      const stop = s.hub.watchConversation(conversationId, (notice: LiveNotice) => {
+        if (notice.kind === "event") void cursor.push(notice.event);
+        else if (notice.kind === "conversation") {
+          out.send({
+            type: "conversation",
+            conversation: conversationForVisitor(notice.conversation),
+          });
+        } else if (notice.kind === "typing" && notice.author.role !== "visitor") {
+          out.send({ type: "typing", conversationId, author: notice.author });
+        }
+      });
+      try {
+        const conversation = await s.threads.get(conversationId);
+        out.send({ type: "conversation", conversation: conversationForVisitor(conversation) });
+        await cursor.catchUp();
+      } catch (error) {
+        stop();
+        throw error;
       }
-    });
-    try {
-      const conversation = await s.threads.get(conversationId);
-      out.send({ type: "conversation", conversation: conversationForVisitor(conversation) });
-      await cursor.catchUp();
-    } catch (error) {
-      stop();
-      throw error;
-    }
-    claims = verified;
-    out.send({ type: "ready", conversationId });
-    return stop;
-  }
-
-  const session = runSession(s, out, {
-    hello: async (token, after) => stream(await s.tokens.verifyConversationToken(token), after),
-    async frame(frame) {
+      claims = verified;
+      out.send({ type: "ready", conversationId });
+      return stop;
+    },
+    async hello(token: string, after: number): Promise<Unsubscribe> {
+      return role.stream(await s.tokens.verifyConversationToken(token), after);
+    },
+    async frame(frame: ClientFrame): Promise<void> {
       const { conversationId, siteId } = claims!;
       if (frame.type === "send") {
         if (typeof frame.clientId !== "string" || !CLIENT_ID.test(frame.clientId)) {
@@ -229,13 +237,14 @@ export function visitorSession(s: Services, origin: string | undefined, out: Out
         }
         await enforceLimit(s.store, "messages", conversationId, s.limits.messagesPerConversation);
         // Bounded: a retry of an old message leaves an entry that no echo will clear.
+        sentHere ??= new Set<string>();
         if (sentHere.size >= 100) sentHere.delete(sentHere.values().next().value!);
         sentHere.add(frame.clientId);
         const { event, duplicate } = await s.threads.postVisitorMessage(conversationId, {
           clientId: frame.clientId,
           text: frame.text,
         });
-        if (duplicate) sentHere.delete(frame.clientId);
+        if (duplicate) sentHere?.delete(frame.clientId);
         out.send({ type: "ack", clientId: frame.clientId, event });
       } else if (frame.type === "typing") {
         if (mayType())
@@ -249,14 +258,20 @@ export function visitorSession(s: Services, origin: string | undefined, out: Out
         throw new AppError("bad_request", "Unknown frame type");
       }
     },
-  });
+  };
+  const session = new FrameLoop(s, out, role);
 
   return {
     /** Starts streaming for claims verified elsewhere (SSE reads them from the header). */
-    begin: (verified: ConversationClaims, after: number) =>
-      session.greet(() => stream(verified, after)),
-    receive: session.receive,
-    end: session.end,
+    begin(verified: ConversationClaims, after: number): Promise<void> {
+      return session.greet(() => role.stream(verified, after));
+    },
+    receive(raw: string): Promise<void> {
+      return session.receive(raw);
+    },
+    end(): void {
+      session.end();
+    },
   };
 }
 
@@ -268,7 +283,7 @@ export function agentSession(s: Services, origin: string | undefined, out: Outle
   let agent: Agent | null = null;
   const mayType = throttle(s, TYPING_INTERVAL_MS);
 
-  const session = runSession(s, out, {
+  return new FrameLoop(s, out, {
     async hello(token) {
       const verified = await s.tokens.verifyAgentToken(token);
       s.origins.checkOwn(origin);
@@ -324,5 +339,4 @@ export function agentSession(s: Services, origin: string | undefined, out: Outle
       });
     },
   });
-  return session;
 }

@@ -15,44 +15,65 @@ export function createCursor(
   load: (after: number) => Promise<ThreadEvent[]>,
   deliver: (event: ThreadEvent) => void,
 ) {
-  let last = after;
-  let queue: Promise<void> = Promise.resolve();
+  return new Cursor(after, load, deliver);
+}
 
-  function emit(event: ThreadEvent): void {
-    if (event.seq !== last + 1) return;
-    last = event.seq;
-    deliver(event);
+/**
+ * A class, not closures: one lives per open socket, and its methods are shared (tsx names every
+ * inner function, which costs each closure a property store of its own).
+ */
+class Cursor {
+  private last: number;
+  /** Made on the first step: most sockets idle with nothing queued. */
+  private queue: Promise<void> | null = null;
+
+  constructor(
+    after: number,
+    private readonly load: (after: number) => Promise<ThreadEvent[]>,
+    private readonly deliver: (event: ThreadEvent) => void,
+  ) {
+    this.last = after;
   }
 
-  async function fill(until: number): Promise<void> {
+  private emit(event: ThreadEvent): void {
+    if (event.seq !== this.last + 1) return;
+    this.last = event.seq;
+    this.deliver(event);
+  }
+
+  private async fill(until: number): Promise<void> {
     // Reads in pages until it reaches `until` or the log ends.
-    while (last < until) {
-      const page = await load(last);
+    while (this.last < until) {
+      const page = await this.load(this.last);
       if (page.length === 0) return;
-      const before = last;
-      for (const event of page) if (event.seq > last) emit(event);
-      if (last === before) return;
+      const before = this.last;
+      for (const event of page) if (event.seq > this.last) this.emit(event);
+      if (this.last === before) return;
     }
   }
 
-  function enqueue(step: () => Promise<void>): Promise<void> {
+  private enqueue(step: () => Promise<void>): Promise<void> {
     // A failed read leaves `last` where it was, so the next event fills the same gap again.
-    queue = queue.then(step).catch(() => undefined);
+    const queue = (this.queue ?? Promise.resolve()).then(step).catch(() => undefined);
+    this.queue = queue;
     return queue;
   }
 
-  return {
-    /** Sends everything after the starting seq that the log holds now. */
-    catchUp: () => enqueue(() => fill(Number.POSITIVE_INFINITY)),
-    /** Offers a live event; older ones are dropped, early ones fill the gap first. */
-    push: (event: ThreadEvent) =>
-      enqueue(async () => {
-        if (event.seq <= last) return;
-        if (event.seq > last + 1) await fill(event.seq - 1);
-        emit(event);
-      }),
-    get lastSeq(): number {
-      return last;
-    },
-  };
+  /** Sends everything after the starting seq that the log holds now. */
+  catchUp(): Promise<void> {
+    return this.enqueue(() => this.fill(Number.POSITIVE_INFINITY));
+  }
+
+  /** Offers a live event; older ones are dropped, early ones fill the gap first. */
+  push(event: ThreadEvent): Promise<void> {
+    return this.enqueue(async () => {
+      if (event.seq <= this.last) return;
+      if (event.seq > this.last + 1) await this.fill(event.seq - 1);
+      this.emit(event);
+    });
+  }
+
+  get lastSeq(): number {
+    return this.last;
+  }
 }

@@ -22,6 +22,37 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
+/**
+ * A frozen deep copy, like `deepFreeze(structuredClone(value))` but about 2× faster on the plain
+ * data events are made of (the hot path of every message); anything else (Dates, class
+ * instances) still goes through structuredClone.
+ */
+function frozenCopy<T>(value: T): T {
+  if (typeof value !== "object" || value === null) {
+    // Functions and symbols cannot be stored: structuredClone throws its DataCloneError.
+    return typeof value === "function" || typeof value === "symbol"
+      ? structuredClone(value)
+      : value;
+  }
+  if (Array.isArray(value)) return Object.freeze(value.map(frozenCopy)) as T;
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return deepFreeze(structuredClone(value));
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    const inner = frozenCopy((value as Record<string, unknown>)[key]);
+    // An own "__proto__" key stays a key, as structuredClone keeps it.
+    if (key === "__proto__")
+      Object.defineProperty(out, key, {
+        value: inner,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    else out[key] = inner;
+  }
+  return Object.freeze(out) as T;
+}
+
 interface Thread {
   conversation: Conversation;
   log: ThreadEvent[];
@@ -141,9 +172,10 @@ export function memoryStore(options: { now?: () => number } = {}): Store {
       const seq = found.log.length + 1;
       // Copied once from the caller's input and frozen: the log, the live notice and the answer
       // share it (the hot path of every message), and nobody can change what was stored.
-      const event = deepFreeze(
-        structuredClone({ id: eventId(conversationId, seq), seq, ...input }),
-      );
+      // The spread is already a fresh object: only its values need copying before it is frozen.
+      const fresh: Record<string, unknown> = { id: eventId(conversationId, seq), seq, ...input };
+      for (const key of Object.keys(fresh)) fresh[key] = frozenCopy(fresh[key]);
+      const event = Object.freeze(fresh) as unknown as ThreadEvent;
       found.log.push(event);
       if (input.clientId) found.seqByKey.set(input.clientId, seq);
       found.conversation = applyAppend(found.conversation, event, previewText(event));
