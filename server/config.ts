@@ -65,6 +65,22 @@ export interface Config {
   /** Honour `X-Forwarded-For` (only behind a proxy you run). */
   trustProxy: boolean;
   graphApiUrl: string;
+  email: EmailServerConfig;
+}
+
+/** How this server sends and receives mail (the sites file holds each site's addresses). */
+export interface EmailServerConfig {
+  /** `SMTP_URL` → SMTP (Node); `POSTMARK_SERVER_TOKEN` (+ `EMAIL_API_URL`) → HTTP; else `log`. */
+  transport:
+    | { kind: "smtp"; url: string }
+    | { kind: "postmark"; serverToken: string; apiUrl?: string }
+    | { kind: "log" };
+  /** `SMTP_LISTEN_PORT`: the Node entry receives mail itself on this port (0 = any free one). */
+  listenPort?: number;
+  /** `EMAIL_INBOUND_SECRET`: required by the raw and Postmark inbound webhooks. */
+  inboundSecret?: string;
+  /** `MAILGUN_SIGNING_KEY`: checks the Mailgun inbound webhook's signature. */
+  mailgunSigningKey?: string;
 }
 
 export type Env = Record<string, string | undefined>;
@@ -107,6 +123,28 @@ function text(where: string, value: unknown, optional = false): string | undefin
   if (value === undefined && optional) return undefined;
   if (typeof value !== "string" || value.trim() === "") fail(`${where} must be a non-empty string`);
   return value;
+}
+
+/** A plain `local@domain.tld` address (a From address; no display name). */
+function emailAddress(where: string, value: unknown): string {
+  if (
+    typeof value !== "string" ||
+    !/^[^\s@<>"]{1,64}@[a-z0-9.-]+\.[a-z]{2,63}$/i.test(value.trim())
+  ) {
+    fail(`${where} must be a plain address like support@example.com, got ${JSON.stringify(value)}`);
+  }
+  return value.trim();
+}
+
+/** A DNS name like `reply.example.com` (the reply addresses' domain). */
+function domainName(where: string, value: unknown): string {
+  if (
+    typeof value !== "string" ||
+    !/^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i.test(value.trim())
+  ) {
+    fail(`${where} must be a domain name like reply.example.com, got ${JSON.stringify(value)}`);
+  }
+  return value.trim().toLowerCase();
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -180,7 +218,12 @@ function parseSite(raw: unknown, index: number): SiteConfig {
   const customerAttribute = text(`${at}.customerAttribute`, raw.customerAttribute, true);
   if (customerAttribute !== undefined) site.customerAttribute = customerAttribute;
   if (isObject(raw.messenger)) site.messenger = raw.messenger as unknown as MessengerConfig;
-  if (isObject(raw.email)) site.email = raw.email as unknown as EmailConfig;
+  if (isObject(raw.email)) {
+    site.email = {
+      from: emailAddress(`${at}.email.from`, raw.email.from),
+      replyDomain: domainName(`${at}.email.replyDomain`, raw.email.replyDomain),
+    };
+  }
   return site;
 }
 
@@ -227,7 +270,10 @@ function applyEnvOverrides(site: SiteConfig, env: Env): void {
     };
     if (!merged.from) fail("EMAIL_FROM is required when email is configured");
     if (!merged.replyDomain) fail("EMAIL_REPLY_DOMAIN is required when email is configured");
-    site.email = merged as EmailConfig;
+    site.email = {
+      from: emailAddress("EMAIL_FROM", merged.from),
+      replyDomain: domainName("EMAIL_REPLY_DOMAIN", merged.replyDomain),
+    };
   }
 }
 
@@ -237,6 +283,48 @@ function definedOnly<T extends Record<string, string | undefined>>(
   return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as Partial<
     Record<keyof T, string>
   >;
+}
+
+const set = (value: string | undefined): value is string => value !== undefined && value !== "";
+
+/** The mail transport and inbound settings from `SMTP_URL`, `POSTMARK_SERVER_TOKEN` & co. */
+function emailServerConfig(env: Env): EmailServerConfig {
+  let transport: EmailServerConfig["transport"] = { kind: "log" };
+  if (set(env.SMTP_URL) && set(env.POSTMARK_SERVER_TOKEN)) {
+    fail("Set SMTP_URL or POSTMARK_SERVER_TOKEN, not both: they name the mail transport");
+  }
+  if (set(env.SMTP_URL)) {
+    if (!/^smtps?:\/\/[^/\s]+/.test(env.SMTP_URL)) {
+      fail(
+        `SMTP_URL must look like smtp://user:pass@host:587 or smtps://host:465, got "${env.SMTP_URL.replace(/\/\/[^@/]*@/, "//***@")}"`,
+      );
+    }
+    transport = { kind: "smtp", url: env.SMTP_URL };
+  } else if (set(env.POSTMARK_SERVER_TOKEN)) {
+    transport = {
+      kind: "postmark",
+      serverToken: env.POSTMARK_SERVER_TOKEN,
+      ...(set(env.EMAIL_API_URL) ? { apiUrl: httpUrl("EMAIL_API_URL", env.EMAIL_API_URL) } : {}),
+    };
+  } else if (set(env.EMAIL_API_URL)) {
+    fail("EMAIL_API_URL needs POSTMARK_SERVER_TOKEN");
+  }
+  const email: EmailServerConfig = { transport };
+  if (set(env.SMTP_LISTEN_PORT)) {
+    const listen = Number(env.SMTP_LISTEN_PORT);
+    if (!/^\d+$/.test(env.SMTP_LISTEN_PORT) || listen > 65535) {
+      fail(`SMTP_LISTEN_PORT must be an integer from 0 to 65535, got "${env.SMTP_LISTEN_PORT}"`);
+    }
+    email.listenPort = listen;
+  }
+  if (set(env.EMAIL_INBOUND_SECRET)) {
+    if (env.EMAIL_INBOUND_SECRET.length < 16 || /\s/.test(env.EMAIL_INBOUND_SECRET)) {
+      fail("EMAIL_INBOUND_SECRET must be at least 16 characters with no spaces");
+    }
+    email.inboundSecret = env.EMAIL_INBOUND_SECRET;
+  }
+  if (set(env.MAILGUN_SIGNING_KEY)) email.mailgunSigningKey = env.MAILGUN_SIGNING_KEY;
+  return email;
 }
 
 /**
@@ -295,6 +383,7 @@ export function loadConfig(env: Env, sitesJson: string): Config {
     publicUrl,
     store,
     sites,
+    email: emailServerConfig(env),
     trustProxy: env.TRUST_PROXY === "1" || env.TRUST_PROXY === "true",
     graphApiUrl: env.GRAPH_API_URL
       ? httpUrl("GRAPH_API_URL", env.GRAPH_API_URL)

@@ -12,12 +12,16 @@ import { type WebSocket, WebSocketServer } from "ws";
 import { CLOSE_SERVICE_RESTART, LIMITS } from "../sdk/protocol.ts";
 import { createApp } from "./app.ts";
 import { generateKeyRingConfig, type KeyRingConfig, loadKeyRing } from "./auth/keys.ts";
+import { type EmailChannel, emailChannel, type MailTransport } from "./channels/email/index.ts";
+import { logTransport, postmarkTransport } from "./channels/email/transports.ts";
 import { messengerChannel } from "./channels/messenger/index.ts";
 import { type Config, ConfigError, type Env, loadConfig } from "./config.ts";
 import type { Limits } from "./http/rate-limit.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { DEMO_MESSENGER, messengerSimulator } from "./node/messenger-simulator/index.ts";
 import { tcpDriver } from "./node/redis-tcp.ts";
+import { type SmtpListener, startSmtpListener } from "./node/smtp-listener.ts";
+import { smtpTransport } from "./node/smtp-transport.ts";
 import { staticRoutes } from "./node/static.ts";
 import { leanUpgradeWebSocket } from "./node/websocket.ts";
 import { memoryStore } from "./store/memory.ts";
@@ -97,6 +101,19 @@ function batchWrites(ws: WebSocket): void {
   }) as WebSocket["send"];
 }
 
+/** The mail transport the configuration names: SMTP, Postmark's HTTP API, or the demo's log. */
+function mailTransport(config: Config, log: Logger): MailTransport & { close?(): void } {
+  const t = config.email.transport;
+  if (t.kind === "smtp") return smtpTransport(t.url);
+  if (t.kind === "postmark") {
+    return postmarkTransport({
+      serverToken: t.serverToken,
+      ...(t.apiUrl ? { apiUrl: t.apiUrl } : {}),
+    });
+  }
+  return logTransport(log);
+}
+
 export interface StartOptions {
   env?: Env;
   log?: Logger;
@@ -116,6 +133,10 @@ export interface RunningServer {
   port: number;
   config: Config;
   store: Store;
+  /** The email channel (its transport: the demo's log keeps what was sent). */
+  email: EmailChannel;
+  /** The SMTP listener's port when `SMTP_LISTEN_PORT` is set. */
+  smtpPort?: number;
   /** Stops accepting, tells live clients to reconnect elsewhere, then closes the store. */
   stop(): Promise<void>;
 }
@@ -149,6 +170,15 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
         )
       : null;
 
+  const transport = mailTransport(config, log);
+  const email = emailChannel({
+    transport,
+    ...(config.email.inboundSecret ? { inboundSecret: config.email.inboundSecret } : {}),
+    ...(config.email.mailgunSigningKey
+      ? { mailgunSigningKey: config.email.mailgunSigningKey }
+      : {}),
+  });
+
   const wss = new WebSocketServer({ noServer: true, maxPayload: LIMITS.bodyBytes * 2 });
   const built = createApp({
     config,
@@ -159,7 +189,10 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     connectionIp: (c) => getConnInfo(c).remote.address,
     log,
     ...(options.limits ? { limits: options.limits } : {}),
-    channels: [messengerChannel({ graphApiUrl: simulator?.graphApiUrl ?? config.graphApiUrl })],
+    channels: [
+      messengerChannel({ graphApiUrl: simulator?.graphApiUrl ?? config.graphApiUrl }),
+      email,
+    ],
   });
   if (simulator) built.app.route("/", simulator.routes);
   built.app.route(
@@ -178,6 +211,16 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     );
   });
   const port = (server.address() as AddressInfo).port;
+  const smtp: SmtpListener | null =
+    config.email.listenPort !== undefined
+      ? await startSmtpListener({
+          port: config.email.listenPort,
+          host: env.HOST ?? "0.0.0.0",
+          checkRecipient: (address) => email.checkRecipient(built.services, address),
+          receive: (raw, envelope) => email.receiveRaw(built.services, raw, envelope),
+          log,
+        })
+      : null;
 
   const alive = new WeakSet<object>();
   wss.on("connection", (ws) => {
@@ -200,6 +243,8 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   const stop = () => {
     stopping ??= (async () => {
       clearInterval(heartbeat);
+      await smtp?.close();
+      transport.close?.();
       await new Promise<void>((done) => {
         server.close(() => done());
         built.sockets.closeAll(CLOSE_SERVICE_RESTART, "server restarting");
@@ -224,7 +269,15 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   }
   const url = `http://localhost:${port}`;
   log.info("listening", { url, publicUrl: config.publicUrl, store: config.store.kind });
-  return { url, port, config, store, stop };
+  return {
+    url,
+    port,
+    config,
+    store,
+    email,
+    ...(smtp ? { smtpPort: smtp.port } : {}),
+    stop,
+  };
 }
 
 async function main(): Promise<void> {

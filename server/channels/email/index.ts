@@ -1,0 +1,255 @@
+import type { Context } from "hono";
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import type { SiteConfig } from "../../config.ts";
+import { AppError, errorBody } from "../../errors.ts";
+import type { Services } from "../../http/services.ts";
+import type { Channel } from "../types.ts";
+import { normalizeAddress, parseReplyAddress } from "./address.ts";
+import { type InboundOutcome, openHandle, receiveMail, siteOfDomain } from "./inbound.ts";
+import { composeReply, composeTranscript, type MailTransport } from "./message.ts";
+import { type EmailSite, sendThreadMail } from "./outbound.ts";
+import { type InboundMail, parseMailgun, parsePostmark, parseRaw } from "./parse.ts";
+import { inboundAuthorized, mailgunSignatureValid } from "./signature.ts";
+
+export type { InboundOutcome } from "./inbound.ts";
+export type { MailMessage, MailTransport } from "./message.ts";
+
+export interface EmailOptions {
+  /** How mail leaves: SMTP (Node), an HTTP API (`postmarkTransport`) or `logTransport`. */
+  transport: MailTransport;
+  /** `EMAIL_INBOUND_SECRET`: the raw and Postmark webhooks need it (Bearer, or Basic password). */
+  inboundSecret?: string;
+  /** `MAILGUN_SIGNING_KEY`: the Mailgun webhook is checked by its signature with it. */
+  mailgunSigningKey?: string;
+  /** How old a Mailgun timestamp may be (either way), in seconds. */
+  mailgunMaxAgeS?: number;
+  /** Handoff mails per conversation per hour: a widget must not become a spam cannon. */
+  handoffsPerHour?: number;
+}
+
+/** The email channel: the Channel, plus the inbound path the Node SMTP listener feeds. */
+export interface EmailChannel extends Channel {
+  readonly transport: MailTransport;
+  /** Applies one raw RFC 5322 message, with the SMTP envelope when there was one. */
+  receiveRaw(
+    s: Services,
+    raw: string | Uint8Array,
+    envelope?: { from?: string | null; to?: string[] },
+  ): Promise<InboundOutcome>;
+  /**
+   * Whether an SMTP recipient may be accepted: `reply+<valid handle>@<a site's reply domain>`.
+   * Answers why not otherwise.
+   */
+  checkRecipient(
+    s: Services,
+    address: string,
+  ): Promise<{ ok: true } | { ok: false; reason: string }>;
+}
+
+/** Mail with attachments is large; above this, the provider is told 413. */
+const MAX_INBOUND_BYTES = 30 * 1024 * 1024;
+const MAILGUN_MAX_AGE_S = 5 * 60;
+/** A token is remembered longer than a timestamp stays fresh, so no replay slips between. */
+const MAILGUN_TOKEN_MEMORY_MS = 3 * MAILGUN_MAX_AGE_S * 1000;
+
+function emailOf(site: SiteConfig): EmailSite | null {
+  const e = site.email;
+  return e && normalizeAddress(e.from) && typeof e.replyDomain === "string" && e.replyDomain.trim()
+    ? (site as EmailSite)
+    : null;
+}
+
+function mustEmail(site: SiteConfig): EmailSite {
+  const e = emailOf(site);
+  if (!e)
+    throw new AppError("channel_not_configured", `Email is not configured for site "${site.id}"`);
+  return e;
+}
+
+const localeOf = (site: SiteConfig, conversation: { context: { locale?: string } }) =>
+  conversation.context.locale ?? site.locale;
+
+/** Answers what happened to a mail; 2xx either way so providers do not retry for ever. */
+function outcomeResponse(c: Context, outcome: InboundOutcome) {
+  return c.json(outcome, outcome.status === "accepted" && !outcome.duplicate ? 201 : 200);
+}
+
+function webhookRoutes(s: Services, options: EmailOptions, channel: EmailChannel): Hono {
+  const routes = new Hono();
+  routes.use(
+    "*",
+    bodyLimit({
+      maxSize: MAX_INBOUND_BYTES,
+      onError: (c) =>
+        c.json(errorBody("payload_too_large", "Inbound mail is limited to 30 MB"), 413),
+    }),
+  );
+
+  const requireSecret = async (c: Context) => {
+    if (!options.inboundSecret) {
+      throw new AppError("forbidden", "EMAIL_INBOUND_SECRET is not set: inbound mail is off");
+    }
+    if (!(await inboundAuthorized(c.req.header("authorization"), options.inboundSecret))) {
+      throw new AppError("unauthorized", "Send Authorization: Bearer <EMAIL_INBOUND_SECRET>");
+    }
+  };
+
+  routes.post("/raw", async (c) => {
+    await requireSecret(c);
+    const raw = new Uint8Array(await c.req.arrayBuffer());
+    if (raw.length === 0) throw new AppError("bad_request", "The body is an RFC 5322 message");
+    // An email worker may pass the envelope along.
+    const envelopeFrom = c.req.header("x-envelope-from");
+    const envelopeTo = c.req.header("x-envelope-to");
+    return outcomeResponse(
+      c,
+      await channel.receiveRaw(s, raw, {
+        ...(envelopeFrom !== undefined ? { from: envelopeFrom } : {}),
+        ...(envelopeTo ? { to: envelopeTo.split(",") } : {}),
+      }),
+    );
+  });
+
+  routes.post("/postmark", async (c) => {
+    await requireSecret(c);
+    let body: unknown;
+    try {
+      body = await c.req.json();
+    } catch {
+      throw new AppError("invalid_json", "The body is not valid JSON");
+    }
+    // Postmark retries any non-200 answer; a mail we cannot place is parked and answered 200.
+    const outcome = await receiveMail(s, parsePostmark(body));
+    return c.json(outcome, 200);
+  });
+
+  routes.post("/mailgun", async (c) => {
+    if (!options.mailgunSigningKey) {
+      return c.json(errorBody("forbidden", "MAILGUN_SIGNING_KEY is not set"), 406);
+    }
+    let form: FormData;
+    try {
+      form = await c.req.formData();
+    } catch {
+      return c.json(errorBody("bad_request", "Mailgun posts a form"), 406);
+    }
+    const field = (name: string) => {
+      const v = form.get(name);
+      return typeof v === "string" ? v : "";
+    };
+    const fields = {
+      timestamp: field("timestamp"),
+      token: field("token"),
+      signature: field("signature"),
+    };
+    // 406 is what tells Mailgun not to retry: a post that fails its signature never will pass.
+    if (
+      !/^\d{1,12}$/.test(fields.timestamp) ||
+      !fields.token ||
+      !(await mailgunSignatureValid(fields, options.mailgunSigningKey))
+    ) {
+      return c.json(errorBody("unauthorized", "Mailgun signature does not match"), 406);
+    }
+    const age = Math.abs(s.now() / 1000 - Number(fields.timestamp));
+    if (age > (options.mailgunMaxAgeS ?? MAILGUN_MAX_AGE_S)) {
+      return c.json(errorBody("unauthorized", "Mailgun timestamp is stale"), 406);
+    }
+    const seen = await s.store.hit(`mailgun:token:${fields.token}`, MAILGUN_TOKEN_MEMORY_MS);
+    if (seen.count > 1) {
+      return c.json(errorBody("conflict", "This Mailgun token was used already"), 406);
+    }
+    const mail: InboundMail = await parseMailgun(form);
+    return c.json(await receiveMail(s, mail), 200);
+  });
+
+  return routes;
+}
+
+/**
+ * The email channel (DESIGN §5): a handoff mails the transcript so far with
+ * `Reply-To: reply+<handle>@<replyDomain>`, our `Message-ID` and the resume link; replies come
+ * back by webhook (raw, Postmark, Mailgun) or the Node SMTP listener and land in the thread;
+ * agents' replies go out by mail, threaded by `In-Reply-To`/`References`. Web APIs only: the
+ * transport is injected.
+ *
+ * @example
+ * const email = emailChannel({ transport: postmarkTransport({ serverToken }), inboundSecret });
+ * createApp({ config, store, keyRing, channels: [email] });
+ */
+export function emailChannel(options: EmailOptions): EmailChannel {
+  const { transport } = options;
+  const channel: EmailChannel = {
+    name: "email",
+    transport,
+
+    configured: (site) => emailOf(site) !== null,
+
+    async handoff(s, conversation, input) {
+      const site = mustEmail(s.site(conversation.siteId));
+      const address = normalizeAddress(input.email);
+      if (!address) {
+        throw new AppError("bad_request", "email must be a valid address like name@example.com");
+      }
+      if (siteOfDomain(s, address.split("@")[1]!)) {
+        throw new AppError("bad_request", "email must be the visitor's own address");
+      }
+      const hits = await s.store.hit(`email-handoff:${conversation.id}`, 3_600_000);
+      if (hits.count > (options.handoffsPerHour ?? 5)) {
+        throw new AppError("rate_limited", "Too many emails for this conversation; try later", 600);
+      }
+      const events = await s.threads.eventsAfter(conversation.id, 0, "visitor");
+      // Sent first: a mail that did not go out links nothing.
+      await sendThreadMail(s, transport, {
+        site,
+        conversation,
+        to: address,
+        kind: "transcript",
+        automatic: true,
+        compose: (resumeLink) =>
+          composeTranscript({
+            events,
+            siteName: site.name,
+            locale: localeOf(site, conversation),
+            resumeLink,
+          }),
+      });
+      await s.threads.linkChannel(conversation.id, "email", address);
+      return { status: 202, body: { channel: "email", address } };
+    },
+
+    async deliver(s, conversation, event) {
+      const site = mustEmail(s.site(conversation.siteId));
+      const to = conversation.channels.find((c) => c.channel === "email")?.address;
+      if (!to) throw new AppError("channel_unavailable", "The visitor has not continued by email");
+      await sendThreadMail(s, transport, {
+        site,
+        conversation,
+        to,
+        kind: "reply",
+        seq: event.seq,
+        compose: (resumeLink) =>
+          composeReply({
+            event,
+            siteName: site.name,
+            locale: localeOf(site, conversation),
+            resumeLink,
+          }),
+      });
+    },
+
+    webhooks: (s) => webhookRoutes(s, options, channel),
+
+    async receiveRaw(s, raw, envelope = {}) {
+      return receiveMail(s, await parseRaw(raw, envelope));
+    },
+
+    async checkRecipient(s, address) {
+      const parsed = parseReplyAddress(address);
+      if (!parsed || !siteOfDomain(s, parsed.domain)) return { ok: false, reason: "unknown" };
+      const found = await openHandle(s, parsed.handle, parsed.domain);
+      return "conversation" in found ? { ok: true } : { ok: false, reason: found.refused };
+    },
+  };
+  return channel;
+}

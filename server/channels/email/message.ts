@@ -1,0 +1,232 @@
+import type { ThreadEvent } from "../../../sdk/protocol.ts";
+
+/**
+ * The mails the channel writes: plain text and HTML of the same words, every piece of thread
+ * text escaped in the HTML (a message is text, never markup), the resume link in both parts,
+ * and the headers that thread them in mail clients.
+ */
+
+/** One outgoing mail, transport-neutral. */
+export interface MailMessage {
+  /** `"Site name" <support@example.com>` or a bare address. */
+  from: string;
+  to: string;
+  replyTo: string;
+  subject: string;
+  text: string;
+  html: string;
+  /** Our `Message-ID`, with brackets. */
+  messageId: string;
+  inReplyTo?: string;
+  references?: string[];
+  /** More headers (e.g. `Auto-Submitted`). */
+  headers?: Record<string, string>;
+}
+
+/**
+ * How mail leaves: SMTP (`server/node/smtp-transport.ts`), an HTTP API (`postmarkTransport`) or
+ * the demo's `logTransport`. Resolves with the id the transport reports; throws when the mail
+ * did not go out.
+ *
+ * @example
+ * const transport: MailTransport = { async send(message) { return { messageId: message.messageId }; } };
+ */
+export interface MailTransport {
+  readonly kind: string;
+  send(message: MailMessage): Promise<{ messageId: string }>;
+}
+
+interface Words {
+  subject: (site: string) => string;
+  intro: (site: string) => string;
+  reply: string;
+  resume: string;
+  you: string;
+}
+
+const WORDS: Record<string, Words> = {
+  en: {
+    subject: (site) => `Your conversation with ${site}`,
+    intro: (site) => `Here is your conversation with ${site} so far.`,
+    reply: "Reply to this email to continue the conversation.",
+    resume: "Continue in the chat on our website",
+    you: "You",
+  },
+  nl: {
+    subject: (site) => `Uw gesprek met ${site}`,
+    intro: (site) => `Hier is uw gesprek met ${site} tot nu toe.`,
+    reply: "Beantwoord deze e-mail om het gesprek voort te zetten.",
+    resume: "Verder in de chat op onze website",
+    you: "U",
+  },
+  de: {
+    subject: (site) => `Ihr Gespräch mit ${site}`,
+    intro: (site) => `Hier ist Ihr bisheriges Gespräch mit ${site}.`,
+    reply: "Antworten Sie auf diese E-Mail, um das Gespräch fortzusetzen.",
+    resume: "Im Chat auf unserer Website weiterschreiben",
+    you: "Sie",
+  },
+  fr: {
+    subject: (site) => `Votre conversation avec ${site}`,
+    intro: (site) => `Voici votre conversation avec ${site} jusqu'ici.`,
+    reply: "Répondez à cet e-mail pour poursuivre la conversation.",
+    resume: "Continuer dans le chat sur notre site",
+    you: "Vous",
+  },
+  es: {
+    subject: (site) => `Tu conversación con ${site}`,
+    intro: (site) => `Esta es tu conversación con ${site} hasta ahora.`,
+    reply: "Responde a este correo para continuar la conversación.",
+    resume: "Continuar en el chat de nuestra web",
+    you: "Tú",
+  },
+  ru: {
+    subject: (site) => `Ваш разговор с ${site}`,
+    intro: (site) => `Ваш разговор с ${site} на данный момент.`,
+    reply: "Ответьте на это письмо, чтобы продолжить разговор.",
+    resume: "Продолжить в чате на нашем сайте",
+    you: "Вы",
+  },
+  hr: {
+    subject: (site) => `Vaš razgovor s ${site}`,
+    intro: (site) => `Ovo je vaš dosadašnji razgovor s ${site}.`,
+    reply: "Odgovorite na ovu poruku za nastavak razgovora.",
+    resume: "Nastavite u chatu na našoj stranici",
+    you: "Vi",
+  },
+  pl: {
+    subject: (site) => `Twoja rozmowa z ${site}`,
+    intro: (site) => `Oto Twoja dotychczasowa rozmowa z ${site}.`,
+    reply: "Odpowiedz na tę wiadomość, aby kontynuować rozmowę.",
+    resume: "Kontynuuj na czacie na naszej stronie",
+    you: "Ty",
+  },
+};
+
+/** The words for a locale tag (`nl-BE` → `nl`), English when we have none. */
+export function wordsFor(locale: string | undefined): Words {
+  const primary = (locale ?? "en").toLowerCase().split(/[-_]/)[0] ?? "en";
+  return WORDS[primary] ?? WORDS.en!;
+}
+
+/**
+ * Escapes text for HTML element content and attribute values.
+ *
+ * @example
+ * escapeHtml('<b>"hi"</b>'); // "&lt;b&gt;&quot;hi&quot;&lt;/b&gt;"
+ */
+export function escapeHtml(text: string): string {
+  return text
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/"/g, "&quot;")
+    .replace(/'/g, "&#39;");
+}
+
+/** A display name safe in a From header: no quotes, brackets or line breaks. */
+export function fromHeader(name: string, address: string): string {
+  const clean = name.replace(/[\r\n"<>\\]/g, " ").trim();
+  return clean ? `"${clean}" <${address}>` : address;
+}
+
+const html = (lang: string, body: string) =>
+  `<!doctype html><html lang="${escapeHtml(lang)}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"></head><body style="font-family:system-ui,-apple-system,Segoe UI,sans-serif;font-size:16px;line-height:1.5;color:#1f2328;max-width:40em;margin:0 auto;padding:16px">${body}</body></html>`;
+
+const paragraphs = (text: string) =>
+  escapeHtml(text)
+    .split(/\n{2,}/)
+    .map((p) => `<p style="margin:0 0 8px;white-space:pre-wrap">${p}</p>`)
+    .join("");
+
+const resumeHtml = (w: Words, link: string) =>
+  `<p style="margin:24px 0"><a href="${escapeHtml(link)}" style="color:#0b57d0">${escapeHtml(w.resume)}</a></p><p style="color:#57606a;font-size:14px">${escapeHtml(w.reply)}</p>`;
+
+/** Who said a line in a transcript. */
+function speaker(event: ThreadEvent, w: Words, siteName: string): string {
+  if (event.author.role === "visitor") return w.you;
+  return event.author.name ?? siteName;
+}
+
+export interface Composed {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+/**
+ * The handoff mail: the visible messages so far, then the resume link.
+ *
+ * @example
+ * const { subject, text, html } = composeTranscript({ events, siteName: "Shop", locale: "en", resumeLink });
+ */
+export function composeTranscript(input: {
+  events: ThreadEvent[];
+  siteName: string;
+  locale?: string;
+  resumeLink: string;
+}): Composed {
+  const w = wordsFor(input.locale);
+  const lang = (input.locale ?? "en").split(/[-_]/)[0] ?? "en";
+  const messages = input.events.filter((e) => e.type === "message");
+  const textLines = messages.map(
+    (e) =>
+      `${speaker(e, w, input.siteName)} (${e.createdAt.slice(0, 16).replace("T", " ")} UTC):\n${e.text}`,
+  );
+  const text = [
+    w.intro(input.siteName),
+    "",
+    ...textLines.flatMap((line) => [line, ""]),
+    `${w.resume}: ${input.resumeLink}`,
+    "",
+    w.reply,
+  ].join("\n");
+  const items = messages
+    .map(
+      (e) =>
+        `<li style="margin:0 0 12px"><strong>${escapeHtml(speaker(e, w, input.siteName))}</strong> <span style="color:#57606a;font-size:13px">${escapeHtml(e.createdAt.slice(0, 16).replace("T", " "))} UTC</span>${paragraphs(e.text)}</li>`,
+    )
+    .join("");
+  return {
+    subject: w.subject(input.siteName),
+    text,
+    html: html(
+      lang,
+      `<p>${escapeHtml(w.intro(input.siteName))}</p><ul style="list-style:none;padding:0">${items}</ul>${resumeHtml(w, input.resumeLink)}`,
+    ),
+  };
+}
+
+/**
+ * An agent's reply by mail, with the resume link.
+ *
+ * @example
+ * const mail = composeReply({ event, siteName: "Shop", locale: "nl", resumeLink });
+ */
+export function composeReply(input: {
+  event: ThreadEvent;
+  siteName: string;
+  locale?: string;
+  resumeLink: string;
+}): Composed {
+  const w = wordsFor(input.locale);
+  const lang = (input.locale ?? "en").split(/[-_]/)[0] ?? "en";
+  const who = input.event.author.name ?? input.siteName;
+  const text = [
+    input.event.text,
+    "",
+    `— ${who}, ${input.siteName}`,
+    "",
+    `${w.resume}: ${input.resumeLink}`,
+    "",
+    w.reply,
+  ].join("\n");
+  return {
+    subject: w.subject(input.siteName),
+    text,
+    html: html(
+      lang,
+      `${paragraphs(input.event.text)}<p style="color:#57606a">— ${escapeHtml(who)}, ${escapeHtml(input.siteName)}</p>${resumeHtml(w, input.resumeLink)}`,
+    ),
+  };
+}

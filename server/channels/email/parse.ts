@@ -1,0 +1,256 @@
+import PostalMime, { type Address, addressParser, type Email } from "postal-mime";
+import { AppError } from "../../errors.ts";
+import { messageIds, normalizeAddress } from "./address.ts";
+import { htmlToText } from "./strip.ts";
+
+/**
+ * Inbound mail in one shape, whichever way it came: raw RFC 5322 (the raw webhook and the SMTP
+ * listener, parsed by postal-mime: charsets and transfer encodings decoded), Postmark's inbound
+ * JSON, or Mailgun's route form. Nothing here trusts a field's type.
+ */
+
+export interface AttachmentInfo {
+  filename: string;
+  mimeType: string;
+  size: number;
+}
+
+export interface InboundMail {
+  /** The author's address (From), normalized, or null. */
+  from: string | null;
+  fromName?: string;
+  /** Every address the mail was for: envelope recipients first, then To, Cc, Delivered-To. */
+  recipients: string[];
+  subject: string;
+  /** The `Message-ID` with brackets, or null. */
+  messageId: string | null;
+  /** `In-Reply-To` then `References`, newest first. */
+  replyTo: string[];
+  /** The whole text (HTML-only mail converted), before quotes are stripped. */
+  text: string;
+  /** A provider's own stripped reply, a fallback when ours finds nothing. */
+  providerStripped?: string;
+  attachments: AttachmentInfo[];
+  /** First value of a header by lower-case name. */
+  header(name: string): string | undefined;
+  /** The envelope sender when known ("" for a bounce's null sender). */
+  returnPath?: string | null;
+}
+
+type Json = Record<string, unknown>;
+const isObject = (v: unknown): v is Json =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
+const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
+
+function lookup(pairs: Array<[string, string]>): (name: string) => string | undefined {
+  const map = new Map<string, string>();
+  for (const [key, value] of pairs) {
+    const k = key.toLowerCase();
+    if (!map.has(k)) map.set(k, value);
+  }
+  return (name) => map.get(name.toLowerCase());
+}
+
+/** Addresses inside a header value like `"Ana" <ana@x.example>, bob@y.example`. */
+function addressesIn(value: string | undefined): string[] {
+  if (!value) return [];
+  return addressParser(value, { flatten: true })
+    .map((a) => normalizeAddress(a.address ?? ""))
+    .filter((a): a is string => a !== null);
+}
+
+function replyIds(header: (name: string) => string | undefined): string[] {
+  const ids = [...messageIds(header("in-reply-to")), ...messageIds(header("references")).reverse()];
+  return [...new Set(ids)];
+}
+
+function unique(values: string[]): string[] {
+  return [...new Set(values)];
+}
+
+function bodyText(text: string | undefined, html: string | undefined): string {
+  if (text && text.trim() !== "") return text;
+  return html ? htmlToText(html) : "";
+}
+
+/**
+ * Parses an RFC 5322 message with postal-mime. `envelope` is what SMTP said (MAIL FROM, RCPT TO),
+ * when known.
+ *
+ * @example
+ * const mail = await parseRaw(bytes, { from: "ana@x.example", to: ["reply+…@reply.example.com"] });
+ */
+export async function parseRaw(
+  raw: string | Uint8Array,
+  envelope: { from?: string | null; to?: string[] } = {},
+): Promise<InboundMail> {
+  let email: Email;
+  try {
+    email = await PostalMime.parse(raw, { attachmentEncoding: "arraybuffer" });
+  } catch (error) {
+    throw new AppError("bad_request", `Not a parsable RFC 5322 message: ${String(error)}`);
+  }
+  if (email.headers.length === 0) throw new AppError("bad_request", "The message has no headers");
+  const header = lookup(email.headers.map((h) => [h.key, h.value]));
+  const from = email.from && "address" in email.from ? email.from : undefined;
+  const listed = (list: Address[] | undefined) =>
+    (list ?? []).flatMap((a) => (a.group ? a.group : [a])).map((a) => a.address ?? "");
+  const recipients = [
+    ...(envelope.to ?? []),
+    ...listed(email.to),
+    ...listed(email.cc),
+    ...(email.deliveredTo ? [email.deliveredTo] : []),
+    ...addressesIn(header("x-original-to")),
+  ]
+    .map((a) => normalizeAddress(a))
+    .filter((a): a is string => a !== null);
+  const returnPath =
+    envelope.from !== undefined ? envelope.from : (header("return-path") ?? undefined);
+  return {
+    from: normalizeAddress(from?.address ?? ""),
+    ...(from?.name ? { fromName: from.name } : {}),
+    recipients: unique(recipients),
+    subject: email.subject ?? "",
+    messageId: messageIds(email.messageId)[0] ?? null,
+    replyTo: replyIds(header),
+    text: bodyText(email.text, email.html),
+    attachments: email.attachments
+      .filter((a) => a.disposition !== "inline" || a.filename)
+      .map((a) => ({
+        filename: a.filename ?? "attachment",
+        mimeType: a.mimeType,
+        size:
+          typeof a.content === "string"
+            ? a.content.length
+            : a.content instanceof ArrayBuffer
+              ? a.content.byteLength
+              : a.content.byteLength,
+      })),
+    header,
+    ...(returnPath !== undefined ? { returnPath } : {}),
+  };
+}
+
+/**
+ * Reads Postmark's inbound webhook JSON: `FromFull`, `ToFull`/`To`, `CcFull`, `OriginalRecipient`,
+ * `Subject`, `TextBody`, `HtmlBody`, `StrippedTextReply`, `Headers: [{ Name, Value }]`,
+ * `MessageID` (Postmark's own id; the mail's `Message-ID` is in `Headers`), `Attachments`.
+ *
+ * @example
+ * const mail = parsePostmark(await c.req.json());
+ */
+export function parsePostmark(body: unknown): InboundMail {
+  if (!isObject(body)) throw new AppError("bad_request", "Postmark's inbound body is an object");
+  const headers: Array<[string, string]> = Array.isArray(body.Headers)
+    ? body.Headers.filter(isObject).flatMap((h) => {
+        const name = str(h.Name);
+        const value = str(h.Value);
+        return name && value !== undefined ? [[name, value] as [string, string]] : [];
+      })
+    : [];
+  const header = lookup(headers);
+  const fromFull = isObject(body.FromFull) ? body.FromFull : {};
+  const full = (v: unknown) =>
+    Array.isArray(v) ? v.filter(isObject).map((a) => str(a.Email) ?? "") : [];
+  const recipients = [
+    str(body.OriginalRecipient) ?? "",
+    ...full(body.ToFull),
+    ...addressesIn(str(body.To)),
+    ...full(body.CcFull),
+    ...addressesIn(str(body.Cc)),
+  ]
+    .map((a) => normalizeAddress(a))
+    .filter((a): a is string => a !== null);
+  const messageId =
+    messageIds(header("message-id"))[0] ??
+    (str(body.MessageID) ? `<${str(body.MessageID)}@inbound.postmarkapp.com>` : null);
+  const stripped = str(body.StrippedTextReply);
+  return {
+    from: normalizeAddress(str(fromFull.Email) ?? addressesIn(str(body.From))[0] ?? ""),
+    ...(str(fromFull.Name) ? { fromName: str(fromFull.Name)! } : {}),
+    recipients: unique(recipients),
+    subject: str(body.Subject) ?? "",
+    messageId,
+    replyTo: replyIds(header),
+    text: bodyText(str(body.TextBody), str(body.HtmlBody)),
+    ...(stripped?.trim() ? { providerStripped: stripped } : {}),
+    attachments: Array.isArray(body.Attachments)
+      ? body.Attachments.filter(isObject).map((a) => ({
+          filename: str(a.Name) ?? "attachment",
+          mimeType: str(a.ContentType) ?? "application/octet-stream",
+          size: typeof a.ContentLength === "number" ? a.ContentLength : 0,
+        }))
+      : [],
+    header,
+  };
+}
+
+/**
+ * Reads Mailgun's route form (`forward()` posts): `recipient`, `sender`, `from`, `subject`,
+ * `body-plain`, `body-html`, `stripped-text`, `message-headers` (JSON `[[name, value], …]`),
+ * `Message-Id`, `In-Reply-To`, `References`, `attachment-N` files; or, for a route ending in
+ * `mime`, the whole message in `body-mime`.
+ *
+ * @example
+ * const mail = await parseMailgun(await c.req.formData());
+ */
+export async function parseMailgun(form: FormData): Promise<InboundMail> {
+  const field = (name: string) => {
+    const value = form.get(name);
+    return typeof value === "string" ? value : undefined;
+  };
+  const recipient = field("recipient");
+  const sender = field("sender");
+  const mime = field("body-mime");
+  if (mime) {
+    return parseRaw(mime, {
+      ...(sender !== undefined ? { from: sender } : {}),
+      to: recipient ? recipient.split(",") : [],
+    });
+  }
+  let pairs: Array<[string, string]> = [];
+  try {
+    const parsed = JSON.parse(field("message-headers") ?? "[]") as unknown;
+    if (Array.isArray(parsed)) {
+      pairs = parsed.flatMap((p) =>
+        Array.isArray(p) && typeof p[0] === "string" && typeof p[1] === "string"
+          ? [[p[0], p[1]] as [string, string]]
+          : [],
+      );
+    }
+  } catch {
+    throw new AppError("bad_request", "message-headers is not JSON");
+  }
+  for (const name of ["Message-Id", "In-Reply-To", "References", "Subject", "From", "To"]) {
+    const value = field(name);
+    if (value !== undefined) pairs.push([name, value]);
+  }
+  const header = lookup(pairs);
+  const attachments: AttachmentInfo[] = [];
+  for (const [name, value] of form.entries()) {
+    if (/^attachment-\d+$/.test(name) && typeof value !== "string") {
+      attachments.push({
+        filename: value.name || "attachment",
+        mimeType: value.type || "application/octet-stream",
+        size: value.size,
+      });
+    }
+  }
+  const stripped = field("stripped-text");
+  return {
+    from: normalizeAddress(addressesIn(field("from") ?? header("from"))[0] ?? sender ?? ""),
+    recipients: unique([
+      ...addressesIn(recipient),
+      ...addressesIn(header("to")),
+      ...addressesIn(header("cc")),
+    ]),
+    subject: field("subject") ?? header("subject") ?? "",
+    messageId: messageIds(header("message-id"))[0] ?? null,
+    replyTo: replyIds(header),
+    text: bodyText(field("body-plain"), field("body-html")),
+    ...(stripped?.trim() ? { providerStripped: stripped } : {}),
+    attachments,
+    header,
+    ...(sender !== undefined ? { returnPath: sender } : {}),
+  };
+}

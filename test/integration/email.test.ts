@@ -1,0 +1,499 @@
+import { readFileSync } from "node:fs";
+import nodemailer from "nodemailer";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Conversation, ConversationSnapshot, ThreadEvent } from "../../sdk/protocol.ts";
+import { createHandleService } from "../../server/auth/handles.ts";
+import { loadKeyRing } from "../../server/auth/keys.ts";
+import { mailgunSignature } from "../../server/channels/email/signature.ts";
+import type { RunningServer } from "../../server/node.ts";
+import { type EmailApiPeer, startEmailApiPeer } from "../helpers/email-api-peer.ts";
+import { api, startTestServer, testKeys } from "../helpers/omnithread.ts";
+import { type CapturedMail, type SmtpPeer, startSmtpPeer } from "../helpers/smtp-peer.ts";
+
+/**
+ * Email end to end: a real server sending through nodemailer to a real SMTP peer (the visitor's
+ * provider), replies coming back as raw MIME, Postmark JSON, Mailgun forms and over SMTP to the
+ * server's own listener, built from fixtures shaped like real clients' mail.
+ */
+
+const hash = JSON.parse(readFileSync("demo/sites.json", "utf8")).sites[0].agents[0]
+  .passwordHash as string;
+const SECRET = "inbound-secret-0123456789abcdef";
+const MAILGUN_KEY = "key-mailgun-signing-0123456789";
+const REPLY_DOMAIN = "reply.shop.example";
+const SITES = JSON.stringify({
+  sites: [
+    {
+      id: "shop",
+      name: "The shop",
+      origins: ["https://shop.example"],
+      url: "https://shop.example/",
+      locale: "en",
+      agents: [{ email: "agent@shop.example", name: "Alex", passwordHash: hash }],
+      email: { from: "support@shop.example", replyDomain: REPLY_DOMAIN },
+    },
+  ],
+});
+const loose = { limit: 100_000, windowMs: 60_000 };
+const LIMITS = {
+  startPerIp: loose,
+  requestsPerIp: loose,
+  loginPerIp: loose,
+  messagesPerConversation: loose,
+};
+
+let server: RunningServer;
+let smtp: SmtpPeer;
+let agentToken: string;
+
+beforeAll(async () => {
+  smtp = await startSmtpPeer();
+  server = await startTestServer(
+    {
+      OMNITHREAD_SITES: SITES,
+      SMTP_URL: smtp.url,
+      SMTP_LISTEN_PORT: "0",
+      EMAIL_INBOUND_SECRET: SECRET,
+      MAILGUN_SIGNING_KEY: MAILGUN_KEY,
+    },
+    LIMITS,
+  );
+  const login = await api<{ token: string }>(server.url, "/v1/agent/login", {
+    body: { email: "agent@shop.example", password: "omnithread-demo" },
+  });
+  agentToken = login.body.token;
+});
+afterAll(async () => {
+  await server?.stop();
+  await smtp?.stop();
+});
+
+// ---- helpers ----
+
+let n = 0;
+const FIRST_TEXT = 'Where is my order? <script>alert("x")</script> & "thanks"';
+
+interface Handed {
+  id: string;
+  token: string;
+  email: string;
+  mail: CapturedMail;
+  replyTo: string;
+  messageId: string;
+}
+
+/** A web visitor who wrote once and then continued by email; the transcript mail it got. */
+async function handedOff(email = `ana${++n}@example.com`): Promise<Handed> {
+  const started = await api<ConversationSnapshot>(server.url, "/v1/conversations", {
+    body: { siteId: "shop", context: { url: "https://shop.example/orders/42", locale: "en" } },
+  });
+  const { token } = started.body;
+  await api(server.url, "/v1/messages", { token, body: { clientId: "w1", text: FIRST_TEXT } });
+  const res = await api(server.url, "/v1/handoff", {
+    token,
+    body: { channel: "email", email: email.toUpperCase() },
+  });
+  expect(res.status).toBe(202);
+  expect(res.body).toEqual({ channel: "email", address: email });
+  const mail = await smtp.waitFor((m) => m.envelope.to.includes(email));
+  return {
+    id: started.body.conversation.id,
+    token,
+    email,
+    mail,
+    replyTo: mail.parsed.replyTo?.[0]?.address ?? "",
+    messageId: mail.parsed.messageId ?? "",
+  };
+}
+
+/** A fixture with its placeholders filled. */
+function fixture(
+  name: string,
+  values: { from: string; to: string; inReplyTo?: string; references?: string },
+): string {
+  return readFileSync(`test/fixtures/email/${name}`, "utf8")
+    .replaceAll("{{FROM}}", values.from)
+    .replaceAll("{{TO}}", values.to)
+    .replaceAll("{{IN_REPLY_TO}}", values.inReplyTo ?? "<unrelated@mail.example.net>")
+    .replaceAll(
+      "{{REFERENCES}}",
+      values.references ?? values.inReplyTo ?? "<unrelated@mail.example.net>",
+    )
+    .replaceAll("{{N}}", String(++n));
+}
+
+const reply = (h: Handed, name: string, from = h.email) =>
+  fixture(name, { from, to: h.replyTo, inReplyTo: h.messageId });
+
+function postRaw(raw: string, secret = SECRET) {
+  return api<{ status: string; reason?: string; seq?: number; duplicate?: boolean }>(
+    server.url,
+    "/webhooks/email/raw",
+    { body: raw, headers: { authorization: `Bearer ${secret}`, "content-type": "message/rfc822" } },
+  );
+}
+
+async function thread(id: string): Promise<{ conversation: Conversation; events: ThreadEvent[] }> {
+  const res = await api<{ conversation: Conversation; events: ThreadEvent[] }>(
+    server.url,
+    `/v1/agent/conversations/${id}`,
+    { token: agentToken },
+  );
+  expect(res.status).toBe(200);
+  return res.body;
+}
+
+const emailMessages = async (id: string) =>
+  (await thread(id)).events.filter((e) => e.type === "message" && e.channel === "email");
+
+async function mailgunForm(fields: Record<string, string>, timestamp?: string, token?: string) {
+  const ts = timestamp ?? String(Math.floor(Date.now() / 1000));
+  const tk = token ?? crypto.randomUUID().replace(/-/g, "");
+  const form = new FormData();
+  for (const [k, v] of Object.entries(fields)) form.set(k, v);
+  form.set("timestamp", ts);
+  form.set("token", tk);
+  form.set("signature", await mailgunSignature(ts, tk, MAILGUN_KEY));
+  return form;
+}
+
+const postMailgun = (form: FormData) =>
+  fetch(`${server.url}/webhooks/email/mailgun`, { method: "POST", body: form });
+
+// ---- tests ----
+
+describe("handoff by email", () => {
+  it("sends the transcript with our headers, the resume link, and escaped HTML", async () => {
+    const h = await handedOff();
+    const { parsed } = h.mail;
+    expect(parsed.from?.address).toBe("support@shop.example");
+    expect(parsed.from?.name).toBe("The shop");
+    expect(h.replyTo).toMatch(/^reply\+[a-z2-7]{44}@reply\.shop\.example$/);
+    expect(h.replyTo.split("@")[0]!.length).toBeLessThanOrEqual(64);
+    expect(h.messageId).toMatch(/^<ot\.[a-z2-7]{44}\.[0-9a-f]{16}@reply\.shop\.example>$/);
+    expect(h.mail.header("auto-submitted")).toBe("auto-generated");
+    expect(h.mail.header("in-reply-to")).toBeUndefined();
+    expect(parsed.subject).toBe("Your conversation with The shop");
+    const link = new RegExp(`${server.config.publicUrl}/r/[a-z2-7]{44}`);
+    expect(parsed.text).toMatch(link);
+    expect(parsed.html).toMatch(link);
+    expect(parsed.text).toContain(FIRST_TEXT);
+    expect(parsed.html).toContain("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp;");
+    expect(parsed.html).not.toContain("<script>");
+    // The resume link works.
+    const resume = await fetch(parsed.text!.match(link)![0], { redirect: "manual" });
+    expect(resume.status).toBe(302);
+    expect(resume.headers.get("location")).toMatch(
+      /^https:\/\/shop\.example\/orders\/42#omnithread-resume=/,
+    );
+
+    const { conversation, events } = await thread(h.id);
+    expect(conversation.activeChannel).toBe("email");
+    expect(conversation.channels).toContainEqual(
+      expect.objectContaining({ channel: "email", address: h.email }),
+    );
+    expect(events.find((e) => e.name === "email.sent")?.data).toMatchObject({
+      messageId: h.messageId,
+      kind: "transcript",
+    });
+  });
+
+  it("refuses a bad address and an address of our own reply domain", async () => {
+    const started = await api<ConversationSnapshot>(server.url, "/v1/conversations", {
+      body: { siteId: "shop" },
+    });
+    for (const email of ["not-an-address", "a@b.c\r\nBcc: x@y.z", `reply+x@${REPLY_DOMAIN}`]) {
+      const res = await api(server.url, "/v1/handoff", {
+        token: started.body.token,
+        body: { channel: "email", email },
+      });
+      expect(res.status).toBe(400);
+    }
+  });
+});
+
+describe("replies by email", () => {
+  it("a Gmail reply by the raw webhook lands stripped, with the original kept (printed)", async () => {
+    const h = await handedOff();
+    const raw = reply(h, "gmail-reply-qp.eml");
+    expect((await postRaw(raw, "wrong-secret-0123456789")).status).toBe(401);
+    const res = await postRaw(raw);
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ status: "accepted", duplicate: false });
+    const [message] = await emailMessages(h.id);
+    expect(message!.text).toBe("Yes — order 1234, the blue “Ærø” jacket. Size L please.");
+    expect(message!.author.role).toBe("visitor");
+    expect(message!.data).toMatchObject({ from: h.email, matchedBy: "address", stripped: true });
+    expect(message!.data?.original).toContain("wrote:");
+    expect(message!.data?.fromOther).toBeUndefined();
+
+    // The same delivery again is absorbed.
+    const again = await postRaw(raw);
+    expect(again.status).toBe(200);
+    expect(again.body).toMatchObject({ status: "accepted", duplicate: true, seq: res.body.seq });
+    expect(await emailMessages(h.id)).toHaveLength(1);
+
+    const { events } = await thread(h.id);
+    console.log("\n--- parsed reply (test/fixtures/email/gmail-reply-qp.eml) ---");
+    console.log(JSON.stringify({ text: message!.text, data: message!.data }, null, 2));
+    console.log("--- the thread it landed in (seq, channel, author, text) ---");
+    for (const e of events) {
+      console.log(
+        `${String(e.seq).padStart(2)}  ${e.channel.padEnd(6)} ${(e.author.name ?? e.author.role).padEnd(8)} ${e.type === "system" ? `[${e.name}] ` : ""}${e.text.replace(/\n/g, " ⏎ ").slice(0, 90)}`,
+      );
+    }
+  });
+
+  it("decodes base64, ISO-8859-2 and KOI8-R bodies and strips each client's quote", async () => {
+    const h = await handedOff();
+    expect((await postRaw(reply(h, "apple-mail-reply-base64.eml"))).status).toBe(201);
+    expect((await postRaw(reply(h, "outlook-reply-iso-8859-2.eml"))).status).toBe(201);
+    // Sent to the support address: only In-Reply-To names the thread.
+    const koi = fixture("koi8r-in-reply-to-only.eml", {
+      from: h.email,
+      to: "",
+      inReplyTo: h.messageId,
+    });
+    const res = await postRaw(koi);
+    expect(res.body.status).toBe("accepted");
+    const texts = (await emailMessages(h.id)).map((e) => e.text);
+    expect(texts).toEqual([
+      "Hvala! Stiglo je danas.",
+      "Poštovani, paket još nije stigao. Molim provjerite.\n\nLijep pozdrav,",
+      "Спасибо, посылка пришла. Всё в порядке.",
+    ]);
+    const last = (await emailMessages(h.id)).at(-1)!;
+    expect(last.data).toMatchObject({ matchedBy: "references", fromName: "Иван Петров" });
+  });
+
+  it("reads HTML-only mail as text, and lists attachments", async () => {
+    const h = await handedOff();
+    await postRaw(reply(h, "html-only.eml"));
+    await postRaw(reply(h, "signature-attachment.eml"));
+    const [html, attached] = await emailMessages(h.id);
+    expect(html!.text).toBe("Is <b>bold</b> shown as text? & can I pay by card?");
+    expect(attached!.text).toMatch(
+      /^Here is the invoice you asked for\.\n\[attachment\] invoice-1234\.pdf \(application\/pdf, \d+ KB\)$/,
+    );
+    expect(attached!.data?.attachments).toEqual([
+      expect.objectContaining({ filename: "invoice-1234.pdf", mimeType: "application/pdf" }),
+    ]);
+  });
+
+  it("marks a reply from another address, and parks a forged, altered or expired handle", async () => {
+    const h = await handedOff();
+    await postRaw(reply(h, "gmail-reply-qp.eml", "colleague@example.org"));
+    const [other] = await emailMessages(h.id);
+    expect(other!.data).toMatchObject({ fromOther: true, from: "colleague@example.org" });
+
+    const before = (await thread(h.id)).conversation.lastSeq;
+    const handle = h.replyTo.slice("reply+".length, h.replyTo.indexOf("@"));
+    const altered = `reply+${handle.slice(0, -1)}${handle.endsWith("a") ? "b" : "a"}@${REPLY_DOMAIN}`;
+    for (const to of [altered, `reply+${"a".repeat(44)}@${REPLY_DOMAIN}`]) {
+      const res = await postRaw(fixture("gmail-reply-qp.eml", { from: h.email, to }));
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({ status: "parked", reason: "invalid" });
+    }
+    // A genuine handle whose time is up (issued a year ago for 180 days).
+    const ring = await loadKeyRing(JSON.parse(await testKeys));
+    const past = createHandleService(ring, { now: () => Date.now() - 365 * 86_400_000 });
+    const old = await past.issue({
+      conversationId: h.id,
+      channel: "email",
+      ttlSeconds: 180 * 86_400,
+    });
+    const expired = await postRaw(
+      fixture("gmail-reply-qp.eml", { from: h.email, to: `reply+${old}@${REPLY_DOMAIN}` }),
+    );
+    expect(expired.body).toEqual({ status: "parked", reason: "expired" });
+    expect((await thread(h.id)).conversation.lastSeq).toBe(before);
+  });
+
+  it("ignores out-of-office replies and bounces: no message, no answer", async () => {
+    const h = await handedOff();
+    const sentBefore = smtp.received.length;
+    const ooo = await postRaw(reply(h, "out-of-office.eml"));
+    expect(ooo.body).toEqual({ status: "ignored", reason: "auto-submitted" });
+    const bounce = await postRaw(fixture("bounce.eml", { from: "", to: h.replyTo }));
+    expect(bounce.body.status).toBe("ignored");
+    expect(await emailMessages(h.id)).toHaveLength(0);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(smtp.received.length).toBe(sentBefore);
+  });
+
+  it("takes Postmark's inbound JSON with Bearer or Basic auth", async () => {
+    const h = await handedOff();
+    const payload = (messageId: string) => ({
+      FromName: "Ana Horvat",
+      MessageStream: "inbound",
+      From: h.email,
+      FromFull: { Email: h.email, Name: "Ana Horvat", MailboxHash: "" },
+      To: `"The shop" <${h.replyTo}>`,
+      ToFull: [{ Email: h.replyTo, Name: "The shop", MailboxHash: h.replyTo.split(/[+@]/)[1] }],
+      OriginalRecipient: h.replyTo,
+      Subject: "Re: Your conversation with The shop",
+      MessageID: "22c74902-a0c1-4511-804f-341342852c90",
+      ReplyTo: "",
+      MailboxHash: h.replyTo.split(/[+@]/)[1],
+      Date: "Mon, 6 Jan 2025 10:15:00 +0100",
+      TextBody:
+        "Can I change the address?\n\nOn Mon, Jan 6, 2025 at 9:00 AM The shop <support@shop.example> wrote:\n> Hello",
+      HtmlBody: "<p>Can I change the address?</p>",
+      StrippedTextReply: "Can I change the address?",
+      Tag: "",
+      Headers: [
+        { Name: "Message-ID", Value: messageId },
+        { Name: "In-Reply-To", Value: h.messageId },
+        { Name: "X-Spam-Status", Value: "No" },
+      ],
+      Attachments: [
+        { Name: "photo.jpg", Content: "/9j/4AAQ", ContentType: "image/jpeg", ContentLength: 2048 },
+      ],
+    });
+    const url = "/webhooks/email/postmark";
+    expect((await api(server.url, url, { body: payload("<p0@x.example>") })).status).toBe(401);
+    const bearer = await api(server.url, url, {
+      body: payload("<p1@mail.example.net>"),
+      headers: { authorization: `Bearer ${SECRET}` },
+    });
+    expect(bearer.status).toBe(200);
+    expect(bearer.body).toMatchObject({ status: "accepted" });
+    const basic = await api(server.url, url, {
+      body: payload("<p2@mail.example.net>"),
+      headers: { authorization: `Basic ${btoa(`postmark:${SECRET}`)}` },
+    });
+    expect(basic.body).toMatchObject({ status: "accepted" });
+    const messages = await emailMessages(h.id);
+    expect(messages).toHaveLength(2);
+    expect(messages[0]!.text).toBe(
+      "Can I change the address?\n[attachment] photo.jpg (image/jpeg, 2 KB)",
+    );
+  });
+
+  it("takes Mailgun's form, checking its signature, timestamp and token", async () => {
+    const h = await handedOff();
+    const fields = {
+      recipient: h.replyTo,
+      sender: h.email,
+      from: `Ana Horvat <${h.email}>`,
+      subject: "Re: Your conversation with The shop",
+      "body-plain":
+        "Please call me.\n\n-- \nAna\n\nOn Mon, Jan 6, 2025 at 9:00 AM The shop wrote:\n> Hi",
+      "stripped-text": "Please call me.",
+      "message-headers": JSON.stringify([
+        ["Message-Id", `<mg-${++n}@mail.example.net>`],
+        ["In-Reply-To", h.messageId],
+        ["From", `Ana Horvat <${h.email}>`],
+      ]),
+    };
+    const good = await mailgunForm(fields);
+    const bad = await mailgunForm(fields);
+    bad.set("signature", "0".repeat(64));
+    expect((await postMailgun(bad)).status).toBe(406);
+    const stale = await mailgunForm(fields, String(Math.floor(Date.now() / 1000) - 3600));
+    expect((await postMailgun(stale)).status).toBe(406);
+    const ok = await postMailgun(good);
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toMatchObject({ status: "accepted" });
+    // The same signed post again (a replay) is refused.
+    expect((await postMailgun(good)).status).toBe(406);
+    const [message] = await emailMessages(h.id);
+    expect(message!.text).toBe("Please call me.");
+  });
+
+  it("receives over SMTP at its own listener, refusing unknown recipients at RCPT", async () => {
+    const h = await handedOff();
+    const client = nodemailer.createTransport({
+      host: "127.0.0.1",
+      port: server.smtpPort!,
+      secure: false,
+      ignoreTLS: true,
+    });
+    const raw = reply(h, "outlook-reply-iso-8859-2.eml");
+    await client.sendMail({ envelope: { from: h.email, to: [h.replyTo] }, raw });
+    const [message] = await emailMessages(h.id);
+    expect(message!.text).toBe(
+      "Poštovani, paket još nije stigao. Molim provjerite.\n\nLijep pozdrav,",
+    );
+
+    for (const to of [`reply+${"a".repeat(44)}@${REPLY_DOMAIN}`, "someone@elsewhere.example"]) {
+      await expect(
+        client.sendMail({ envelope: { from: h.email, to: [to] }, raw }),
+      ).rejects.toMatchObject({ responseCode: 550 });
+    }
+    client.close();
+  });
+});
+
+describe("agent replies by email", () => {
+  it("go out threaded, with In-Reply-To and References and the resume link", async () => {
+    const h = await handedOff();
+    const visitorReply = reply(h, "gmail-reply-qp.eml");
+    await postRaw(visitorReply);
+    const visitorId = (await emailMessages(h.id))[0]!.data!.messageId as string;
+    const res = await api<{ deliveredVia: string }>(
+      server.url,
+      `/v1/agent/conversations/${h.id}/messages`,
+      { token: agentToken, body: { text: "Size L is <on its way> & tracked." } },
+    );
+    expect(res.status).toBe(201);
+    expect(res.body.deliveredVia).toBe("email");
+    const mail = await smtp.waitFor(
+      (m) => m.envelope.to.includes(h.email) && m.parsed.messageId !== h.messageId,
+    );
+    expect(mail.parsed.inReplyTo).toBe(visitorId);
+    expect(mail.parsed.references).toBe(`${h.messageId} ${visitorId}`);
+    expect(mail.parsed.subject).toBe("Re: Your conversation with The shop");
+    expect(mail.header("auto-submitted")).toBeUndefined();
+    expect(mail.parsed.text).toContain("Size L is <on its way> & tracked.");
+    expect(mail.parsed.html).toContain("Size L is &lt;on its way&gt; &amp; tracked.");
+    expect(mail.parsed.text).toMatch(new RegExp(`${server.config.publicUrl}/r/[a-z2-7]{44}`));
+    expect(mail.parsed.replyTo?.[0]?.address).toMatch(/^reply\+[a-z2-7]{44}@reply\.shop\.example$/);
+  });
+});
+
+describe("HTTP email API transport (Postmark's)", () => {
+  let second: RunningServer;
+  let peer: EmailApiPeer;
+  beforeAll(async () => {
+    peer = await startEmailApiPeer({ serverToken: "server-token-1" });
+    second = await startTestServer(
+      { OMNITHREAD_SITES: SITES, POSTMARK_SERVER_TOKEN: "server-token-1", EMAIL_API_URL: peer.url },
+      LIMITS,
+    );
+  });
+  afterAll(async () => {
+    await second?.stop();
+    await peer?.stop();
+  });
+
+  it("sends the handoff mail through POST /email, retrying a 500", async () => {
+    const started = await api<ConversationSnapshot>(second.url, "/v1/conversations", {
+      body: { siteId: "shop" },
+    });
+    await api(second.url, "/v1/messages", {
+      token: started.body.token,
+      body: { clientId: "w1", text: "Hello <b>there</b>" },
+    });
+    peer.failNext(1);
+    const res = await api(second.url, "/v1/handoff", {
+      token: started.body.token,
+      body: { channel: "email", email: "bo@example.com" },
+    });
+    expect(res.status).toBe(202);
+    expect(peer.calls.map((c) => c.status)).toEqual([500, 200]);
+    const [body] = peer.sent;
+    expect(body).toMatchObject({
+      From: '"The shop" <support@shop.example>',
+      To: "bo@example.com",
+      Subject: "Your conversation with The shop",
+      MessageStream: "outbound",
+    });
+    expect(body!.ReplyTo).toMatch(/^reply\+[a-z2-7]{44}@reply\.shop\.example$/);
+    expect(body!.HtmlBody).toContain("Hello &lt;b&gt;there&lt;/b&gt;");
+    expect(body!.Headers).toContainEqual({
+      Name: "Message-ID",
+      Value: expect.stringMatching(/^<ot\.[a-z2-7]{44}\.[0-9a-f]{16}@reply\.shop\.example>$/),
+    });
+  });
+});
