@@ -94,7 +94,46 @@ describe("loadConfig", () => {
     ['{"sites":[{"id":"a","origins":["https://a.example/path"]}]}', /origins\[0\]/],
     ['{"sites":[{"id":"a"},{"id":"a"}]}', /appears twice/],
     ['{"sites":[{"id":"a","agents":[{"email":"x@y","passwordHash":"plain"}]}]}', /passwordHash/],
+    [
+      '{"sites":[{"id":"a","email":{"from":"s@a.example","replyDomain":"r.a.example","unseenReplyDelaySeconds":-1}}]}',
+      /email\.unseenReplyDelaySeconds must be a number of seconds from 0/,
+    ],
+    [
+      '{"sites":[{"id":"a","email":{"from":"s@a.example","replyDomain":"r.a.example","unseenReplyDelaySeconds":"5"}}]}',
+      /email\.unseenReplyDelaySeconds/,
+    ],
+    [
+      '{"sites":[{"id":"a","email":{"from":"s@a.example","replyDomain":"r.a.example","transcriptOnResolve":"yes"}}]}',
+      /email\.transcriptOnResolve must be true or false/,
+    ],
   ])("refuses a broken sites file: %s", (json, message) => {
     expect(() => loadConfig({}, json)).toThrow(message);
+  });
+
+  it("reads the email continuity settings, and keeps them under EMAIL_FROM overrides", () => {
+    const json = JSON.stringify({
+      sites: [
+        {
+          id: "a",
+          email: {
+            from: "s@a.example",
+            replyDomain: "r.a.example",
+            unseenReplyDelaySeconds: 0.5,
+            transcriptOnResolve: true,
+          },
+        },
+      ],
+    });
+    expect(loadConfig({}, json).sites[0]?.email).toEqual({
+      from: "s@a.example",
+      replyDomain: "r.a.example",
+      unseenReplyDelaySeconds: 0.5,
+      transcriptOnResolve: true,
+    });
+    expect(loadConfig({ EMAIL_FROM: "t@a.example" }, json).sites[0]?.email).toMatchObject({
+      from: "t@a.example",
+      unseenReplyDelaySeconds: 0.5,
+      transcriptOnResolve: true,
+    });
   });
 });

@@ -30,7 +30,19 @@ export interface MessengerConfig {
 export interface EmailConfig {
   from: string;
   replyDomain: string;
+  /**
+   * How long an agent's web reply may stay unseen by the visitor's widget before it is emailed
+   * (when the visitor gave an address). Default 300; 0 emails it at once unless already shown.
+   */
+  unseenReplyDelaySeconds?: number;
+  /** Email the full transcript when an agent resolves, even if the visitor did not ask. */
+  transcriptOnResolve?: boolean;
 }
+
+/** The default of `email.unseenReplyDelaySeconds`. */
+export const DEFAULT_UNSEEN_REPLY_DELAY_S = 300;
+/** A day: a later follow-up would be news to nobody. */
+const MAX_UNSEEN_REPLY_DELAY_S = 86_400;
 
 export interface SiteConfig {
   id: string;
@@ -223,6 +235,29 @@ function parseSite(raw: unknown, index: number): SiteConfig {
       from: emailAddress(`${at}.email.from`, raw.email.from),
       replyDomain: domainName(`${at}.email.replyDomain`, raw.email.replyDomain),
     };
+    const delay = raw.email.unseenReplyDelaySeconds;
+    if (delay !== undefined) {
+      if (
+        typeof delay !== "number" ||
+        !Number.isFinite(delay) ||
+        delay < 0 ||
+        delay > MAX_UNSEEN_REPLY_DELAY_S
+      ) {
+        fail(
+          `${at}.email.unseenReplyDelaySeconds must be a number of seconds from 0 to ${MAX_UNSEEN_REPLY_DELAY_S}, got ${JSON.stringify(delay)}`,
+        );
+      }
+      site.email.unseenReplyDelaySeconds = delay;
+    }
+    const onResolve = raw.email.transcriptOnResolve;
+    if (onResolve !== undefined) {
+      if (typeof onResolve !== "boolean") {
+        fail(
+          `${at}.email.transcriptOnResolve must be true or false, got ${JSON.stringify(onResolve)}`,
+        );
+      }
+      site.email.transcriptOnResolve = onResolve;
+    }
   }
   return site;
 }
@@ -271,6 +306,7 @@ function applyEnvOverrides(site: SiteConfig, env: Env): void {
     if (!merged.from) fail("EMAIL_FROM is required when email is configured");
     if (!merged.replyDomain) fail("EMAIL_REPLY_DOMAIN is required when email is configured");
     site.email = {
+      ...site.email,
       from: emailAddress("EMAIL_FROM", merged.from),
       replyDomain: domainName("EMAIL_REPLY_DOMAIN", merged.replyDomain),
     };

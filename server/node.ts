@@ -10,7 +10,7 @@ import { type ServerType, serve } from "@hono/node-server";
 import { getConnInfo } from "@hono/node-server/conninfo";
 import { type WebSocket, WebSocketServer } from "ws";
 import { CLOSE_SERVICE_RESTART, LIMITS } from "../sdk/protocol.ts";
-import { createApp } from "./app.ts";
+import { createApp, type OmnithreadApp } from "./app.ts";
 import { generateKeyRingConfig, type KeyRingConfig, loadKeyRing } from "./auth/keys.ts";
 import { type EmailChannel, emailChannel, type MailTransport } from "./channels/email/index.ts";
 import { logTransport, postmarkTransport } from "./channels/email/transports.ts";
@@ -18,6 +18,7 @@ import { messengerChannel } from "./channels/messenger/index.ts";
 import { type Config, ConfigError, type Env, loadConfig } from "./config.ts";
 import type { Limits } from "./http/rate-limit.ts";
 import { createLogger, type Logger } from "./log.ts";
+import { DEMO_EMAIL, mailSimulator } from "./node/mail-simulator/index.ts";
 import { DEMO_MESSENGER, messengerSimulator } from "./node/messenger-simulator/index.ts";
 import { tcpDriver } from "./node/redis-tcp.ts";
 import { type SmtpListener, startSmtpListener } from "./node/smtp-listener.ts";
@@ -126,6 +127,11 @@ export interface StartOptions {
    * `GRAPH_API_URL` is unset (the CLI does; tests ask for it).
    */
   messengerSimulator?: boolean;
+  /**
+   * Play the visitor's mailbox at `/demo/mail` (the `log` transport) when the demo site has no
+   * email settings and `EMAIL_FROM` is unset (the CLI does; tests ask for it).
+   */
+  mailSimulator?: boolean;
 }
 
 export interface RunningServer {
@@ -170,7 +176,18 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
         )
       : null;
 
-  const transport = mailTransport(config, log);
+  // The demo's webmail hands mail back to the channel's raw inbound path, once the app is built.
+  let services: OmnithreadApp["services"] | null = null;
+  const webmail =
+    options.mailSimulator && !env.EMAIL_FROM
+      ? mailSimulator(config, log, async (raw) => {
+          if (!services) throw new Error("the server is not ready");
+          return email.receiveRaw(services, raw);
+        })
+      : null;
+
+  const transport: MailTransport & { close?(): void } =
+    webmail?.transport ?? mailTransport(config, log);
   const email = emailChannel({
     transport,
     ...(config.email.inboundSecret ? { inboundSecret: config.email.inboundSecret } : {}),
@@ -194,7 +211,9 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       email,
     ],
   });
+  services = built.services;
   if (simulator) built.app.route("/", simulator.routes);
+  if (webmail) built.app.route("/", webmail.routes);
   built.app.route(
     "/",
     staticRoutes(ROOT, { demo: config.sites.some((site) => site.id === "demo") }),
@@ -283,7 +302,12 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
 async function main(): Promise<void> {
   const log = createLogger();
   try {
-    const server = await startServer({ log, signals: true, messengerSimulator: true });
+    const server = await startServer({
+      log,
+      signals: true,
+      messengerSimulator: true,
+      mailSimulator: true,
+    });
     const demo = server.config.sites.find((s) => s.id === "demo");
     if (demo && !process.env.OMNITHREAD_SITES) {
       console.log(`\n  omnithread demo: ${server.config.publicUrl}/`);
@@ -291,6 +315,12 @@ async function main(): Promise<void> {
       console.log("  demo agent login: agent@example.com / omnithread-demo (demo only)");
       if (demo.messenger?.pageId === DEMO_MESSENGER.pageId) {
         console.log(`  Messenger simulator: ${server.config.publicUrl}/demo/messenger (demo only)`);
+      }
+      if (
+        demo.email?.replyDomain === DEMO_EMAIL.replyDomain &&
+        server.email.transport.kind === "log"
+      ) {
+        console.log(`  demo webmail:    ${server.config.publicUrl}/demo/mail (demo only)`);
       }
       console.log("");
     }

@@ -344,6 +344,22 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
       expect(await store.takeOnce(brief)).toBeNull();
     });
 
+    it("raises a high-water mark, never lowers it, and forgets it when it expires", async () => {
+      const key = uniqueId("mark");
+      expect(await store.raiseMark(key, 0, 10_000)).toBe(0);
+      expect(await store.raiseMark(key, 5, 10_000)).toBe(5);
+      expect(await store.raiseMark(key, 3, 10_000)).toBe(5);
+      expect(await store.raiseMark(key, 0, 10_000)).toBe(5);
+      const raced = await Promise.all([7, 9, 8].map((v) => store.raiseMark(key, v, 10_000)));
+      expect(Math.max(...raced)).toBe(9);
+      expect(await store.raiseMark(key, 0, 10_000)).toBe(9);
+      const brief = uniqueId("mark");
+      expect(await store.raiseMark(brief, 4, 50)).toBe(4);
+      await new Promise((r) => setTimeout(r, 120));
+      expect(await store.raiseMark(brief, 0, 50)).toBe(0);
+      expect(await store.raiseMark(brief, 2, 50)).toBe(2);
+    });
+
     it("keeps agents' presence until it expires, per site", async () => {
       const siteId = uniqueId("site");
       const now = Date.now();

@@ -37,6 +37,13 @@ export interface Channel {
   checkDelivery?(s: Services, conversation: Conversation): Promise<void>;
   /** Sends a stored agent reply; retries transient failures itself; throws AppError when it gives up. */
   deliver(s: Services, conversation: Conversation, event: ThreadEvent): Promise<void>;
+  /**
+   * An agent's reply went to the website chat (live sockets only); the channel may follow up
+   * later, e.g. email it when the widget has not shown it. Must not throw or block the reply.
+   */
+  webReplied?(s: Services, conversation: Conversation, event: ThreadEvent): void;
+  /** An agent resolved the conversation (e.g. email the transcript). Must not throw. */
+  resolved?(s: Services, conversation: Conversation): Promise<void>;
   /** Inbound webhooks, mounted at `/webhooks/<name>`. */
   webhooks?(s: Services): Hono;
 }

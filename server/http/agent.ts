@@ -120,6 +120,12 @@ export function agentRoutes(s: Services) {
       channel: via,
       ...(clientId ? { clientId } : {}),
     });
+    if (via === "web" && !duplicate) {
+      // The web reply reaches live sockets only; other channels may carry it on if unseen.
+      for (const other of s.channels.values()) {
+        if (other.configured(s.site(agent.siteId))) other.webReplied?.(s, conversation, event);
+      }
+    }
     if (channel && !duplicate) {
       try {
         await channel.deliver(s, conversation, event);
@@ -169,6 +175,11 @@ export function agentRoutes(s: Services) {
       ...(status ? { status } : {}),
       ...(assignee !== undefined ? { assignee } : {}),
     });
+    if (status === "resolved" && conversation.status !== "resolved") {
+      for (const channel of s.channels.values()) {
+        if (channel.configured(s.site(agent.siteId))) await channel.resolved?.(s, updated);
+      }
+    }
     return c.json({ conversation: updated });
   });
 

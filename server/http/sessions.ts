@@ -10,6 +10,7 @@ import type { ConversationClaims } from "../auth/tokens.ts";
 import { conversationForVisitor, visibleToVisitor } from "../core/visibility.ts";
 import { AppError } from "../errors.ts";
 import { createCursor } from "../realtime/cursor.ts";
+import { SHOWN_TTL_MS, shownKey } from "../realtime/shown.ts";
 import type { LiveNotice, Unsubscribe } from "../store/types.ts";
 import { enforceLimit } from "./rate-limit.ts";
 import type { Services } from "./services.ts";
@@ -178,6 +179,14 @@ export function visitorSession(s: Services, origin: string | undefined, out: Out
   const mayType = throttle(s, TYPING_INTERVAL_MS);
   /** What this socket sent: its ack carries the event, so the echo is not sent back again. */
   let sentHere: Set<string> | null = null; // made on the first send: most sockets only listen
+  /**
+   * Only while the visitor has an email linked does anyone ask what the widget was shown (an
+   * unseen reply is emailed), so only then is it recorded: the highest agent-message seq sent
+   * here, written to the store by one write at a time (later seqs coalesce into the next write).
+   */
+  let emailLinked = false;
+  let shown = 0;
+  let recording = false;
 
   // Methods of one object, not named closures: tsx would give each its own property store.
   const role = {
@@ -189,13 +198,18 @@ export function visitorSession(s: Services, origin: string | undefined, out: Out
         (from) => s.store.eventsAfter(conversationId, from),
         (event: ThreadEvent) => {
           if (event.clientId && sentHere?.delete(event.clientId)) return;
-          if (visibleToVisitor(event)) out.send(eventFrame(conversationId, event));
+          if (visibleToVisitor(event)) {
+            out.send(eventFrame(conversationId, event));
+            if (emailLinked && event.type === "message" && event.author.role === "agent")
+              role.shown(conversationId, event.seq);
+          }
         },
       );
       // Watch before reading, so nothing appended in between can slip past.
       const stop = s.hub.watchConversation(conversationId, (notice: LiveNotice) => {
         if (notice.kind === "event") void cursor.push(notice.event);
         else if (notice.kind === "conversation") {
+          emailLinked = notice.conversation.channels.some((c) => c.channel === "email");
           out.send({
             type: "conversation",
             conversation: conversationForVisitor(notice.conversation),
@@ -206,6 +220,7 @@ export function visitorSession(s: Services, origin: string | undefined, out: Out
       });
       try {
         const conversation = await s.threads.get(conversationId);
+        emailLinked = conversation.channels.some((c) => c.channel === "email");
         out.send({ type: "conversation", conversation: conversationForVisitor(conversation) });
         await cursor.catchUp();
       } catch (error) {
@@ -215,6 +230,26 @@ export function visitorSession(s: Services, origin: string | undefined, out: Out
       claims = verified;
       out.send({ type: "ready", conversationId });
       return stop;
+    },
+    /** Records that an agent message up to `seq` was sent to this visitor socket. */
+    shown(conversationId: string, seq: number): void {
+      if (seq <= shown) return;
+      shown = seq;
+      if (!recording) void role.record(conversationId);
+    },
+    async record(conversationId: string): Promise<void> {
+      recording = true;
+      try {
+        let written = 0;
+        while (written < shown) {
+          written = shown;
+          await s.store.raiseMark(shownKey(conversationId), written, SHOWN_TTL_MS);
+        }
+      } catch (error) {
+        s.log.error("recording a shown reply failed", { conversationId, error: String(error) });
+      } finally {
+        recording = false;
+      }
     },
     async hello(token: string, after: number): Promise<Unsubscribe> {
       return role.stream(await s.tokens.verifyConversationToken(token), after);

@@ -75,6 +75,7 @@ export function memoryStore(options: { now?: () => number } = {}): Store {
   const conversationsOfContact = new Map<string, string[]>();
   const windows = new Map<string, { count: number; resetAt: number }>();
   const once = new Map<string, { value: string; expiresAt: number }>();
+  const marks = new Map<string, { value: number; expiresAt: number }>();
   const present = new Map<string, Map<string, { status: PresenceStatus; expiresAt: number }>>();
   const listeners = new Set<(notice: LiveNotice) => void>();
 
@@ -211,6 +212,21 @@ export function memoryStore(options: { now?: () => number } = {}): Store {
       const found = once.get(key);
       once.delete(key);
       return found && found.expiresAt > now() ? found.value : null;
+    },
+
+    async raiseMark(key, value, ttlMs) {
+      const t = now();
+      if (marks.size > 10_000) {
+        for (const [k, m] of marks) if (m.expiresAt <= t) marks.delete(k);
+      }
+      const found = marks.get(key);
+      const current = found && found.expiresAt > t ? found.value : 0;
+      if (value > current) {
+        marks.set(key, { value, expiresAt: t + ttlMs });
+        return value;
+      }
+      if (!found || found.expiresAt <= t) marks.delete(key);
+      return current;
     },
 
     async hit(key: string, windowMs: number): Promise<RateHit> {

@@ -158,6 +158,20 @@ end
 return { count, ttl }
 `);
 
+/**
+ * KEYS: mark. ARGV: value, ttl ms. Raises the number to at least value (refreshing its expiry
+ * when it rises); answers the mark afterwards, 0 when there is none.
+ */
+export const RAISE_MARK = new RedisScript(`
+local current = tonumber(redis.call("GET", KEYS[1]) or "0") or 0
+local value = tonumber(ARGV[1])
+if value > current then
+  redis.call("SET", KEYS[1], ARGV[1], "PX", ARGV[2])
+  return value
+end
+return current
+`);
+
 /** KEYS: key. ARGV: value, ttl ms. */
 export const PUT_ONCE = new RedisScript(`
 redis.call("SET", KEYS[1], ARGV[1], "PX", ARGV[2])

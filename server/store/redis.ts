@@ -8,6 +8,7 @@
  * - `ot:inbox:<siteId>:<status>` zset of conversation ids scored by updatedAt (ms)
  * - `ot:contact:<id>` JSON, `ot:contact:<id>:convs` zset scored by createdAt (ms)
  * - `ot:ident:<siteId>:<kind>:<value>` → contact id, `ot:rl:<key>` rate-limit counters
+ * - `ot:mark:<key>` high-water marks (`raiseMark`)
  */
 import type { Contact, Conversation, ConversationStatus, ThreadEvent } from "../../sdk/protocol.ts";
 import { AppError } from "../errors.ts";
@@ -114,6 +115,7 @@ export function redisStore(driver: RedisDriver, options: RedisStoreOptions = {})
       `${prefix}:ident:${siteId}:${identity.kind}:${identity.value}`,
     rate: (name: string) => `${prefix}:rl:${name}`,
     once: (name: string) => `${prefix}:once:${name}`,
+    mark: (name: string) => `${prefix}:mark:${name}`,
     presence: (siteId: string) => `${prefix}:presence:${siteId}`,
   };
 
@@ -282,6 +284,15 @@ export function redisStore(driver: RedisDriver, options: RedisStoreOptions = {})
     async takeOnce(name) {
       const reply = await driver.run(lua.TAKE_ONCE, [key.once(name)], []);
       return typeof reply === "string" ? reply : null;
+    },
+
+    async raiseMark(name, value, ttlMs) {
+      const reply = await driver.run(
+        lua.RAISE_MARK,
+        [key.mark(name)],
+        [String(Math.max(0, Math.floor(value))), String(Math.max(1, Math.ceil(ttlMs)))],
+      );
+      return Number(reply) || 0;
     },
 
     async hit(name, windowMs) {

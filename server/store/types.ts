@@ -126,6 +126,13 @@ export interface Store {
   /** Agents of a site whose presence has not expired at `now` (ms). */
   presence(siteId: string, now: number): Promise<Record<string, PresenceStatus>>;
 
+  /**
+   * Raises a shared high-water mark to at least `value` (kept `ttlMs` after its last raise) and
+   * answers the mark afterwards; `value` 0 only reads it (0 when there is none). One round trip,
+   * atomic across instances (e.g. the highest seq a visitor's socket was sent).
+   */
+  raiseMark(key: string, value: number, ttlMs: number): Promise<number>;
+
   /** Counts a hit in a fixed window shared by every instance. */
   hit(key: string, windowMs: number): Promise<RateHit>;
 

@@ -10,12 +10,13 @@ export const testKeys = generateKeyRingConfig().then((ring) => JSON.stringify(ri
 
 /**
  * Starts a real server on a free loopback port with the demo sites file. `options` passes
- * start options through, e.g. `{ messengerSimulator: true }` for the demo's `/demo/messenger`.
+ * start options through, e.g. `{ messengerSimulator: true }` for the demo's `/demo/messenger`,
+ * `{ mailSimulator: true }` for its webmail at `/demo/mail`.
  */
 export async function startTestServer(
   env: Record<string, string> = {},
   limits?: Partial<Limits>,
-  options: Pick<StartOptions, "messengerSimulator"> = {},
+  options: Pick<StartOptions, "messengerSimulator" | "mailSimulator"> = {},
 ): Promise<RunningServer> {
   return startServer({
     env: { PORT: "0", HOST: "127.0.0.1", OMNITHREAD_KEYS: await testKeys, ...env },

@@ -7,7 +7,7 @@ import { loadKeyRing } from "../../server/auth/keys.ts";
 import { mailgunSignature } from "../../server/channels/email/signature.ts";
 import type { RunningServer } from "../../server/node.ts";
 import { type EmailApiPeer, startEmailApiPeer } from "../helpers/email-api-peer.ts";
-import { api, startTestServer, testKeys } from "../helpers/omnithread.ts";
+import { api, LiveClient, startTestServer, testKeys } from "../helpers/omnithread.ts";
 import { type CapturedMail, type SmtpPeer, startSmtpPeer } from "../helpers/smtp-peer.ts";
 
 /**
@@ -31,6 +31,33 @@ const SITES = JSON.stringify({
       locale: "en",
       agents: [{ email: "agent@shop.example", name: "Alex", passwordHash: hash }],
       email: { from: "support@shop.example", replyDomain: REPLY_DOMAIN },
+    },
+    {
+      // Continuity with a short delay, for the unseen-reply and transcript-on-resolve tests.
+      id: "fast",
+      name: "Fast shop",
+      origins: ["https://fast.example"],
+      url: "https://fast.example/",
+      locale: "en",
+      agents: [{ email: "agent@fast.example", name: "Fay", passwordHash: hash }],
+      email: {
+        from: "support@fast.example",
+        replyDomain: "reply.fast.example",
+        unseenReplyDelaySeconds: 0.4,
+      },
+    },
+    {
+      id: "always",
+      name: "Always shop",
+      origins: ["https://always.example"],
+      url: "https://always.example/",
+      locale: "en",
+      agents: [{ email: "agent@always.example", name: "Al", passwordHash: hash }],
+      email: {
+        from: "support@always.example",
+        replyDomain: "reply.always.example",
+        transcriptOnResolve: true,
+      },
     },
   ],
 });
@@ -83,15 +110,23 @@ interface Handed {
 }
 
 /** A web visitor who wrote once and then continued by email; the transcript mail it got. */
-async function handedOff(email = `ana${++n}@example.com`): Promise<Handed> {
+async function handedOff(
+  email = `ana${++n}@example.com`,
+  options: { siteId?: string; transcript?: boolean } = {},
+): Promise<Handed> {
+  const siteId = options.siteId ?? "shop";
   const started = await api<ConversationSnapshot>(server.url, "/v1/conversations", {
-    body: { siteId: "shop", context: { url: "https://shop.example/orders/42", locale: "en" } },
+    body: { siteId, context: { url: `https://${siteId}.example/orders/42`, locale: "en" } },
   });
   const { token } = started.body;
   await api(server.url, "/v1/messages", { token, body: { clientId: "w1", text: FIRST_TEXT } });
   const res = await api(server.url, "/v1/handoff", {
     token,
-    body: { channel: "email", email: email.toUpperCase() },
+    body: {
+      channel: "email",
+      email: email.toUpperCase(),
+      ...(options.transcript !== undefined ? { transcript: options.transcript } : {}),
+    },
   });
   expect(res.status).toBe(202);
   expect(res.body).toEqual({ channel: "email", address: email });
@@ -495,5 +530,145 @@ describe("HTTP email API transport (Postmark's)", () => {
       Name: "Message-ID",
       Value: expect.stringMatching(/^<ot\.[a-z2-7]{44}\.[0-9a-f]{16}@reply\.shop\.example>$/),
     });
+  });
+});
+
+describe("continuity: unseen web replies and the transcript on resolve", () => {
+  const tokens: Record<string, string> = {};
+  beforeAll(async () => {
+    for (const site of ["fast", "always"]) {
+      const login = await api<{ token: string }>(server.url, "/v1/agent/login", {
+        body: { email: `agent@${site}.example`, password: "omnithread-demo" },
+      });
+      tokens[site] = login.body.token;
+    }
+  });
+
+  const webReply = (site: string, id: string, text: string) =>
+    api<{ event: ThreadEvent; deliveredVia: string }>(
+      server.url,
+      `/v1/agent/conversations/${id}/messages`,
+      { token: tokens[site]!, body: { text, channel: "web" } },
+    );
+  const resolve = (site: string, id: string) =>
+    api<{ conversation: Conversation }>(server.url, `/v1/agent/conversations/${id}`, {
+      method: "PATCH",
+      token: tokens[site]!,
+      body: { status: "resolved" },
+    });
+  const sentEvents = async (site: string, id: string) => {
+    const res = await api<{ events: ThreadEvent[] }>(server.url, `/v1/agent/conversations/${id}`, {
+      token: tokens[site]!,
+    });
+    return res.body.events.filter((e) => e.name === "email.sent");
+  };
+  const mailsTo = (email: string) => smtp.received.filter((m) => m.envelope.to.includes(email));
+  const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  const link = () => new RegExp(`${server.config.publicUrl}/r/[a-z2-7]{44}`);
+
+  it("emails a web reply no visitor socket showed after the delay, threaded, once", async () => {
+    const h = await handedOff(undefined, { siteId: "fast" });
+    const res = await webReply("fast", h.id, "Your parcel left <today>.");
+    expect(res.status).toBe(201);
+    expect(res.body.deliveredVia).toBe("web");
+    // Not at once: the widget has the delay to show it.
+    await pause(150);
+    expect(mailsTo(h.email)).toHaveLength(1);
+    const mail = await smtp.waitFor(
+      (m) => m.envelope.to.includes(h.email) && !!m.parsed.text?.includes("Your parcel left"),
+    );
+    expect(mail.parsed.inReplyTo).toBe(h.messageId);
+    expect(mail.parsed.references).toBe(h.messageId);
+    expect(mail.parsed.subject).toBe("Re: Your conversation with Fast shop");
+    expect(mail.parsed.text).toContain("Your parcel left <today>.");
+    expect(mail.parsed.html).toContain("Your parcel left &lt;today&gt;.");
+    expect(mail.parsed.text).toMatch(link());
+    expect(mail.parsed.replyTo?.[0]?.address).toMatch(/^reply\+[a-z2-7]{44}@reply\.fast\.example$/);
+    // Not twice, and recorded as the channel's usual event.
+    await pause(800);
+    expect(mailsTo(h.email)).toHaveLength(2);
+    const sent = (await sentEvents("fast", h.id)).filter((e) => e.data?.kind === "reply");
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.data).toMatchObject({
+      seq: res.body.event.seq,
+      reason: "unseen",
+      messageId: mail.parsed.messageId,
+    });
+  });
+
+  it("does not email a reply the visitor's WebSocket was sent; emails the next one once it is gone", async () => {
+    const h = await handedOff(undefined, { siteId: "fast" });
+    const client = await LiveClient.connect(`${server.url}/v1/live`);
+    client.send({ type: "hello", token: h.token });
+    await client.waitFor((f) => f.type === "ready");
+    const seen = await webReply("fast", h.id, "Seen in the widget.");
+    expect(seen.status).toBe(201);
+    await client.waitFor((f) => f.type === "event" && f.event.seq === seen.body.event.seq);
+    client.close();
+    await client.waitForClose();
+    const unseen = await webReply("fast", h.id, "Written after the widget closed.");
+    await smtp.waitFor(
+      (m) =>
+        m.envelope.to.includes(h.email) && !!m.parsed.text?.includes("after the widget closed"),
+    );
+    await pause(600);
+    expect(mailsTo(h.email).filter((m) => m.parsed.text?.includes("Seen in the widget"))).toEqual(
+      [],
+    );
+    expect(mailsTo(h.email)).toHaveLength(2);
+    const sent = (await sentEvents("fast", h.id)).filter((e) => e.data?.kind === "reply");
+    expect(sent.map((e) => e.data?.seq)).toEqual([unseen.body.event.seq]);
+  });
+
+  it("emails the full transcript on resolve when the visitor asked, once per resolve", async () => {
+    const h = await handedOff(undefined, { siteId: "fast", transcript: true });
+    expect((await sentEvents("fast", h.id))[0]!.data).toMatchObject({
+      handoff: true,
+      transcriptOnResolve: true,
+    });
+    const res = await resolve("fast", h.id);
+    expect(res.status).toBe(200);
+    expect(res.body.conversation.status).toBe("resolved");
+    const mail = await smtp.waitFor(
+      (m) => m.envelope.to.includes(h.email) && m.parsed.messageId !== h.messageId,
+    );
+    expect(mail.parsed.subject).toBe("Re: Your conversation with Fast shop");
+    expect(mail.parsed.inReplyTo).toBe(h.messageId);
+    expect(mail.parsed.text).toContain(FIRST_TEXT);
+    expect(mail.parsed.text).toMatch(link());
+    expect(mail.header("auto-submitted")).toBe("auto-generated");
+    // Resolving what is resolved is no new resolve.
+    expect((await resolve("fast", h.id)).status).toBe(200);
+    await pause(300);
+    expect(mailsTo(h.email)).toHaveLength(2);
+    const sent = (await sentEvents("fast", h.id)).filter((e) => e.data?.reason === "resolved");
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.data).toMatchObject({ kind: "transcript", messageId: mail.parsed.messageId });
+  });
+
+  it("sends no transcript on resolve when not asked, unless the site always does", async () => {
+    const h = await handedOff(undefined, { siteId: "fast", transcript: false });
+    expect((await resolve("fast", h.id)).status).toBe(200);
+    await pause(400);
+    expect(mailsTo(h.email)).toHaveLength(1);
+
+    const always = await handedOff(undefined, { siteId: "always" });
+    expect((await resolve("always", always.id)).status).toBe(200);
+    const mail = await smtp.waitFor(
+      (m) => m.envelope.to.includes(always.email) && m.parsed.messageId !== always.messageId,
+    );
+    expect(mail.parsed.text).toContain(FIRST_TEXT);
+    expect(mail.parsed.text).toMatch(link());
+  });
+
+  it("refuses a transcript wish that is not a boolean", async () => {
+    const started = await api<ConversationSnapshot>(server.url, "/v1/conversations", {
+      body: { siteId: "fast" },
+    });
+    const res = await api(server.url, "/v1/handoff", {
+      token: started.body.token,
+      body: { channel: "email", email: `zed${++n}@example.com`, transcript: "yes" },
+    });
+    expect(res.status).toBe(400);
   });
 });

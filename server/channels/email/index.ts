@@ -1,14 +1,17 @@
 import type { Context } from "hono";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import type { SiteConfig } from "../../config.ts";
+import type { Conversation, ThreadEvent } from "../../../sdk/protocol.ts";
+import { DEFAULT_UNSEEN_REPLY_DELAY_S, type SiteConfig } from "../../config.ts";
+import { visibleToVisitor } from "../../core/visibility.ts";
 import { AppError, errorBody } from "../../errors.ts";
 import type { Services } from "../../http/services.ts";
+import { SHOWN_TTL_MS, shownKey } from "../../realtime/shown.ts";
 import type { Channel } from "../types.ts";
 import { normalizeAddress, parseReplyAddress } from "./address.ts";
 import { type InboundOutcome, openHandle, receiveMail, siteOfDomain } from "./inbound.ts";
 import { composeReply, composeTranscript, type MailTransport } from "./message.ts";
-import { type EmailSite, sendThreadMail } from "./outbound.ts";
+import { type EmailSite, SENT_EVENT, sendThreadMail } from "./outbound.ts";
 import { type InboundMail, parseMailgun, parsePostmark, parseRaw } from "./parse.ts";
 import { inboundAuthorized, mailgunSignatureValid } from "./signature.ts";
 
@@ -66,6 +69,12 @@ function mustEmail(site: SiteConfig): EmailSite {
     throw new AppError("channel_not_configured", `Email is not configured for site "${site.id}"`);
   return e;
 }
+
+const linkedAddress = (conversation: Conversation) =>
+  conversation.channels.find((c) => c.channel === "email")?.address;
+
+/** Once-guards (`Store.hit`) outlive the follow-ups they guard. */
+const GUARD_MS = SHOWN_TTL_MS;
 
 const localeOf = (site: SiteConfig, conversation: { context: { locale?: string } }) =>
   conversation.context.locale ?? site.locale;
@@ -191,6 +200,9 @@ export function emailChannel(options: EmailOptions): EmailChannel {
       if (!address) {
         throw new AppError("bad_request", "email must be a valid address like name@example.com");
       }
+      if (input.transcript !== undefined && typeof input.transcript !== "boolean") {
+        throw new AppError("bad_request", '"transcript" must be true or false');
+      }
       if (siteOfDomain(s, address.split("@")[1]!)) {
         throw new AppError("bad_request", "email must be the visitor's own address");
       }
@@ -206,6 +218,8 @@ export function emailChannel(options: EmailOptions): EmailChannel {
         to: address,
         kind: "transcript",
         automatic: true,
+        // Remembered with the handoff: the transcript goes out again when an agent resolves.
+        data: { handoff: true, transcriptOnResolve: input.transcript === true },
         compose: (resumeLink) =>
           composeTranscript({
             events,
@@ -219,23 +233,37 @@ export function emailChannel(options: EmailOptions): EmailChannel {
     },
 
     async deliver(s, conversation, event) {
-      const site = mustEmail(s.site(conversation.siteId));
-      const to = conversation.channels.find((c) => c.channel === "email")?.address;
-      if (!to) throw new AppError("channel_unavailable", "The visitor has not continued by email");
-      await sendThreadMail(s, transport, {
-        site,
-        conversation,
-        to,
-        kind: "reply",
-        seq: event.seq,
-        compose: (resumeLink) =>
-          composeReply({
-            event,
-            siteName: site.name,
-            locale: localeOf(site, conversation),
-            resumeLink,
+      await sendReply(s, conversation, event);
+    },
+
+    webReplied(s, conversation, event) {
+      const site = emailOf(s.site(conversation.siteId));
+      if (!site || !linkedAddress(conversation)) return;
+      if (event.type !== "message" || event.author.role !== "agent") return;
+      const delayS = site.email.unseenReplyDelaySeconds ?? DEFAULT_UNSEEN_REPLY_DELAY_S;
+      // In-process: a crash of this instance before the delay drops the follow-up mail (the
+      // reply itself is in the thread, and the resume link of the next mail shows it).
+      const timer = setTimeout(() => {
+        void unseenFollowUp(s, conversation.id, event).catch((error) =>
+          s.log.error("unseen reply email failed", {
+            conversationId: conversation.id,
+            seq: event.seq,
+            error: String(error),
           }),
-      });
+        );
+      }, delayS * 1000);
+      (timer as { unref?: () => void }).unref?.();
+    },
+
+    async resolved(s, conversation) {
+      try {
+        await transcriptOnResolve(s, conversation);
+      } catch (error) {
+        s.log.error("transcript on resolve failed", {
+          conversationId: conversation.id,
+          error: String(error),
+        });
+      }
     },
 
     webhooks: (s) => webhookRoutes(s, options, channel),
@@ -251,5 +279,85 @@ export function emailChannel(options: EmailOptions): EmailChannel {
       return "conversation" in found ? { ok: true } : { ok: false, reason: found.refused };
     },
   };
+
+  /** Mails an agent's reply into the thread's mail, with the resume link. */
+  async function sendReply(
+    s: Services,
+    conversation: Conversation,
+    event: ThreadEvent,
+    data?: Record<string, unknown>,
+  ): Promise<void> {
+    const site = mustEmail(s.site(conversation.siteId));
+    const to = linkedAddress(conversation);
+    if (!to) throw new AppError("channel_unavailable", "The visitor has not continued by email");
+    await sendThreadMail(s, transport, {
+      site,
+      conversation,
+      to,
+      kind: "reply",
+      seq: event.seq,
+      ...(data ? { data } : {}),
+      compose: (resumeLink) =>
+        composeReply({
+          event,
+          siteName: site.name,
+          locale: localeOf(site, conversation),
+          resumeLink,
+        }),
+    });
+  }
+
+  /**
+   * The delay is over: the reply is emailed unless a visitor socket was sent it (the shown mark
+   * reached its seq), the email link is gone, or another timer took it already.
+   */
+  async function unseenFollowUp(s: Services, conversationId: string, event: ThreadEvent) {
+    if ((await s.store.raiseMark(shownKey(conversationId), 0, SHOWN_TTL_MS)) >= event.seq) return;
+    const conversation = await s.store.getConversation(conversationId);
+    if (!conversation || !linkedAddress(conversation)) return;
+    const first = await s.store.hit(`email-unseen:${conversationId}:${event.seq}`, GUARD_MS);
+    if (first.count > 1) return;
+    await sendReply(s, conversation, event, { reason: "unseen" });
+  }
+
+  /**
+   * Resolved: the full transcript goes to the linked address when the visitor asked for it at
+   * handoff (the latest handoff decides) or the site always sends it; once per resolve.
+   */
+  async function transcriptOnResolve(s: Services, conversation: Conversation) {
+    const site = emailOf(s.site(conversation.siteId));
+    const to = linkedAddress(conversation);
+    if (!site || !to) return;
+    // Reads are capped (MAX_EVENTS_PER_READ): the thread's start for the transcript, as the
+    // handoff mail has it, and its tail for this resolve.
+    const [events, tail] = await Promise.all([
+      s.store.eventsAfter(conversation.id, 0),
+      s.store.eventsAfter(conversation.id, Math.max(0, conversation.lastSeq - 50)),
+    ]);
+    const all = [...events, ...tail];
+    const handoff = all.findLast((e) => e.name === SENT_EVENT && e.data?.handoff === true);
+    if (!site.email.transcriptOnResolve && handoff?.data?.transcriptOnResolve !== true) return;
+    const resolved =
+      tail.findLast((e) => e.name === "conversation.resolved")?.seq ?? conversation.lastSeq;
+    const first = await s.store.hit(`email-resolved:${conversation.id}:${resolved}`, GUARD_MS);
+    if (first.count > 1) return;
+    const visible = events.filter(visibleToVisitor);
+    await sendThreadMail(s, transport, {
+      site,
+      conversation,
+      to,
+      kind: "transcript",
+      automatic: true,
+      data: { reason: "resolved", resolved },
+      compose: (resumeLink) =>
+        composeTranscript({
+          events: visible,
+          siteName: site.name,
+          locale: localeOf(site, conversation),
+          resumeLink,
+        }),
+    });
+  }
+
   return channel;
 }

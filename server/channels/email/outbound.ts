@@ -58,6 +58,8 @@ export async function sendThreadMail(
     seq?: number;
     /** Automatic mail (the transcript) says so, so out-of-office robots stay quiet. */
     automatic?: boolean;
+    /** More facts for the `email.sent` event (why it went, what the visitor asked for). */
+    data?: Record<string, unknown>;
   },
 ): Promise<MailMessage> {
   const { site, conversation } = input;
@@ -100,6 +102,7 @@ export async function sendThreadMail(
     clientId: `email:sent:${message.messageId}`,
     createdAt: new Date(s.now()).toISOString(),
     data: {
+      ...input.data,
       messageId: message.messageId,
       to: input.to,
       kind: input.kind,
