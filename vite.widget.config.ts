@@ -23,8 +23,52 @@ const asciiOnly: Plugin = {
   },
 };
 
+/**
+ * Packs the Russian strings: Cyrillic А–я (U+0410–U+044F) shifted by 976 into ASCII `@`–DEL, one
+ * byte each instead of a six-byte `\\u04xx` escape (~250 bytes less gzip), decoded once at load by
+ * a helper it adds. ASCII `@`–DEL that is really meant (the "M" of "Messenger", `{0}`) is kept as
+ * `#` + the character. Runs before `asciiOnly`, which escapes what is left (ё, …).
+ */
+const packCyrillic: Plugin = {
+  name: "omnithread-pack-cyrillic",
+  generateBundle(_options, bundle) {
+    for (const chunk of Object.values(bundle)) {
+      if (chunk.type !== "chunk") continue;
+      let packed = false;
+      chunk.code = chunk.code.replace(/\bru:`([^`\\$]*)`/, (_row, text: string) => {
+        packed = true;
+        const ascii = text.replace(/[@-\x7f#]|[\u0410-\u044f]/g, (c) => {
+          const code = c.charCodeAt(0);
+          return code > 0x7f ? String.fromCharCode(code - 976) : `#${c}`;
+        });
+        return `ru:_ru(${JSON.stringify(ascii)})`;
+      });
+      if (!packed) throw new Error("packCyrillic: no ru row in the bundle");
+      if (!chunk.code.startsWith("(function(){")) throw new Error("packCyrillic: not an IIFE");
+      chunk.code = chunk.code.replace(
+        /^(\(function\(\)\{)/,
+        "$1function _ru(s){return s.replace(/#(.)|[@-\\x7f]/g,(c,a)=>a||String.fromCharCode(c.charCodeAt()+976))}",
+      );
+    }
+  },
+};
+
+/** The stylesheet without its line breaks (one rule a line in the source, for reading). */
+const compactCss: Plugin = {
+  name: "omnithread-compact-css",
+  transform(code, id) {
+    if (!id.endsWith("/widget/styles.ts")) return undefined;
+    const compacted = code.replace(
+      /CSS = `([^`]*)`/,
+      (_all, css: string) => `CSS = \`${css.replace(/\n/g, "")}\``,
+    );
+    if (compacted === code) throw new Error("compactCss: no CSS template in styles.ts");
+    return compacted;
+  },
+};
+
 export default defineConfig({
-  plugins: [asciiOnly],
+  plugins: [compactCss, packCyrillic, asciiOnly],
   publicDir: false,
   logLevel: "warn",
   build: {
@@ -34,8 +78,37 @@ export default defineConfig({
     minify: true,
     sourcemap: false,
     reportCompressedSize: false,
-    // Class fields as plain assignments, not defineProperty helpers: smaller, same behaviour here.
-    rolldownOptions: { transform: { assumptions: { setPublicClassFields: true } } },
+    rolldownOptions: {
+      // Class fields as plain assignments, not defineProperty helpers: smaller, same behaviour here.
+      transform: { assumptions: { setPublicClassFields: true } },
+      // Preact's private properties (`__k`, `__e`, `__P` …: two underscores and one letter) get
+      // one-letter names. Only Preact's own code uses them, all of it in this one bundle (no
+      // devtools, no other copy of Preact); `__html` and `__proto__` do not match (~45 bytes).
+      // So do the names listed below, each read and written only inside this bundle: never a DOM,
+      // dataset, JSON (protocol) or page-facing (`window.omnithread`) name; `open`, `send`,
+      // `events`, `status`, `channel`, `greeting`, `rating` … are such names and are not listed.
+      // A name added here needs that check: most browser tests run the source, not this bundle.
+      output: {
+        minify: {
+          mangleProps: {
+            include: new RegExp(
+              `^(__[a-zA-Z]|${[
+                // Preact's class-component lifecycle and option hooks: this bundle has only
+                // function components and no addon that sets a hook.
+                "componentWillMount|componentDidMount|componentWillReceiveProps|shouldComponentUpdate",
+                "componentWillUpdate|componentDidUpdate|getSnapshotBeforeUpdate|componentWillUnmount",
+                "componentDidCatch|getDerivedStateFromProps|getDerivedStateFromError|getChildContext",
+                "contextType|debounceRendering|forceUpdate|setState|vnode|diffed|unmount|props|render|sub",
+                // The widget's view, actions and refs, and the client methods it calls.
+                "outgoing|announce|mounted|busy|ask|bad|launcher|keydown|choose|pick|reconnect|retry",
+                "ways|unread|failed|item|time|csat|away|input|typing|resume|connect|ready|rate",
+                "server|storage|createClient",
+              ].join("|")})$`,
+            ),
+          },
+        },
+      },
+    },
     lib: {
       entry: "widget/main.ts",
       formats: ["iife"],

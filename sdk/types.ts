@@ -39,6 +39,8 @@ export type WebSocketLike = new (url: string) => WebSocket;
 export interface HandoffOptions {
   /** `email`: the address the thread continues at. */
   email?: string;
+  /** `email`: also send the whole conversation once it is resolved. */
+  transcript?: boolean;
   /** `callback`: E.164 or a national number the server can normalise. */
   phone?: string;
   window?: { from: string; to: string };

@@ -1,6 +1,12 @@
 import type { AttributeValue } from "../sdk/protocol.ts";
 import type { HandoffOptions, HandoffResult } from "../sdk/types.ts";
-import type { HandoffChannel, Listener, Widget, WidgetEvent } from "./widget.tsx";
+import {
+  type HandoffChannel,
+  type Listener,
+  type Widget,
+  type WidgetEvent,
+  warn,
+} from "./widget.tsx";
 
 /** One queued call: `["open"]`, `["on", "message", fn]` …, or a function given the API. */
 export type Call = [string, ...unknown[]] | ((api: OmnithreadApi) => void);
@@ -38,7 +44,7 @@ export function createApi(widget: Widget): OmnithreadApi {
         try {
           run(call);
         } catch (error) {
-          console.warn("omnithread:", error);
+          warn(error);
         }
       }
       return 0;
@@ -58,7 +64,7 @@ export function createApi(widget: Widget): OmnithreadApi {
       throw new TypeError(`unknown method "${name}"`);
     const result = (api[name as (typeof METHODS)[number]] as (...a: unknown[]) => unknown)(...args);
     // A queued call has no caller to see its failure: report it instead of an unhandled rejection.
-    if (result instanceof Promise) result.catch((error) => console.warn("omnithread:", error));
+    if (result instanceof Promise) result.catch(warn);
   }
   return api;
 }

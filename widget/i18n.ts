@@ -8,7 +8,8 @@
 
 /** The string keys, in row order. `via_*`: badge on a message from another channel; `go_*`: the
  * "other ways to reach us" menu entries; `away`: the notice outside business hours or with no
- * agent online; `csat` … `rated`: the rating card after a resolve. */
+ * agent online; `email`, `transcript`: the email handoff's field and checkbox; `csat` … `rated`:
+ * the rating card after a resolve. */
 export const KEYS = [
   "open",
   "close",
@@ -36,6 +37,8 @@ export const KEYS = [
   "go_callback",
   "handoffError",
   "handoffDone",
+  "email",
+  "transcript",
   "away",
   "csat",
   "rate",
@@ -44,9 +47,45 @@ export const KEYS = [
 ] as const;
 
 export type Key = (typeof KEYS)[number];
-export type Strings = Record<Key, string>;
 type RowOf<T extends readonly string[]> = { -readonly [I in keyof T]: string };
 type Row = RowOf<typeof KEYS>;
+/** A locale's strings, in `KEYS` order. */
+export type Strings = Readonly<Row>;
+/** Each string's index in a row, by key (`t[SEND]`): numbers keep the key names out of the bundle
+ * (the test checks them against `KEYS`). */
+export const OPEN = 0;
+export const CLOSE = 1;
+export const TITLE = 2;
+export const GREETING = 3;
+export const INPUT = 4;
+export const SEND = 5;
+export const SENDING = 6;
+export const FAILED = 7;
+export const RETRY = 8;
+export const CONNECTING = 9;
+export const OFFLINE = 10;
+export const ERROR = 11;
+export const TYPING = 12;
+export const YOU = 13;
+export const AGENT = 14;
+export const UNREAD = 15;
+export const MESSAGES = 16;
+export const MORE = 17;
+export const VIA_MESSENGER = 18;
+export const VIA_EMAIL = 19;
+export const VIA_CALLBACK = 20;
+export const GO_MESSENGER = 21;
+export const GO_EMAIL = 22;
+export const GO_CALLBACK = 23;
+export const HANDOFFERROR = 24;
+export const HANDOFFDONE = 25;
+export const EMAIL = 26;
+export const TRANSCRIPT = 27;
+export const AWAY = 28;
+export const CSAT = 29;
+export const RATE = 30;
+export const COMMENT = 31;
+export const RATED = 32;
 
 const ROWS: Record<string, Row> = {
   // English
@@ -77,6 +116,8 @@ const ROWS: Record<string, Row> = {
     "Request a callback", // go_callback
     "That did not work. Please try again.", // handoffError
     "Done: we will continue there.", // handoffDone
+    "Your email", // email
+    "Email me the whole conversation when it's resolved", // transcript
     "We're away. Leave a message and we'll reply here.", // away
     "How did we do?", // csat
     "Rate {0} out of 5", // rate
@@ -111,6 +152,8 @@ const ROWS: Record<string, Row> = {
     "Bel mij terug", // go_callback
     "Dat is niet gelukt. Probeer het opnieuw.", // handoffError
     "Gelukt: we gaan daar verder.", // handoffDone
+    "Je e-mail", // email
+    "Mail me het gesprek als het is opgelost", // transcript
     "We zijn er niet. Laat een bericht achter: we antwoorden hier.", // away
     "Hoe deden we het?", // csat
     "Geef {0} van de 5", // rate
@@ -145,6 +188,8 @@ const ROWS: Record<string, Row> = {
     "Заказать обратный звонок", // go_callback
     "Не получилось. Попробуйте ещё раз.", // handoffError
     "Готово: продолжим там.", // handoffDone
+    "Ваша почта", // email
+    "Прислать переписку на почту после решения", // transcript
     "Нас сейчас нет. Оставьте сообщение: мы ответим здесь.", // away
     "Как мы справились?", // csat
     "Оценка {0} из 5", // rate
@@ -179,6 +224,8 @@ const ROWS: Record<string, Row> = {
     "Zatraži povratni poziv", // go_callback
     "Nije uspjelo. Pokušajte ponovno.", // handoffError
     "Gotovo: nastavljamo tamo.", // handoffDone
+    "Vaša e-pošta", // email
+    "Pošaljite mi razgovor kad se riješi", // transcript
     "Nismo tu. Ostavite poruku i odgovorit ćemo ovdje.", // away
     "Kako smo vam pomogli?", // csat
     "Ocjena {0} od 5", // rate
@@ -213,6 +260,8 @@ const ROWS: Record<string, Row> = {
     "Poproś o oddzwonienie", // go_callback
     "Nie udało się. Spróbuj ponownie.", // handoffError
     "Gotowe: kontynuujemy tam.", // handoffDone
+    "Twój e-mail", // email
+    "Wyślij mi rozmowę po rozwiązaniu", // transcript
     "Nie ma nas. Zostaw wiadomość: odpowiemy tutaj.", // away
     "Jak nam poszło?", // csat
     "Oceń na {0} z 5", // rate
@@ -247,6 +296,8 @@ const ROWS: Record<string, Row> = {
     "Rückruf anfordern", // go_callback
     "Das hat nicht geklappt. Bitte erneut versuchen.", // handoffError
     "Erledigt: Wir machen dort weiter.", // handoffDone
+    "Ihre E-Mail", // email
+    "Ganzes Gespräch nach Lösung mailen", // transcript
     "Wir sind nicht da. Schreiben Sie uns: Wir antworten hier.", // away
     "Wie waren wir?", // csat
     "Mit {0} von 5 bewerten", // rate
@@ -281,6 +332,8 @@ const ROWS: Record<string, Row> = {
     "Demander un rappel", // go_callback
     "Échec. Veuillez réessayer.", // handoffError
     "C’est fait : on continue là-bas.", // handoffDone
+    "Votre e-mail", // email
+    "M’envoyer la conversation une fois résolue", // transcript
     "Nous sommes absents. Laissez un message : nous répondrons ici.", // away
     "Êtes-vous satisfait ?", // csat
     "Noter {0} sur 5", // rate
@@ -315,6 +368,8 @@ const ROWS: Record<string, Row> = {
     "Pedir que te llamemos", // go_callback
     "No ha funcionado. Inténtalo de nuevo.", // handoffError
     "Listo: seguimos allí.", // handoffDone
+    "Tu correo", // email
+    "Enviarme la conversación al resolverla", // transcript
     "No estamos. Deja un mensaje y te responderemos aquí.", // away
     "¿Cómo lo hicimos?", // csat
     "Valorar con {0} de 5", // rate
@@ -326,10 +381,18 @@ const ROWS: Record<string, Row> = {
 /** The supported locales. */
 export const LOCALES = /* @__PURE__ */ Object.keys(ROWS);
 
-/** A locale's strings by key; English for an unknown locale. */
+/** A locale's strings (`t[SEND]`); English for an unknown locale. */
 export function strings(locale: string): Strings {
-  const row = ROWS[locale] ?? ROWS.en!;
-  return Object.fromEntries(KEYS.map((key, i) => [key, row[i]])) as Strings;
+  return ROWS[locale] ?? ROWS.en!;
+}
+
+/**
+ * A channel's string from the `via_*` (badge, `first` = VIA_MESSENGER) or `go_*` (menu, GO_MESSENGER)
+ * ones, which follow in this order in `KEYS`; else the channel's name.
+ */
+export function channelText(t: Strings, first: number, channel: string): string {
+  const i = ["messenger", "email", "callback"].indexOf(channel);
+  return i < 0 ? channel : t[first + i]!;
 }
 
 /**

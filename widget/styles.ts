@@ -18,14 +18,13 @@ svg{fill:currentColor;width:22px;height:22px}
 :focus-visible{outline:3px solid var(--ot-accent);outline-offset:2px}
 .head :focus-visible{outline-color:var(--ot-on-accent);outline-offset:-3px}
 .sr{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%);white-space:nowrap}
-.launcher,.icon,.send{display:flex;align-items:center;justify-content:center;padding:0;border:0;background:var(--ot-accent);color:var(--ot-on-accent)}
+.launcher,.icon,.send{display:flex;align-items:center;justify-content:center;padding:0;border:0}
 .launcher{position:fixed;right:20px;bottom:20px;width:56px;height:56px;border-radius:50%;box-shadow:0 4px 14px #0004}
-.left .launcher{right:auto;left:20px}
+.left .launcher,.left .panel{right:auto;left:20px}
 .launcher svg{width:28px;height:28px}
-.badge{position:absolute;top:-4px;right:-4px;min-width:22px;height:22px;padding:0 6px;border-radius:11px;background:#c00000;color:#fff;font-size:13px;font-weight:700;line-height:22px;text-align:center}
+.badge{position:absolute;top:-4px;right:-4px;min-width:22px;height:22px;padding:0 6px;border-radius:11px;background:#c00;color:#fff;font-size:13px;font-weight:700;line-height:22px;text-align:center}
 .panel{position:fixed;right:20px;bottom:88px;width:380px;height:min(620px,calc(100vh - 108px));display:flex;flex-direction:column;background:#fff;border-radius:12px;box-shadow:0 8px 32px #0005;overflow:hidden}
-.left .panel{right:auto;left:20px}
-.head{display:flex;align-items:center;gap:4px;padding:8px 8px 8px 16px;background:var(--ot-accent);color:var(--ot-on-accent)}
+.head{display:flex;align-items:center;gap:4px;padding:8px 8px 8px 16px}
 .head h2{flex:1;font-size:18px;font-weight:600}
 .icon,.send{flex:none;width:44px;height:44px;border-radius:8px}
 .x{fill:none;stroke:currentColor;stroke-width:2.5;stroke-linecap:round}
@@ -37,23 +36,28 @@ svg{fill:currentColor;width:22px;height:22px}
 .meta{display:flex;flex-wrap:wrap;gap:6px;align-items:center;margin:0 4px 2px;font-size:13px;color:#545454}
 .me .meta{justify-content:flex-end}
 .chan{padding:0 6px;border-radius:8px;background:#e4e8f3;color:#263052;font-size:12px}
-.text{padding:8px 12px;border-radius:12px;background:#eff1f4;white-space:pre-wrap;overflow-wrap:anywhere}
-.me .text{background:var(--ot-accent);color:var(--ot-on-accent)}
+.text,.csat{padding:8px 12px;border-radius:12px;background:#eff1f4}
+.text{white-space:pre-wrap;overflow-wrap:anywhere}
 .text a{color:inherit}
-.failed .text{background:#fff;color:#1a1a1a;border:1px solid #c00000}
+input,textarea,form button{min-width:44px;height:44px;padding:0 12px;border:1px solid #767676;border-radius:8px;background:#fff}
+.launcher,.icon,.send,.head,.me .text,[aria-pressed=true],[type=submit]{background:var(--ot-accent);color:var(--ot-on-accent)}
+.failed .text{background:#fff;color:#1a1a1a;border:1px solid #c00}
 .failed .meta,.csat p{color:#a00000}
+[aria-invalid=true]{border-color:#c00}
 .sys{align-self:center;font-size:14px;color:#545454;text-align:center}
-.csat{padding:8px;border-radius:12px;background:#eff1f4}
 .csat fieldset{display:flex;gap:6px;border:0}
-.csat button,.csat input,textarea{min-width:44px;height:44px;padding:0 12px;border:1px solid #767676;border-radius:8px;background:#fff}
-.csat [aria-pressed=true],.csat [type=submit]{background:var(--ot-accent);color:var(--ot-on-accent)}
-.csat input{width:100%;margin:8px 0}
+input{width:100%;font-size:16px}
+.csat input{margin:8px 0}
 :disabled{opacity:.5}
 .typing{min-height:20px;padding:0 16px;font-size:13px;color:#545454}
 .ways{padding:4px 12px 0;font-size:15px}
 .ways p{margin:4px 0}
-.ways ul{margin-top:6px;display:flex;flex-wrap:wrap;gap:6px}
+.ways ul,.ways form{margin-top:6px;display:flex;flex-wrap:wrap;gap:6px}
 .ways ul button{padding:8px 12px;border:1px solid var(--ot-accent);border-radius:18px;background:#fff;color:var(--ot-accent)}
+.ways form{align-items:flex-end}
+.ways label{flex:1}
+.ways .t{flex-basis:100%}
+.t input{all:revert}
 .composer{display:flex;gap:8px;align-items:flex-end;padding:8px 12px 12px;border-top:1px solid #e2e2e2}
 textarea{flex:1;height:auto;min-height:44px;max-height:140px;padding:10px 12px;resize:none;field-sizing:content}
 @media (max-width:480px){

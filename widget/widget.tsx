@@ -13,11 +13,11 @@ import type {
   TokenStorage,
 } from "../sdk/types.ts";
 import type { WidgetConfig } from "./config.ts";
-import { format, strings } from "./i18n.ts";
+import { AGENT, format, GREETING, RATED, strings } from "./i18n.ts";
 import { safeHref } from "./linkify.ts";
 import { CSS } from "./styles.ts";
 import { Root } from "./ui/Root.tsx";
-import type { Actions, Outgoing, Refs, View } from "./ui/types.ts";
+import type { Actions, Outgoing, Refs, View, Ways } from "./ui/types.ts";
 
 /** Events the page can listen to with `omnithread.on(name, fn)`. */
 export type WidgetEvent = "ready" | "message" | "open" | "close" | "handoff";
@@ -54,7 +54,8 @@ export interface Widget {
 const TYPING_MS = 6000;
 
 const noop = () => {};
-const warn = (error: unknown) => console.warn("omnithread:", error);
+/** Reports what no caller can see (a listener's throw, a queued call's failure). */
+export const warn = (error: unknown) => console.warn("omnithread:", error);
 
 /** Black or white, whichever reads better on a `#rgb`/`#rrggbb` colour (WCAG contrast). */
 export function textOn(color: string): string | undefined {
@@ -65,8 +66,9 @@ export function textOn(color: string): string | undefined {
     const c = Number.parseInt(hex.slice(i, i + 2), 16) / 255;
     return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
   }) as [number, number, number];
-  const luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b;
-  return (luminance + 0.05) / 0.05 > 1.05 / (luminance + 0.05) ? "#000" : "#fff";
+  // Black contrasts more than white exactly when (L + 0.05) / 0.05 > 1.05 / (L + 0.05), that is
+  // when L > √0.0525 − 0.05 ≈ 0.1791.
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b > 0.1791 ? "#000" : "#fff";
 }
 
 /** Constructable stylesheet (allowed by `style-src 'self'`), else a `<style nonce>`. */
@@ -127,7 +129,7 @@ export function createWidget(config: WidgetConfig, deps: WidgetDeps): Widget {
     open: false,
     mounted: false,
     announce: "",
-    greeting: config.greeting || t.greeting,
+    greeting: config.greeting || t[GREETING],
     channels: [],
     away: false,
     ...fresh(),
@@ -190,7 +192,7 @@ export function createWidget(config: WidgetConfig, deps: WidgetDeps): Widget {
       if (index >= 0) v.outgoing = v.outgoing.filter((_, i) => i !== index);
     } else if (live && event.type === "message") {
       v.typing = null;
-      v.announce = `${event.author.name || t.agent}: ${event.text}`;
+      v.announce = `${event.author.name || t[AGENT]}: ${event.text}`;
       if (!v.open) v.unread++;
       // An agent answers live: not away any more.
       if (event.author.role === "agent") v.away = false;
@@ -215,7 +217,7 @@ export function createWidget(config: WidgetConfig, deps: WidgetDeps): Widget {
     });
     created.on("typing", (who) => {
       if (who.role === "visitor") return;
-      v.typing = who.name || t.agent;
+      v.typing = who.name || t[AGENT];
       clearTimeout(typingTimer);
       typingTimer = setTimeout(() => {
         v.typing = null;
@@ -341,20 +343,26 @@ export function createWidget(config: WidgetConfig, deps: WidgetDeps): Widget {
       v.ways = { open: !v.ways.open };
       update();
     },
-    choose(channel) {
+    choose(channel, email, transcript) {
       if (v.ways.busy) return;
-      v.ways = { open: true, channel, busy: true };
-      update();
-      handoff(channel as HandoffChannel).then(
+      // Email needs an address first: its form, then Send comes back here with it.
+      const ask = channel === "email";
+      /** The menu, open on this channel, in a new state. */
+      const show = (state: Partial<Ways>) => {
+        v.ways = { open: true, channel, ...state };
+        update();
+      };
+      if (ask && email === undefined) return show({ ask });
+      show({ ask, busy: true });
+      // `transcript`: the server emails the whole conversation once it is resolved.
+      const options: HandoffOptions | undefined = ask ? { email, transcript } : undefined;
+      handoff(channel as HandoffChannel, options).then(
         (result) => {
-          const url = result.url ? safeHref(result.url) : null;
-          v.ways = { open: true, channel, ...(url ? { url } : { done: true }) };
-          update();
+          const url = result.url && safeHref(result.url);
+          show(url ? { url } : { done: true });
         },
-        () => {
-          v.ways = { open: true, channel, error: true };
-          update();
-        },
+        (error: { code?: string }) =>
+          show({ ask, error: true, bad: ask && error.code === "bad_request" }),
       );
     },
     pick(rating) {
@@ -370,7 +378,7 @@ export function createWidget(config: WidgetConfig, deps: WidgetDeps): Widget {
           () => {
             // The card became "You rated …" and its Send is gone: focus goes to the composer.
             v.csat = {};
-            v.announce = format(t.rated, rating!);
+            v.announce = format(t[RATED], rating!);
             update();
             refs.input.current?.focus();
           },

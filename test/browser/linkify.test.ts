@@ -1,6 +1,19 @@
 /// <reference types="mocha" />
 import { findScript, readConfig, takeResumeCode } from "../../widget/config.ts";
-import { format, KEYS, LOCALES, pickLocale, strings } from "../../widget/i18n.ts";
+import * as i18n from "../../widget/i18n.ts";
+import {
+  AWAY,
+  format,
+  KEYS,
+  LOCALES,
+  OPEN,
+  pickLocale,
+  RATE,
+  RATED,
+  strings,
+  TYPING,
+  UNREAD,
+} from "../../widget/i18n.ts";
 import { linkify, safeHref } from "../../widget/linkify.ts";
 import { textOn } from "../../widget/widget.tsx";
 import { equal } from "./helpers.ts";
@@ -68,14 +81,21 @@ describe("i18n", () => {
     equal(LOCALES.join(), "en,nl,ru,hr,pl,de,fr,es");
     for (const locale of LOCALES) {
       const t = strings(locale);
-      for (const key of KEYS)
-        equal(typeof t[key] === "string" && t[key].length > 0, true, `${locale}.${key}`);
-      equal(t.typing.includes("{0}"), true, `${locale}.typing has {0}`);
-      equal(t.unread.includes("{0}"), true, `${locale}.unread has {0}`);
-      equal(t.rate.includes("{0}"), true, `${locale}.rate has {0}`);
-      equal(t.rated.includes("{0}"), true, `${locale}.rated has {0}`);
-      if (locale !== "en") equal(t.away === strings("en").away, false, `${locale}.away translated`);
+      equal(t.length, KEYS.length, `${locale} has ${KEYS.length} strings`);
+      for (const [i, key] of KEYS.entries())
+        equal(typeof t[i] === "string" && t[i].length > 0, true, `${locale}.${key}`);
+      equal(t[TYPING].includes("{0}"), true, `${locale}.typing has {0}`);
+      equal(t[UNREAD].includes("{0}"), true, `${locale}.unread has {0}`);
+      equal(t[RATE].includes("{0}"), true, `${locale}.rate has {0}`);
+      equal(t[RATED].includes("{0}"), true, `${locale}.rated has {0}`);
+      if (locale !== "en")
+        equal(t[AWAY] === strings("en")[AWAY], false, `${locale}.away translated`);
     }
+  });
+
+  it("names each string's index after its key", () => {
+    const indexes = i18n as unknown as Record<string, unknown>;
+    for (const [i, key] of KEYS.entries()) equal(indexes[key.toUpperCase()], i, key);
   });
 
   it("picks data-locale, then the browser's languages, then English", () => {
@@ -85,7 +105,7 @@ describe("i18n", () => {
     equal(pickLocale([undefined, "ru_RU"]), "ru");
     equal(pickLocale(["xx", "yy"]), "en");
     equal(pickLocale([]), "en");
-    equal(strings("zz").open, "Open chat");
+    equal(strings("zz")[OPEN], "Open chat");
     equal(format("{0} is typing…", "Alex"), "Alex is typing…");
   });
 });

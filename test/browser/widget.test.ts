@@ -4,7 +4,9 @@
 // commands of the runner's config that use the server's own code paths.
 import { sendKeys, setViewport } from "@web/test-runner-commands";
 import { createRef, h, render } from "preact";
-import { strings } from "../../widget/i18n.ts";
+import { LIMITS } from "../../sdk/protocol.ts";
+import * as i18n from "../../widget/i18n.ts";
+import { CSS } from "../../widget/styles.ts";
 import { Panel } from "../../widget/ui/Panel.tsx";
 import type { Actions, Refs, View } from "../../widget/ui/types.ts";
 import { Ways } from "../../widget/ui/Ways.tsx";
@@ -387,6 +389,7 @@ describe("panel", () => {
       "launcher hidden under the panel",
     );
     equal(getComputedStyle(m.$("textarea")).fontSize, "16px", "no zoom on focus in iOS");
+    equal(m.$<HTMLTextAreaElement>("textarea").maxLength, LIMITS.messageChars, "protocol limit");
     assert(
       m.widget.host.style.getPropertyValue("--ot-vh").endsWith("px"),
       "visual viewport height set",
@@ -402,7 +405,7 @@ describe("other ways to reach us (the menu alone, with plain props)", () => {
   // The server offers no handoff channel yet, so the widget never shows the menu; until the
   // channel issues land, the component is checked on its own with hand-made view data.
   const view = (ways: View["ways"], away = false): View => ({
-    t: strings("en"),
+    t: i18n.strings("en"),
     time: new Intl.DateTimeFormat("en", { hour: "2-digit", minute: "2-digit" }),
     position: "right",
     open: true,
@@ -468,7 +471,7 @@ describe("other ways to reach us (the menu alone, with plain props)", () => {
     await expectNoAxeViolations(container);
 
     render(
-      h(Ways, { v: view({ open: true, channel: "email", done: true }), a: actions }),
+      h(Ways, { v: view({ open: true, channel: "callback", done: true }), a: actions }),
       container,
     );
     equal(container.querySelector('[role="status"]')!.textContent, "Done: we will continue there.");
@@ -480,6 +483,78 @@ describe("other ways to reach us (the menu alone, with plain props)", () => {
       container.querySelector('[role="status"]')!.textContent,
       "That did not work. Please try again.",
     );
+  });
+
+  it("asks for the address before an email handoff, then confirms or marks it invalid", async () => {
+    const asked: [string, string | undefined, boolean | undefined][] = [];
+    const actions = {
+      ways: none,
+      choose: (channel: string, email?: string, transcript?: boolean) =>
+        void asked.push([channel, email, transcript]),
+    } as unknown as Actions;
+    render(
+      h(Ways, { v: view({ open: true, channel: "email", ask: true }), a: actions }),
+      container,
+    );
+    const input = container.querySelector<HTMLInputElement>(".ways form input")!;
+    equal(input.type, "email");
+    equal(input.autocomplete, "email");
+    equal(input.required, true);
+    equal(input.labels?.[0]?.textContent, "Your email", "labelled");
+    equal(document.activeElement, input, "focus moves to the address");
+    // With the widget's stylesheet (as in its shadow root): 16 px, no zoom on focus in iOS.
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync(CSS);
+    const box = container.appendChild(document.createElement("div"));
+    const styled = box.attachShadow({ mode: "open" });
+    styled.adoptedStyleSheets = [sheet];
+    styled.append(input.cloneNode());
+    equal(getComputedStyle(styled.firstElementChild!).fontSize, "16px", "16 px");
+    box.remove();
+    await expectNoAxeViolations(container);
+    const transcript = container.querySelector<HTMLInputElement>(".ways form [type=checkbox]")!;
+    equal(transcript.checked, false, "the transcript is optional, off at first");
+    equal(
+      transcript.labels?.[0]?.textContent,
+      "Email me the whole conversation when it's resolved",
+      "labelled",
+    );
+    input.value = " visitor@example.com ";
+    const submit = container.querySelector<HTMLButtonElement>(".ways form [type=submit]")!;
+    submit.click();
+    transcript.click();
+    submit.click();
+    equal(
+      JSON.stringify(asked),
+      JSON.stringify([
+        ["email", "visitor@example.com", false],
+        ["email", "visitor@example.com", true],
+      ]),
+    );
+
+    render(
+      h(Ways, {
+        v: view({ open: true, channel: "email", ask: true, error: true, bad: true }),
+        a: actions,
+      }),
+      container,
+    );
+    equal(input.getAttribute("aria-invalid"), "true");
+    equal(
+      container.querySelector('[role="status"]')!.textContent,
+      "That did not work. Please try again.",
+    );
+    await expectNoAxeViolations(container);
+
+    render(
+      h(Ways, { v: view({ open: true, channel: "email", done: true }), a: actions }),
+      container,
+    );
+    equal(container.querySelectorAll(".ways form").length, 0, "the form is gone");
+    equal(container.querySelector('[role="status"]')!.textContent, "Done: we will continue there.");
+    const back = [...container.querySelectorAll<HTMLButtonElement>(".ways li button")][1]!;
+    equal(document.activeElement, back, "focus back on Continue by email");
+    await expectNoAxeViolations(container);
   });
 
   it("sit right below the away notice, by the composer", async () => {
@@ -562,7 +637,10 @@ describe("away mode", () => {
     const site = m.client()!.site!;
     equal(site.open, false, "outside business hours");
     equal(site.agentsOnline, true, "Nina is online");
-    await waitFor(() => notice(m).textContent === strings("de").away, "the notice, in German");
+    await waitFor(
+      () => notice(m).textContent === i18n.strings("de")[i18n.AWAY],
+      "the notice, in German",
+    );
     type(m, "Hallo?");
     await acknowledged(m, "Hallo?");
     await expectNoAxeViolations(m.widget.host);

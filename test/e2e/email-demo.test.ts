@@ -130,14 +130,18 @@ describe("web chat → email (demo webmail) → web chat, in Chromium", () => {
         "the web message in the inbox",
       )
     ).find((c) => c.lastText === webText)!;
-    const handoff = await shop.evaluate(() =>
-      (
-        window as unknown as {
-          omnithread: { handoff(c: string, o: { email: string }): Promise<unknown> };
-        }
-      ).omnithread.handoff("email", { email: "ana@example.com" }),
-    );
-    expect(handoff).toMatchObject({ channel: "email" });
+    // The visitor picks email in the widget and types their address.
+    const address = shop.getByRole("textbox", { name: "Your email" });
+    await shop.getByRole("button", { name: "Other ways to reach us" }).click();
+    await shop.getByRole("button", { name: "Continue by email" }).click();
+    await address.fill("ana@example.com");
+    const handoff = shop.waitForResponse((r) => r.url().endsWith("/v1/handoff"));
+    await address.press("Enter");
+    expect((await handoff).status()).toBe(202);
+    expect(await (await handoff).json()).toMatchObject({
+      channel: "email",
+      address: "ana@example.com",
+    });
 
     // 2. The webmail shows the transcript mail, from the demo's address, to the visitor.
     const mailbox = await laptop.newPage();

@@ -4,7 +4,22 @@
 // biome-ignore lint/correctness/noUnusedImports: h is the JSX factory (the pragma above)
 import { Fragment, h } from "preact";
 import type { ThreadEvent } from "../../sdk/protocol.ts";
-import { format, type Key } from "../i18n.ts";
+import {
+  AGENT,
+  COMMENT,
+  CSAT,
+  channelText,
+  FAILED,
+  format,
+  HANDOFFERROR,
+  RATE,
+  RATED,
+  RETRY,
+  SEND,
+  SENDING,
+  VIA_MESSENGER,
+  YOU,
+} from "../i18n.ts";
 import { linkify } from "../linkify.ts";
 import type { Actions, Outgoing, View } from "./types.ts";
 
@@ -40,24 +55,24 @@ function Rate({ v, a }: { v: View; a: Actions }) {
         }}
       >
         <fieldset>
-          <legend>{t.csat}</legend>
+          <legend>{t[CSAT]}</legend>
           {[1, 2, 3, 4, 5].map((n) => (
             <button
               key={n}
               type="button"
               aria-pressed={csat.rating === n}
-              aria-label={format(t.rate, n)}
+              aria-label={format(t[RATE], n)}
               onClick={() => a.pick(n)}
             >
               {n}
             </button>
           ))}
         </fieldset>
-        <input name="c" maxLength={1000} aria-label={t.comment} placeholder={t.comment} />
+        <input name="c" maxLength={1000} aria-label={t[COMMENT]} placeholder={t[COMMENT]} />
         <button type="submit" disabled={!csat.rating}>
-          {t.send}
+          {t[SEND]}
         </button>
-        <p role="status">{csat.error && t.handoffError}</p>
+        <p role="status">{csat.error && t[HANDOFFERROR]}</p>
       </form>
     </li>
   );
@@ -77,7 +92,7 @@ export function Message({ event, v, a }: { event: ThreadEvent; v: View; a: Actio
     const { rating, comment } = (event.data ?? {}) as { rating?: number; comment?: string };
     return (
       <li class="sys">
-        {format(t.rated, rating!)}
+        {format(t[RATED], rating!)}
         {comment && <p class="text">{comment}</p>}
       </li>
     );
@@ -85,11 +100,11 @@ export function Message({ event, v, a }: { event: ThreadEvent; v: View; a: Actio
   if (event.type !== "message") return event.text ? <li class="sys">{event.text}</li> : null;
   const mine = event.author.role === "visitor";
   const at = new Date(event.createdAt);
-  const via = event.channel !== "web" && (t[`via_${event.channel}` as Key] ?? event.channel);
+  const via = event.channel !== "web" && channelText(t, VIA_MESSENGER, event.channel);
   return (
     <li class={mine ? "msg me" : "msg"}>
       <p class="meta">
-        <span>{mine ? t.you : event.author.name || t.agent}</span>
+        <span>{mine ? t[YOU] : event.author.name || t[AGENT]}</span>
         <time dateTime={event.createdAt}>{+at ? v.time.format(at) : ""}</time>
         {via && <span class="chan">{via}</span>}
       </p>
@@ -104,16 +119,16 @@ export function Pending({ item, v, a }: { item: Outgoing; v: View; a: Actions })
   return (
     <li class={item.failed ? "msg me failed" : "msg me"}>
       <p class="meta">
-        <span>{t.you}</span>
+        <span>{t[YOU]}</span>
         {item.failed ? (
           <>
-            <span>{t.failed}</span>
+            <span>{t[FAILED]}</span>
             <button type="button" class="link" onClick={() => a.retry(item)}>
-              {t.retry}
+              {t[RETRY]}
             </button>
           </>
         ) : (
-          <span>{t.sending}</span>
+          <span>{t[SENDING]}</span>
         )}
       </p>
       <Text text={item.text} />

@@ -2,8 +2,21 @@
 /** @jsx h */
 // biome-ignore lint/correctness/noUnusedImports: h is the JSX factory (the pragma above)
 import { h } from "preact";
-import { LIMITS } from "../../sdk/protocol.ts";
-import { format } from "../i18n.ts";
+import {
+  AGENT,
+  AWAY,
+  CLOSE,
+  CONNECTING,
+  ERROR,
+  format,
+  INPUT,
+  MESSAGES,
+  OFFLINE,
+  RETRY,
+  SEND,
+  TITLE,
+  TYPING,
+} from "../i18n.ts";
 import { CloseIcon, SendIcon } from "./icons.tsx";
 import { Message, Pending } from "./Message.tsx";
 import type { Props } from "./types.ts";
@@ -13,7 +26,12 @@ import { Ways } from "./Ways.tsx";
 export function Panel({ v, a, r }: Props) {
   const { t } = v;
   // "error", "offline" and "connecting" have a line of their own; "online" and "idle" none.
-  const status = (t as Partial<Record<string, string>>)[v.status];
+  const status =
+    t[
+      ({ connecting: CONNECTING, offline: OFFLINE, error: ERROR } as Record<string, number>)[
+        v.status
+      ]!
+    ];
   const submit = () => {
     const input = r.input.current!;
     const text = input.value.trim();
@@ -22,10 +40,10 @@ export function Panel({ v, a, r }: Props) {
     a.send(text);
   };
   return (
-    <div class="panel" role="dialog" aria-label={t.title} hidden={!v.open}>
+    <div class="panel" role="dialog" aria-label={t[TITLE]} hidden={!v.open}>
       <div class="head">
-        <h2>{t.title}</h2>
-        <button type="button" class="icon" aria-label={t.close} onClick={a.close}>
+        <h2>{t[TITLE]}</h2>
+        <button type="button" class="icon" aria-label={t[CLOSE]} onClick={a.close}>
           <CloseIcon />
         </button>
       </div>
@@ -34,16 +52,16 @@ export function Panel({ v, a, r }: Props) {
           {status}
           {v.status === "error" && (
             <button type="button" class="link" onClick={a.reconnect}>
-              {t.retry}
+              {t[RETRY]}
             </button>
           )}
         </p>
       )}
       {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard */}
-      <ol class="log" ref={r.log} aria-label={t.messages} tabIndex={0}>
+      <ol class="log" ref={r.log} aria-label={t[MESSAGES]} tabIndex={0}>
         <li class="msg">
           <p class="meta">
-            <span>{t.agent}</span>
+            <span>{t[AGENT]}</span>
           </p>
           <p class="text">{v.greeting}</p>
         </li>
@@ -54,11 +72,11 @@ export function Panel({ v, a, r }: Props) {
           <Pending key={`p${item.id}`} item={item} v={v} a={a} />
         ))}
       </ol>
-      <p class="typing">{v.typing ? format(t.typing, v.typing) : ""}</p>
+      <p class="typing">{v.typing ? format(t[TYPING], v.typing) : ""}</p>
       {/* Outside business hours or with nobody online: said plainly by the composer, which stays
           usable, with the other channels right below. */}
       <p class={v.away ? "away" : undefined} role="status">
-        {v.away && t.away}
+        {v.away && t[AWAY]}
       </p>
       {v.channels.length > 0 && <Ways v={v} a={a} />}
       <form
@@ -71,9 +89,11 @@ export function Panel({ v, a, r }: Props) {
         <textarea
           ref={r.input}
           rows={1}
-          maxLength={LIMITS.messageChars}
-          aria-label={t.input}
-          placeholder={t.input}
+          // LIMITS.messageChars (sdk/protocol.ts), as a number: the object costs bytes in the
+          // bundle. The browser test checks the two agree.
+          maxLength={4000}
+          aria-label={t[INPUT]}
+          placeholder={t[INPUT]}
           onInput={a.typing}
           onKeyDown={(event) => {
             if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
@@ -82,7 +102,7 @@ export function Panel({ v, a, r }: Props) {
             }
           }}
         />
-        <button type="submit" class="send" aria-label={t.send}>
+        <button type="submit" class="send" aria-label={t[SEND]}>
           <SendIcon />
         </button>
       </form>

@@ -2,7 +2,7 @@
 /** @jsx h */
 // biome-ignore lint/correctness/noUnusedImports: h is the JSX factory (the pragma above)
 import { h } from "preact";
-import { format } from "../i18n.ts";
+import { CLOSE, format, OPEN, UNREAD } from "../i18n.ts";
 import { ChatIcon, CloseIcon } from "./icons.tsx";
 import { Panel } from "./Panel.tsx";
 import type { Props } from "./types.ts";
@@ -10,13 +10,13 @@ import type { Props } from "./types.ts";
 /** The launcher: the only thing the widget shows (and does) until the visitor opens the chat. */
 export function Launcher({ v, a, r }: Props) {
   const { t } = v;
-  const unread = v.unread && !v.open ? format(t.unread, v.unread) : "";
+  const unread = v.unread && !v.open ? format(t[UNREAD], v.unread) : "";
   return (
     <button
       ref={r.launcher}
       type="button"
       class="launcher"
-      aria-label={v.open ? t.close : unread ? `${t.open}, ${unread}` : t.open}
+      aria-label={v.open ? t[CLOSE] : unread ? `${t[OPEN]}, ${unread}` : t[OPEN]}
       onClick={a.toggle}
     >
       {v.open ? <CloseIcon /> : <ChatIcon />}

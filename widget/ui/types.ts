@@ -21,6 +21,10 @@ export interface Ways {
   /** A link to follow (Messenger). */
   url?: string;
   error?: boolean;
+  /** The email form is open (email needs the visitor's address first). */
+  ask?: boolean;
+  /** The server refused the address (`bad_request`): the field is marked invalid. */
+  bad?: boolean;
 }
 
 /** The rating card: the score picked, and whether its send failed. */
@@ -63,7 +67,9 @@ export interface Actions {
   reconnect(): void;
   typing(): void;
   ways(): void;
-  choose(channel: string): void;
+  /** Hands off to a channel; email first opens its form, whose Send gives the address and
+   * whether to email the whole conversation once resolved. */
+  choose(channel: string, email?: string, transcript?: boolean): void;
   /** Picks a score on the rating card. */
   pick(rating: number): void;
   /** Sends the picked score with the comment. */
