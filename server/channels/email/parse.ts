@@ -237,8 +237,11 @@ export async function parseMailgun(form: FormData): Promise<InboundMail> {
     }
   }
   const stripped = field("stripped-text");
+  const fromHeader = field("from") ?? header("from");
+  const author = fromHeader ? addressParser(fromHeader, { flatten: true })[0] : undefined;
   return {
-    from: normalizeAddress(addressesIn(field("from") ?? header("from"))[0] ?? sender ?? ""),
+    from: normalizeAddress(addressesIn(fromHeader)[0] ?? sender ?? ""),
+    ...(author?.name ? { fromName: author.name } : {}),
     recipients: unique([
       ...addressesIn(recipient),
       ...addressesIn(header("to")),
