@@ -17,7 +17,7 @@ import { AppError, errorBody } from "./errors.ts";
 import { agentRoutes } from "./http/agent.ts";
 import { liveRoutes } from "./http/live.ts";
 import { createOriginPolicy } from "./http/origins.ts";
-import { DEFAULT_LIMITS, type Limits } from "./http/rate-limit.ts";
+import { DEFAULT_LIMITS, enforceLimit, type Limits } from "./http/rate-limit.ts";
 import { resumeRoutes } from "./http/resume.ts";
 import type { Services } from "./http/services.ts";
 import { visitorRoutes } from "./http/visitor.ts";
@@ -82,8 +82,9 @@ export function createApp(deps: AppDeps) {
     log,
     now,
     clientIp(c) {
+      // The proxy appends the address it saw; anything before it is the client's own say-so.
       const forwarded = config.trustProxy
-        ? c.req.header("x-forwarded-for")?.split(",")[0]?.trim()
+        ? c.req.header("x-forwarded-for")?.split(",").at(-1)?.trim()
         : undefined;
       return forwarded || deps.connectionIp?.(c) || "unknown";
     },
@@ -128,6 +129,12 @@ export function createApp(deps: AppDeps) {
         ),
     }),
   );
+
+  // Every API call, live connections included, counts against its IP: one address cannot flood it.
+  app.use("/v1/*", async (c, next) => {
+    await enforceLimit(store, "ip", services.clientIp(c), services.limits.requestsPerIp);
+    await next();
+  });
 
   app.get("/health", (c) => c.json({ status: "ok" }));
   app.get("/.well-known/jwks.json", (c) => {

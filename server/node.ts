@@ -305,8 +305,10 @@ async function main(): Promise<void> {
     const server = await startServer({
       log,
       signals: true,
-      messengerSimulator: true,
-      mailSimulator: true,
+      // The simulators play Meta and a mailbox for the bundled demo only: with a sites file of
+      // your own they stay off, whatever your sites are called.
+      messengerSimulator: !process.env.OMNITHREAD_SITES,
+      mailSimulator: !process.env.OMNITHREAD_SITES,
     });
     const demo = server.config.sites.find((s) => s.id === "demo");
     if (demo && !process.env.OMNITHREAD_SITES) {

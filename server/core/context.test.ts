@@ -40,6 +40,18 @@ describe("mergeContext", () => {
     expect(b.attributes).toEqual({ plan: "pro" });
   });
 
+  it("refuses to grow past the attribute cap, however many calls it takes", () => {
+    let context = {};
+    for (let i = 0; i < 2; i++) {
+      const batch = Object.fromEntries(Array.from({ length: 50 }, (_, k) => [`k${i}_${k}`, k]));
+      context = mergeContext(context, { attributes: batch }, at);
+    }
+    expect(() => mergeContext(context, { attributes: { one: "more" } }, at)).toThrow(/at most 100/);
+    expect(mergeContext(context, { attributes: { k0_0: "changed" } }, at).attributes?.k0_0).toBe(
+      "changed",
+    );
+  });
+
   it("follows the latest locale", () => {
     expect(mergeContext({ locale: "en" }, { locale: "nl" }, at).locale).toBe("nl");
   });

@@ -1,4 +1,8 @@
 import type { ConversationContext, PageVisit } from "../../sdk/protocol.ts";
+import { AppError } from "../errors.ts";
+
+/** How many attributes a thread keeps in all: each agent's view carries them. */
+export const MAX_ATTRIBUTES = 100;
 
 /** How many visited pages a thread keeps: the agent needs the trail, not the whole history. */
 export const MAX_PAGES = 50;
@@ -30,6 +34,12 @@ export function mergeContext(
     for (const [key, value] of Object.entries(incoming.attributes)) {
       if (value === null) delete attributes[key];
       else attributes[key] = value;
+    }
+    if (Object.keys(attributes).length > MAX_ATTRIBUTES) {
+      throw new AppError(
+        "bad_request",
+        `A conversation keeps at most ${MAX_ATTRIBUTES} attributes`,
+      );
     }
     next.attributes = attributes;
   }

@@ -219,6 +219,14 @@ export function createThreads(deps: ThreadsDeps) {
         clientId: message.clientId,
         ...(message.data ? { data: message.data } : {}),
       });
+      // Idempotency keys share one space per thread: a visitor's key may only ever answer
+      // the visitor's own message, never an agent's note or a system event.
+      if (
+        result.duplicate &&
+        (result.event.type !== "message" || result.event.author.role !== "visitor")
+      ) {
+        throw new AppError("conflict", "That clientId is already taken in this conversation");
+      }
       if (!result.duplicate && !result.assignee) await route(conversationId);
       return result;
     },

@@ -47,7 +47,9 @@ export function resumeRoutes(s: Services) {
 
   routes.get("/r/:handle", async (c) => {
     try {
-      const { conversationId } = await s.handles.open(c.req.param("handle"));
+      // Only resume-link handles: reply addresses and Messenger refs name the thread too, but
+      // travel in headers and third-party hands, so they must not open it in a browser.
+      const { conversationId } = await s.handles.open(c.req.param("handle"), "web");
       const conversation = await s.threads.get(conversationId);
       const code = randomId(15);
       await s.store.putOnce(codeKey(code), conversation.id, RESUME_CODE_TTL_MS);

@@ -93,6 +93,7 @@ export interface LiveSession {
  */
 class FrameLoop implements LiveSession {
   private stop: Unsubscribe | null = null;
+  private ended = false;
   /** Serialises the work so frames are handled in the order they arrived: a `send` that follows
    * `hello` never runs before the hello is done. */
   private chain: Promise<void> = Promise.resolve();
@@ -120,7 +121,10 @@ class FrameLoop implements LiveSession {
     if (this.stop) throw new AppError("conflict", "Already said hello");
     if (this.helloTimer) clearTimeout(this.helloTimer);
     this.helloTimer = null;
-    this.stop = await start();
+    const stop = await start();
+    // The socket may have closed while hello was being checked: let nothing outlive it.
+    if (this.ended) stop();
+    else this.stop = stop;
   }
 
   private async handle(frame: ClientFrame): Promise<void> {
@@ -159,6 +163,7 @@ class FrameLoop implements LiveSession {
   }
 
   end(): void {
+    this.ended = true;
     if (this.helloTimer) clearTimeout(this.helloTimer);
     this.helloTimer = null;
     this.stop?.();

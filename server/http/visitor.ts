@@ -28,12 +28,6 @@ const HANDOFF_CHANNELS: readonly ExternalChannel[] = ["messenger", "email", "cal
 export function visitorRoutes(s: Services) {
   const routes = new Hono();
 
-  // Every visitor call counts against its IP, so one address cannot flood the API.
-  routes.use("*", async (c, next) => {
-    await enforceLimit(s.store, "ip", s.clientIp(c), s.limits.requestsPerIp);
-    await next();
-  });
-
   routes.post("/conversations", async (c) => {
     const body = await readJson(c);
     const siteId = text(body, "siteId", { max: 64, nonEmpty: true });

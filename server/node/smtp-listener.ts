@@ -35,6 +35,8 @@ export async function startSmtpListener(options: SmtpListenerOptions): Promise<S
     authOptional: true,
     disabledCommands: ["AUTH", "STARTTLS"],
     size: MAX_MESSAGE_BYTES,
+    // A mail server for replies, not a relay: a few senders at a time is plenty.
+    maxClients: 50,
     banner: "omnithread",
     logger: false,
     onRcptTo(address, _session, callback) {
@@ -59,7 +61,10 @@ export async function startSmtpListener(options: SmtpListenerOptions): Promise<S
     },
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
-      stream.on("data", (chunk: Buffer) => chunks.push(chunk));
+      // Past the size limit the stream still flows to its end: stop keeping it in memory.
+      stream.on("data", (chunk: Buffer) => {
+        if (!(stream as { sizeExceeded?: boolean }).sizeExceeded) chunks.push(chunk);
+      });
       stream.on("end", () => {
         if ((stream as { sizeExceeded?: boolean }).sizeExceeded) {
           const error = new Error("5.3.4 Message too big") as Error & { responseCode: number };

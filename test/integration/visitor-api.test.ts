@@ -1,6 +1,7 @@
 import { base64url, SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ConversationSnapshot, ErrorBody, ThreadEvent } from "../../sdk/protocol.ts";
+import { createHandleService } from "../../server/auth/handles.ts";
 import { generateKeyRingConfig, loadKeyRing } from "../../server/auth/keys.ts";
 import { createTokenService } from "../../server/auth/tokens.ts";
 import type { RunningServer } from "../../server/node.ts";
@@ -119,6 +120,63 @@ describe("visitor API over real HTTP", () => {
       body: { channel: "pigeon" },
     });
     expect(bad.body.error.code).toBe("bad_request");
+  });
+});
+
+describe("keys and links that must not cross over", () => {
+  it("refuses a visitor clientId that an agent's note already took", async () => {
+    const { body } = await start();
+    const login = await api<{ token: string }>(base, "/v1/agent/login", {
+      body: { email: "agent@example.com", password: "omnithread-demo" },
+    });
+    const note = await api(base, `/v1/agent/conversations/${body.conversation.id}/notes`, {
+      token: login.body.token,
+      body: { text: "INTERNAL: refund approved", clientId: "note-1" },
+    });
+    expect(note.status).toBe(201);
+    const res = await api<ErrorBody>(base, "/v1/messages", {
+      token: body.token,
+      body: { clientId: "note-1", text: "hi" },
+    });
+    expect(res.status).toBe(409);
+    expect(JSON.stringify(res.body)).not.toContain("INTERNAL");
+  });
+
+  it("opens resume links only with a web handle, not a reply address's or a Messenger ref's", async () => {
+    const { body } = await start();
+    const handles = createHandleService(await loadKeyRing(JSON.parse(await testKeys)));
+    const email = await handles.issue({
+      conversationId: body.conversation.id,
+      channel: "email",
+      ttlSeconds: 3600,
+    });
+    expect((await fetch(`${base}/r/${email}`, { redirect: "manual" })).status).toBe(401);
+    const web = await handles.issue({
+      conversationId: body.conversation.id,
+      channel: "web",
+      ttlSeconds: 3600,
+    });
+    expect((await fetch(`${base}/r/${web}`, { redirect: "manual" })).status).toBe(302);
+  });
+
+  it("behind a trusted proxy, counts the address the proxy saw, not what the client wrote", async () => {
+    const proxied = await startTestServer(
+      { TRUST_PROXY: "1" },
+      { startPerIp: { limit: 2, windowMs: 60_000 } },
+    );
+    try {
+      const statuses = [];
+      for (const spoof of ["10.0.0.1", "10.0.0.2", "10.0.0.3"]) {
+        const res = await api(proxied.url, "/v1/conversations", {
+          body: { siteId: "demo" },
+          headers: { "x-forwarded-for": `${spoof}, 203.0.113.9` },
+        });
+        statuses.push(res.status);
+      }
+      expect(statuses).toEqual([201, 201, 429]);
+    } finally {
+      await proxied.stop();
+    }
   });
 });
 

@@ -206,9 +206,15 @@ export function emailChannel(options: EmailOptions): EmailChannel {
       if (siteOfDomain(s, address.split("@")[1]!)) {
         throw new AppError("bad_request", "email must be the visitor's own address");
       }
-      const hits = await s.store.hit(`email-handoff:${conversation.id}`, 3_600_000);
-      if (hits.count > (options.handoffsPerHour ?? 5)) {
-        throw new AppError("rate_limited", "Too many emails for this conversation; try later", 600);
+      // Every handoff mails an address the visitor typed: limit it per thread and per address,
+      // so the site's From line cannot be turned into a way to mail strangers.
+      const perThread = await s.store.hit(`email-handoff:${conversation.id}`, 3_600_000);
+      const perAddress = await s.store.hit(`email-handoff-to:${address}`, 3_600_000);
+      if (
+        perThread.count > (options.handoffsPerHour ?? 5) ||
+        perAddress.count > (options.handoffsPerHour ?? 5)
+      ) {
+        throw new AppError("rate_limited", "Too many emails to this address; try later", 600);
       }
       const events = await s.threads.eventsAfter(conversation.id, 0, "visitor");
       // Sent first: a mail that did not go out links nothing.
