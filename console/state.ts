@@ -401,12 +401,12 @@ export function createConsole(deps: ConsoleDeps) {
   }
 
   /** A live event arrived ahead of a gap (frames lost in a reconnect): read what is missing. */
-  async function fillGap(id: string): Promise<void> {
+  async function fillGap(id: string, after: number): Promise<void> {
     if (filling) return;
     filling = true;
     try {
-      const last = state.thread?.events.at(-1)?.seq ?? 0;
-      const data = await deps.api.thread(id, last);
+      // `after` is the last seq held before the early event arrived: read from there.
+      const data = await deps.api.thread(id, after);
       addEvents(id, data.events);
     } catch {
       // The next reconnect refetches.
@@ -426,11 +426,9 @@ export function createConsole(deps: ConsoleDeps) {
     } else if (frame.type === "event") {
       const { conversationId: id, event } = frame;
       const thread = state.thread;
+      const held = thread?.events.at(-1)?.seq ?? 0;
       const gap =
-        thread?.id === id &&
-        !thread.loading &&
-        event.seq > (thread.events.at(-1)?.seq ?? 0) + 1 &&
-        thread.events.length > 0;
+        thread?.id === id && !thread.loading && event.seq > held + 1 && thread.events.length > 0;
       const known = Boolean(state.conversations[id]);
       addEvents(id, [event]);
       if (event.name === "contact.identified") refreshThread(id);
@@ -441,7 +439,7 @@ export function createConsole(deps: ConsoleDeps) {
         });
       }
       if (!known) refreshSoon();
-      if (gap) void fillGap(id);
+      if (gap) void fillGap(id, held);
     } else if (frame.type === "presence") {
       set((s) => ({
         agents: s.agents.map((a) => (a.email === frame.email ? { ...a, status: frame.status } : a)),
@@ -472,7 +470,9 @@ export function createConsole(deps: ConsoleDeps) {
         // Connected counts as online; say so only when the agent stepped away.
         if (state.presence === "away") live?.send({ type: "presence", status: "away" });
         if (again) {
+          // Frames missed while away are not replayed: read the inbox and the team again.
           void loadInbox();
+          void loadAgents();
           if (state.thread) refreshThread(state.thread.id);
         }
       },

@@ -159,8 +159,10 @@ export function createClient(options: ClientOptions): ChatClient {
       store().removeItem(storageKey);
       snapshot = await call<ConversationSnapshot>("/v1/conversations", { body });
     }
+    // Closed or reset meanwhile: the answer must not bring the forgotten thread back.
+    if (mine !== generation) return snapshot.conversation;
     const started = adopt(snapshot);
-    if (mine === generation) connect();
+    connect();
     return started;
   }
 
@@ -210,6 +212,7 @@ export function createClient(options: ClientOptions): ChatClient {
 
   function connect(): void {
     clearTimeout(retryTimer);
+    live?.close();
     if (!token) return;
     setStatus("connecting");
     ready = false;
@@ -245,12 +248,14 @@ export function createClient(options: ClientOptions): ChatClient {
   }
 
   async function renewThenConnect(): Promise<void> {
+    const mine = generation;
     try {
-      starting = begin();
-      await starting;
+      starting = null;
+      await ensureStarted();
     } catch (error) {
       events.emit("error", error as OmnithreadError);
-      retryTimer = setTimeout(() => void renewThenConnect(), backoff(attempt++));
+      if (mine === generation)
+        retryTimer = setTimeout(() => void renewThenConnect(), backoff(attempt++));
     }
   }
 
@@ -277,7 +282,8 @@ export function createClient(options: ClientOptions): ChatClient {
     send(text) {
       // Queued at once, so the UI can show it as "sending…" even before the thread exists.
       return new Promise<ThreadEvent>((resolve, reject) => {
-        const clientId = `${Date.now().toString(36)}-${crypto.randomUUID().slice(0, 8)}`;
+        // Not crypto.randomUUID: browsers offer it only on https and localhost pages.
+        const clientId = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
         const item: Outgoing = { clientId, text, resolve, reject };
         outbox.push(item);
         ensureStarted().then(
@@ -359,6 +365,9 @@ export function createClient(options: ClientOptions): ChatClient {
     },
     reset() {
       this.close();
+      // Typed for the forgotten thread: never sent into the next one.
+      for (const item of outbox.splice(0))
+        item.reject(new OmnithreadError("conflict", "The chat was reset"));
       store().removeItem(storageKey);
       token = null;
       conversation = null;
@@ -369,6 +378,7 @@ export function createClient(options: ClientOptions): ChatClient {
     },
     close() {
       generation++;
+      starting = null;
       clearTimeout(retryTimer);
       setStatus("idle");
       live?.close();

@@ -68,10 +68,12 @@ export function openEvents(
   const controller = new AbortController();
   let opened = false;
   let done = false;
+  let refused = false;
   const finish = () => {
     if (done) return;
     done = true;
-    handlers.closed({ opened });
+    // A refused token reads like a refused WebSocket hello (1008), so the client renews it.
+    handlers.closed(refused ? { opened, code: 1008 } : { opened });
   };
 
   void (async () => {
@@ -79,6 +81,7 @@ export function openEvents(
       headers: { authorization: `Bearer ${token}`, accept: "text/event-stream" },
       signal: controller.signal,
     });
+    refused = response.status === 401 || response.status === 403;
     if (!response.ok || !response.body) return;
     opened = true;
     const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();

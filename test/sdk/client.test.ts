@@ -127,6 +127,29 @@ describe("SDK against the real server", () => {
     expect(statuses).not.toContain("online");
   });
 
+  it("connects again when started after close(), in the same thread", async () => {
+    const chat = client();
+    const first = await chat.start();
+    await until(() => chat.status === "online");
+    chat.close();
+    expect((await chat.start()).id).toBe(first.id);
+    await until(() => chat.status === "online");
+    expect((await chat.send("after close")).seq).toBe(1);
+  });
+
+  it("drops unsent messages on reset(): they never reach the next thread", async () => {
+    const chat = client();
+    const first = await chat.start();
+    chat.close();
+    const typed = chat.send("my card number is …");
+    chat.reset();
+    await expect(typed).rejects.toMatchObject({ code: "conflict" });
+    const next = await chat.start();
+    expect(next.id).not.toBe(first.id);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(chat.messages).toEqual([]);
+  });
+
   it("resumes the same thread from stored token on a new client (a reload)", async () => {
     const storage = memoryStorage();
     const first = client(server.url, { storage });
