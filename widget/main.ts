@@ -15,11 +15,12 @@ const config = script && readConfig(script, navigator.languages);
 function boot(): void {
   if (!config) return;
   const widget = createWidget(config, { createClient });
-  install(win, widget);
+  // A resume link goes first, before the page's queued calls (open, identify) start a thread
+  // of their own. A visitor who already has a thread gets its replies on every page.
   const code = takeResumeCode();
-  // A visitor who already has a thread gets its replies (and unread count) on every page.
   if (code) widget.resume(code);
   else if (hasStoredSession(config.siteId)) widget.connect().catch(() => {});
+  install(win, widget);
   widget.ready();
 }
 

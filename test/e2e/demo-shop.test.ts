@@ -183,6 +183,31 @@ describe("the demo shop in Chromium", () => {
     await phone.context.close();
   });
 
+  it("redeems a resume link even when the page queued calls before the widget loaded", async () => {
+    const first = await newPage();
+    await first.page.goto(`${server.url}/help.html`);
+    await openChat(first.page);
+    await say(first.page, "queued pages still resume");
+    const conversation = await conversationWith("queued pages still resume");
+    const link = await api<{ url: string }>(
+      server.url,
+      `/v1/agent/conversations/${conversation.id}/resume-link`,
+      {
+        token: agentToken,
+        body: {},
+      },
+    );
+    const fresh = await newPage();
+    // A site that queues `open` (or `identify`) before the script tag, as the README shows.
+    await fresh.page.addInitScript(() => {
+      (window as unknown as { omnithread: unknown[] }).omnithread = [["open"]];
+    });
+    await fresh.page.goto(link.body.url);
+    await shown(fresh.page, "queued pages still resume");
+    await first.context.close();
+    await fresh.context.close();
+  });
+
   it("makes one contact of a user identified in two browsers", async () => {
     const userId = `e2e-${Date.now()}`;
     const proof = () =>
