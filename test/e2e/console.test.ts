@@ -1,29 +1,15 @@
 import { mkdirSync, readFileSync } from "node:fs";
 import { SignJWT } from "jose";
-import {
-  type Browser,
-  type BrowserContext,
-  chromium,
-  type Locator,
-  type Page,
-} from "playwright-core";
+import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningServer } from "../../server/node.ts";
+import { launchChromium } from "../helpers/chromium.ts";
 import { startTestServer } from "../helpers/omnithread.ts";
 
 /**
  * End to end: the agent console (built here with Vite) and visitors on the demo shop, each in
  * Debian's Chromium, against the real server.
  */
-const CHROMIUM_ARGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-dev-shm-usage",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-];
 const identitySecret = JSON.parse(readFileSync("demo/sites.json", "utf8")).sites[0]
   .identitySecret as string;
 const AXE = "node_modules/axe-core/axe.min.js";
@@ -48,11 +34,7 @@ beforeAll(async () => {
       loginPerIp: { limit: 1000, windowMs: 60_000 },
     },
   );
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    headless: true,
-    args: CHROMIUM_ARGS,
-  });
+  browser = await launchChromium();
 }, 120_000);
 afterAll(async () => {
   await browser?.close();

@@ -1,24 +1,16 @@
 import { mkdirSync, readFileSync } from "node:fs";
 import { SignJWT } from "jose";
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Conversation, ThreadEvent } from "../../sdk/protocol.ts";
 import type { RunningServer } from "../../server/node.ts";
+import { launchChromium } from "../helpers/chromium.ts";
 import { api, startTestServer } from "../helpers/omnithread.ts";
 
 /**
  * End to end: Debian's Chromium, driven from Node, against the real server serving the demo shop
  * and the built widget (`npm run build:widget`, done by the test setup).
  */
-const CHROMIUM_ARGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-dev-shm-usage",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-];
 const identitySecret = JSON.parse(readFileSync("demo/sites.json", "utf8")).sites[0]
   .identitySecret as string;
 
@@ -28,11 +20,7 @@ let agentToken: string;
 
 beforeAll(async () => {
   server = await startTestServer({}, { startPerIp: { limit: 1000, windowMs: 60_000 } });
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    headless: true,
-    args: CHROMIUM_ARGS,
-  });
+  browser = await launchChromium();
   const login = await api<{ token: string }>(server.url, "/v1/agent/login", {
     body: { email: "agent@example.com", password: "omnithread-demo" },
   });

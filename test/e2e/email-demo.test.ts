@@ -1,8 +1,9 @@
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Conversation, ThreadEvent } from "../../sdk/protocol.ts";
 import { DEMO_EMAIL } from "../../server/node/mail-simulator/index.ts";
 import type { RunningServer } from "../../server/node.ts";
+import { launchChromium, watchProblems } from "../helpers/chromium.ts";
 import { api, startTestServer } from "../helpers/omnithread.ts";
 
 /**
@@ -11,27 +12,13 @@ import { api, startTestServer } from "../helpers/omnithread.ts";
  * and answers it as real mail with quoted history, the agent's answer goes out by email, and the
  * mail's resume link brings the whole thread back to the website chat in a fresh browser.
  */
-const CHROMIUM_ARGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-dev-shm-usage",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-];
-
 let server: RunningServer;
 let browser: Browser;
 let agentToken: string;
 
 beforeAll(async () => {
   server = await startTestServer({}, undefined, { mailSimulator: true });
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    headless: true,
-    args: CHROMIUM_ARGS,
-  });
+  browser = await launchChromium();
   const login = await api<{ token: string }>(server.url, "/v1/agent/login", {
     body: { email: "agent@example.com", password: "omnithread-demo" },
   });
@@ -42,26 +29,6 @@ afterAll(async () => {
   await browser?.close();
   await server?.stop();
 });
-
-/** Records what a user or the console would notice going wrong on a page. */
-function watch(page: Page): string[] {
-  const problems: string[] = [];
-  page.on("pageerror", (error) => problems.push(`${page.url()}: ${String(error)}`));
-  page.on("response", (response) => {
-    if (response.status() >= 400) problems.push(`${response.status()} ${response.url()}`);
-  });
-  page.on("requestfailed", (request) => {
-    if (request.failure()?.errorText !== "net::ERR_ABORTED") {
-      problems.push(`failed ${request.url()}: ${request.failure()?.errorText}`);
-    }
-  });
-  page.on("console", (message) => {
-    if (message.type() === "error" && !message.text().startsWith("Failed to load resource")) {
-      problems.push(`${page.url()}: ${message.text()}`);
-    }
-  });
-  return problems;
-}
 
 /** A text shown on the page (a live region may announce the same text: take the first). */
 const shown = (page: Page, text: string, timeout = 5000) =>
@@ -116,7 +83,7 @@ describe("web chat → email (demo webmail) → web chat, in Chromium", () => {
       viewport: { width: 1200, height: 800 },
     });
     const shop = await laptop.newPage();
-    const shopProblems = watch(shop);
+    const shopProblems = watchProblems(shop);
     await shop.goto(`${server.url}/help.html`);
     await shop.getByRole("button", { name: /open chat/i }).click();
     const composer = shop.getByRole("textbox");
@@ -145,7 +112,7 @@ describe("web chat → email (demo webmail) → web chat, in Chromium", () => {
 
     // 2. The webmail shows the transcript mail, from the demo's address, to the visitor.
     const mailbox = await laptop.newPage();
-    const mailProblems = watch(mailbox);
+    const mailProblems = watchProblems(mailbox);
     await mailbox.goto(`${server.url}/demo/mail`);
     const transcript = mailbox.getByRole("article", {
       name: "Your conversation with Demo shop",
@@ -220,7 +187,7 @@ describe("web chat → email (demo webmail) → web chat, in Chromium", () => {
       isMobile: true,
     });
     const web = await phone.newPage();
-    const webProblems = watch(web);
+    const webProblems = watchProblems(web);
     await web.goto(href);
     await shown(web, webText);
     await shown(web, mailText);

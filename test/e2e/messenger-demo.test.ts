@@ -1,7 +1,8 @@
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Conversation, ThreadEvent } from "../../sdk/protocol.ts";
 import type { RunningServer } from "../../server/node.ts";
+import { launchChromium, watchProblems } from "../helpers/chromium.ts";
 import { api, startTestServer } from "../helpers/omnithread.ts";
 
 /**
@@ -10,27 +11,13 @@ import { api, startTestServer } from "../helpers/omnithread.ts";
  * server) continues it, the agent answers into Messenger through the agent API, and the visitor
  * comes back to the website chat with the whole thread. Debian's Chromium, the real server.
  */
-const CHROMIUM_ARGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-dev-shm-usage",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-];
-
 let server: RunningServer;
 let browser: Browser;
 let agentToken: string;
 
 beforeAll(async () => {
   server = await startTestServer({}, undefined, { messengerSimulator: true });
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    headless: true,
-    args: CHROMIUM_ARGS,
-  });
+  browser = await launchChromium();
   const login = await api<{ token: string }>(server.url, "/v1/agent/login", {
     body: { email: "agent@example.com", password: "omnithread-demo" },
   });
@@ -41,28 +28,6 @@ afterAll(async () => {
   await browser?.close();
   await server?.stop();
 });
-
-/** Records what a user or the console would notice going wrong on a page. */
-function watch(page: Page): string[] {
-  const problems: string[] = [];
-  page.on("pageerror", (error) => problems.push(`${page.url()}: ${String(error)}`));
-  page.on("response", (response) => {
-    if (response.status() >= 400) problems.push(`${response.status()} ${response.url()}`);
-  });
-  page.on("requestfailed", (request) => {
-    // A page closing or reloading aborts its open requests (polls, live sockets): not a failure.
-    if (request.failure()?.errorText !== "net::ERR_ABORTED") {
-      problems.push(`failed ${request.url()}: ${request.failure()?.errorText}`);
-    }
-  });
-  page.on("console", (message) => {
-    // Failed loads are reported above with their URL.
-    if (message.type() === "error" && !message.text().startsWith("Failed to load resource")) {
-      problems.push(`${page.url()}: ${message.text()}`);
-    }
-  });
-  return problems;
-}
 
 /** A text shown on the page (a live region may announce the same text: take the first). */
 const shown = (page: Page, text: string | RegExp, timeout = 5000) =>
@@ -116,7 +81,7 @@ describe("web chat → Messenger (simulator) → web chat, in Chromium", () => {
       viewport: { width: 1200, height: 800 },
     });
     const shop = await laptop.newPage();
-    const shopProblems = watch(shop);
+    const shopProblems = watchProblems(shop);
     await shop.goto(`${server.url}/help.html`);
     await shop.getByRole("button", { name: /open chat/i }).click();
     const composer = shop.getByRole("textbox");
@@ -148,7 +113,7 @@ describe("web chat → Messenger (simulator) → web chat, in Chromium", () => {
 
     // 3. Following the link opens the simulator (a new tab: the visitor's "phone").
     const [phone] = await Promise.all([laptop.waitForEvent("page"), link.click()]);
-    const phoneProblems = watch(phone);
+    const phoneProblems = watchProblems(phone);
     await phone.waitForLoadState("domcontentloaded");
     expect(phone.url()).toContain(`/demo/messenger`);
     await phone.getByRole("heading", { name: "Demo shop" }).waitFor();
