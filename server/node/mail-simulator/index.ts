@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { InboundOutcome } from "../../channels/email/index.ts";
@@ -8,6 +7,7 @@ import type { Config, EmailConfig } from "../../config.ts";
 import { AppError, errorBody } from "../../errors.ts";
 import { readJson, text } from "../../http/validate.ts";
 import type { Logger } from "../../log.ts";
+import { serveDemoPage } from "../demo-page.ts";
 
 /**
  * The demo's webmail (Node only): with no email settings, `npm start` sends mail through the
@@ -45,8 +45,6 @@ export interface MailSimulator {
 }
 
 const MAX_MAILS = 200;
-
-const asset = (name: string) => readFileSync(new URL(`./assets/${name}`, import.meta.url), "utf8");
 
 const escapeHtml = (value: string) =>
   value.replace(
@@ -228,29 +226,17 @@ export function mailSimulator(
     },
   };
 
-  const script = asset("app.js");
-  const styles = asset("app.css");
   const routes = new Hono();
   const small = bodyLimit({
     maxSize: 32 * 1024,
     onError: (c) => c.json(errorBody("payload_too_large", "Too large"), 413),
   });
 
-  routes.get("/demo/mail", (c) => {
-    c.header("Content-Security-Policy", WEBMAIL_CSP);
-    c.header("Cache-Control", "no-store");
-    c.header("Referrer-Policy", "no-referrer");
-    return c.html(page(site.name));
-  });
-  routes.get("/demo/mail/app.js", (c) => {
-    c.header("Content-Type", "text/javascript; charset=utf-8");
-    c.header("Cache-Control", "no-cache");
-    return c.body(script);
-  });
-  routes.get("/demo/mail/app.css", (c) => {
-    c.header("Content-Type", "text/css; charset=utf-8");
-    c.header("Cache-Control", "no-cache");
-    return c.body(styles);
+  serveDemoPage(routes, {
+    path: "/demo/mail",
+    csp: WEBMAIL_CSP,
+    html: page(site.name),
+    assets: new URL("./assets/", import.meta.url),
   });
 
   /** The mailbox: what the server sent after `after`, with what the page shows of each. */

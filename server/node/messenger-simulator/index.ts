@@ -1,9 +1,9 @@
-import { readFileSync } from "node:fs";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { Config, MessengerConfig } from "../../config.ts";
 import { AppError, errorBody } from "../../errors.ts";
 import { readJson, text } from "../../http/validate.ts";
+import { serveDemoPage } from "../demo-page.ts";
 import { createGraphEmulator, type GraphEmulator, type SentMessage } from "./graph.ts";
 import {
   getStartedEvent,
@@ -57,8 +57,6 @@ export interface MessengerSimulator {
   graph: GraphEmulator;
   routes: Hono;
 }
-
-const asset = (name: string) => readFileSync(new URL(`./assets/${name}`, import.meta.url), "utf8");
 
 const escapeHtml = (value: string) =>
   value.replace(
@@ -140,29 +138,17 @@ export function messengerSimulator(config: Config, localUrl: string): MessengerS
       }),
   });
 
-  const script = asset("app.js");
-  const styles = asset("app.css");
   const routes = new Hono();
   const small = bodyLimit({
     maxSize: 16 * 1024,
     onError: (c) => c.json(errorBody("payload_too_large", "Too large"), 413),
   });
 
-  routes.get("/demo/messenger", (c) => {
-    c.header("Content-Security-Policy", SIMULATOR_CSP);
-    c.header("Cache-Control", "no-store");
-    c.header("Referrer-Policy", "no-referrer");
-    return c.html(page(site.name));
-  });
-  routes.get("/demo/messenger/app.js", (c) => {
-    c.header("Content-Type", "text/javascript; charset=utf-8");
-    c.header("Cache-Control", "no-cache");
-    return c.body(script);
-  });
-  routes.get("/demo/messenger/app.css", (c) => {
-    c.header("Content-Type", "text/css; charset=utf-8");
-    c.header("Cache-Control", "no-cache");
-    return c.body(styles);
+  serveDemoPage(routes, {
+    path: "/demo/messenger",
+    csp: SIMULATOR_CSP,
+    html: page(site.name),
+    assets: new URL("./assets/", import.meta.url),
   });
 
   /** What the person does on the phone, sent to our webhook as Meta would send it. */

@@ -1,0 +1,38 @@
+import { readFileSync } from "node:fs";
+import type { Hono } from "hono";
+
+/**
+ * Serves one of the demo's simulator pages (the Messenger phone, the webmail): the HTML under a
+ * strict CSP and its two files, `app.js` and `app.css`, read once from `assets`.
+ *
+ * @example
+ * serveDemoPage(routes, { path: "/demo/mail", csp, html: page(site.name), assets: new URL("./assets/", import.meta.url) });
+ */
+export function serveDemoPage(
+  routes: Hono,
+  options: { path: string; csp: string; html: string; assets: URL },
+): void {
+  const files = {
+    "app.js": [
+      "text/javascript; charset=utf-8",
+      readFileSync(new URL("app.js", options.assets), "utf8"),
+    ],
+    "app.css": [
+      "text/css; charset=utf-8",
+      readFileSync(new URL("app.css", options.assets), "utf8"),
+    ],
+  } as const;
+  routes.get(options.path, (c) => {
+    c.header("Content-Security-Policy", options.csp);
+    c.header("Cache-Control", "no-store");
+    c.header("Referrer-Policy", "no-referrer");
+    return c.html(options.html);
+  });
+  for (const [name, [type, body]] of Object.entries(files)) {
+    routes.get(`${options.path}/${name}`, (c) => {
+      c.header("Content-Type", type);
+      c.header("Cache-Control", "no-cache");
+      return c.body(body);
+    });
+  }
+}
