@@ -5,8 +5,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ConversationSnapshot, ThreadEvent } from "../../sdk/protocol.ts";
 import { mailgunSignature } from "../../server/channels/email/signature.ts";
 import type { RunningServer } from "../../server/node.ts";
-import { api, startTestServer } from "../helpers/omnithread.ts";
-import { type SmtpPeer, startSmtpPeer } from "../helpers/smtp-peer.ts";
+import {
+  type EmailServer,
+  INBOUND_SECRET,
+  MAILGUN_KEY,
+  startEmailServer,
+} from "../helpers/email-server.ts";
+import { api } from "../helpers/omnithread.ts";
+import type { SmtpPeer } from "../helpers/smtp-peer.ts";
 
 /**
  * Every inbound fixture through every way mail comes in: the raw webhook, Postmark's inbound
@@ -15,52 +21,18 @@ import { type SmtpPeer, startSmtpPeer } from "../helpers/smtp-peer.ts";
  * parses it, and each route must land the same thing (or nothing, for robots).
  */
 
-const hash = JSON.parse(readFileSync("demo/sites.json", "utf8")).sites[0].agents[0]
-  .passwordHash as string;
-const SECRET = "inbound-secret-0123456789abcdef";
-const MAILGUN_KEY = "key-mailgun-signing-0123456789";
-const SITES = JSON.stringify({
-  sites: [
-    {
-      id: "shop",
-      name: "The shop",
-      origins: ["https://shop.example"],
-      url: "https://shop.example/",
-      locale: "en",
-      agents: [{ email: "agent@shop.example", name: "Alex", passwordHash: hash }],
-      email: { from: "support@shop.example", replyDomain: "reply.shop.example" },
-    },
-  ],
-});
-const loose = { limit: 100_000, windowMs: 60_000 };
-const LIMITS = {
-  startPerIp: loose,
-  requestsPerIp: loose,
-  loginPerIp: loose,
-  messagesPerConversation: loose,
-};
+const SECRET = INBOUND_SECRET;
 
 let server: RunningServer;
-let smtp: SmtpPeer;
 let agentToken: string;
+let smtp: SmtpPeer;
+let running: EmailServer;
 let smtpClient: ReturnType<typeof nodemailer.createTransport>;
 
 beforeAll(async () => {
-  smtp = await startSmtpPeer();
-  server = await startTestServer(
-    {
-      OMNITHREAD_SITES: SITES,
-      SMTP_URL: smtp.url,
-      SMTP_LISTEN_PORT: "0",
-      EMAIL_INBOUND_SECRET: SECRET,
-      MAILGUN_SIGNING_KEY: MAILGUN_KEY,
-    },
-    LIMITS,
-  );
-  const login = await api<{ token: string }>(server.url, "/v1/agent/login", {
-    body: { email: "agent@shop.example", password: "omnithread-demo" },
-  });
-  agentToken = login.body.token;
+  running = await startEmailServer();
+  ({ server, agentToken, smtp } = running);
+  // Mail to our SMTP listener, as the visitor's mail server would send it.
   smtpClient = nodemailer.createTransport({
     host: "127.0.0.1",
     port: server.smtpPort!,
@@ -71,8 +43,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   smtpClient?.close();
-  await server?.stop();
-  await smtp?.stop();
+  await running?.stop();
 });
 
 // ---- the thread a fixture replies to ----

@@ -7,8 +7,17 @@ import { loadKeyRing } from "../../server/auth/keys.ts";
 import { mailgunSignature } from "../../server/channels/email/signature.ts";
 import type { RunningServer } from "../../server/node.ts";
 import { type EmailApiPeer, startEmailApiPeer } from "../helpers/email-api-peer.ts";
+import {
+  DEMO_HASH,
+  type EmailServer,
+  INBOUND_SECRET,
+  MAILGUN_KEY,
+  REPLY_DOMAIN,
+  SHOP_SITE,
+  startEmailServer,
+} from "../helpers/email-server.ts";
 import { api, LiveClient, startTestServer, testKeys } from "../helpers/omnithread.ts";
-import { type CapturedMail, type SmtpPeer, startSmtpPeer } from "../helpers/smtp-peer.ts";
+import type { CapturedMail, SmtpPeer } from "../helpers/smtp-peer.ts";
 
 /**
  * Email end to end: a real server sending through nodemailer to a real SMTP peer (the visitor's
@@ -16,22 +25,16 @@ import { type CapturedMail, type SmtpPeer, startSmtpPeer } from "../helpers/smtp
  * server's own listener, built from fixtures shaped like real clients' mail.
  */
 
-const hash = JSON.parse(readFileSync("demo/sites.json", "utf8")).sites[0].agents[0]
-  .passwordHash as string;
-const SECRET = "inbound-secret-0123456789abcdef";
-const MAILGUN_KEY = "key-mailgun-signing-0123456789";
-const REPLY_DOMAIN = "reply.shop.example";
-const SITES = JSON.stringify({
-  sites: [
-    {
-      id: "shop",
-      name: "The shop",
-      origins: ["https://shop.example"],
-      url: "https://shop.example/",
-      locale: "en",
-      agents: [{ email: "agent@shop.example", name: "Alex", passwordHash: hash }],
-      email: { from: "support@shop.example", replyDomain: REPLY_DOMAIN },
-    },
+const SECRET = INBOUND_SECRET;
+
+let server: RunningServer;
+let smtp: SmtpPeer;
+let agentToken: string;
+let running: EmailServer;
+
+beforeAll(async () => {
+  running = await startEmailServer([
+    SHOP_SITE,
     {
       // Continuity with a short delay, for the unseen-reply and transcript-on-resolve tests.
       id: "fast",
@@ -39,7 +42,7 @@ const SITES = JSON.stringify({
       origins: ["https://fast.example"],
       url: "https://fast.example/",
       locale: "en",
-      agents: [{ email: "agent@fast.example", name: "Fay", passwordHash: hash }],
+      agents: [{ email: "agent@fast.example", name: "Fay", passwordHash: DEMO_HASH }],
       email: {
         from: "support@fast.example",
         replyDomain: "reply.fast.example",
@@ -52,48 +55,17 @@ const SITES = JSON.stringify({
       origins: ["https://always.example"],
       url: "https://always.example/",
       locale: "en",
-      agents: [{ email: "agent@always.example", name: "Al", passwordHash: hash }],
+      agents: [{ email: "agent@always.example", name: "Al", passwordHash: DEMO_HASH }],
       email: {
         from: "support@always.example",
         replyDomain: "reply.always.example",
         transcriptOnResolve: true,
       },
     },
-  ],
+  ]);
+  ({ server, smtp, agentToken } = running);
 });
-const loose = { limit: 100_000, windowMs: 60_000 };
-const LIMITS = {
-  startPerIp: loose,
-  requestsPerIp: loose,
-  loginPerIp: loose,
-  messagesPerConversation: loose,
-};
-
-let server: RunningServer;
-let smtp: SmtpPeer;
-let agentToken: string;
-
-beforeAll(async () => {
-  smtp = await startSmtpPeer();
-  server = await startTestServer(
-    {
-      OMNITHREAD_SITES: SITES,
-      SMTP_URL: smtp.url,
-      SMTP_LISTEN_PORT: "0",
-      EMAIL_INBOUND_SECRET: SECRET,
-      MAILGUN_SIGNING_KEY: MAILGUN_KEY,
-    },
-    LIMITS,
-  );
-  const login = await api<{ token: string }>(server.url, "/v1/agent/login", {
-    body: { email: "agent@shop.example", password: "omnithread-demo" },
-  });
-  agentToken = login.body.token;
-});
-afterAll(async () => {
-  await server?.stop();
-  await smtp?.stop();
-});
+afterAll(() => running?.stop());
 
 // ---- helpers ----
 
@@ -493,8 +465,12 @@ describe("HTTP email API transport (Postmark's)", () => {
   beforeAll(async () => {
     peer = await startEmailApiPeer({ serverToken: "server-token-1" });
     second = await startTestServer(
-      { OMNITHREAD_SITES: SITES, POSTMARK_SERVER_TOKEN: "server-token-1", EMAIL_API_URL: peer.url },
-      LIMITS,
+      {
+        OMNITHREAD_SITES: JSON.stringify({ sites: [SHOP_SITE] }),
+        POSTMARK_SERVER_TOKEN: "server-token-1",
+        EMAIL_API_URL: peer.url,
+      },
+      { startPerIp: { limit: 100_000, windowMs: 60_000 } },
     );
   });
   afterAll(async () => {

@@ -1,4 +1,5 @@
 import type { ThreadEvent } from "../../../sdk/protocol.ts";
+import { escapeHtml } from "../../html.ts";
 
 /**
  * The mails the channel writes: plain text and HTML of the same words, every piece of thread
@@ -107,21 +108,6 @@ const WORDS: Record<string, Words> = {
 export function wordsFor(locale: string | undefined): Words {
   const primary = (locale ?? "en").toLowerCase().split(/[-_]/)[0] ?? "en";
   return WORDS[primary] ?? WORDS.en!;
-}
-
-/**
- * Escapes text for HTML element content and attribute values.
- *
- * @example
- * escapeHtml('<b>"hi"</b>'); // "&lt;b&gt;&quot;hi&quot;&lt;/b&gt;"
- */
-export function escapeHtml(text: string): string {
-  return text
-    .replace(/&/g, "&amp;")
-    .replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;")
-    .replace(/"/g, "&quot;")
-    .replace(/'/g, "&#39;");
 }
 
 /** A display name safe in a From header: no quotes, brackets or line breaks. */

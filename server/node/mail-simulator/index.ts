@@ -5,6 +5,7 @@ import type { MailMessage } from "../../channels/email/message.ts";
 import { type LogTransport, logTransport } from "../../channels/email/transports.ts";
 import type { Config, EmailConfig } from "../../config.ts";
 import { AppError, errorBody } from "../../errors.ts";
+import { escapeHtml } from "../../html.ts";
 import { readJson, text } from "../../http/validate.ts";
 import type { Logger } from "../../log.ts";
 import { serveDemoPage } from "../demo-page.ts";
@@ -45,12 +46,6 @@ export interface MailSimulator {
 }
 
 const MAX_MAILS = 200;
-
-const escapeHtml = (value: string) =>
-  value.replace(
-    /[&<>"']/g,
-    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!,
-  );
 
 function page(siteName: string): string {
   const name = escapeHtml(siteName);

@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { Config, MessengerConfig } from "../../config.ts";
 import { AppError, errorBody } from "../../errors.ts";
+import { escapeHtml } from "../../html.ts";
 import { readJson, text } from "../../http/validate.ts";
 import { serveDemoPage } from "../demo-page.ts";
 import { createGraphEmulator, type GraphEmulator, type SentMessage } from "./graph.ts";
@@ -57,12 +58,6 @@ export interface MessengerSimulator {
   graph: GraphEmulator;
   routes: Hono;
 }
-
-const escapeHtml = (value: string) =>
-  value.replace(
-    /[&<>"']/g,
-    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!,
-  );
 
 function page(siteName: string): string {
   const name = escapeHtml(siteName);
