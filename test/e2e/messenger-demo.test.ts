@@ -1,7 +1,8 @@
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Conversation, ThreadEvent } from "../../sdk/protocol.ts";
+import type { ThreadEvent } from "../../sdk/protocol.ts";
 import type { RunningServer } from "../../server/node.ts";
+import { agentInbox, agentThread, until } from "../helpers/agent-api.ts";
 import { launchChromium, watchProblems } from "../helpers/chromium.ts";
 import { api, startTestServer } from "../helpers/omnithread.ts";
 
@@ -36,39 +37,8 @@ const shown = (page: Page, text: string | RegExp, timeout = 5000) =>
     .first()
     .waitFor({ timeout });
 
-interface Thread {
-  conversation: Conversation;
-  events: ThreadEvent[];
-}
-
-async function thread(conversationId: string): Promise<Thread> {
-  const res = await api<Thread>(server.url, `/v1/agent/conversations/${conversationId}`, {
-    token: agentToken,
-  });
-  expect(res.status).toBe(200);
-  return res.body;
-}
-
-async function inbox(): Promise<Conversation[]> {
-  const res = await api<{ conversations: Conversation[] }>(
-    server.url,
-    "/v1/agent/conversations?limit=50",
-    { token: agentToken },
-  );
-  expect(res.status).toBe(200);
-  return res.body.conversations;
-}
-
-/** Polls `read` until `ok` holds (the server stores, then answers; the pages poll). */
-async function until<T>(read: () => Promise<T>, ok: (value: T) => boolean, what: string) {
-  let value = await read();
-  for (let i = 0; i < 50 && !ok(value); i++) {
-    await new Promise((r) => setTimeout(r, 100));
-    value = await read();
-  }
-  if (!ok(value)) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}`);
-  return value;
-}
+const thread = (conversationId: string) => agentThread(server.url, agentToken, conversationId);
+const inbox = () => agentInbox(server.url, agentToken);
 
 describe("web chat → Messenger (simulator) → web chat, in Chromium", () => {
   it("continues one thread from the shop's widget in Messenger and back", async () => {

@@ -1,0 +1,45 @@
+import { expect } from "vitest";
+import type { Conversation, ThreadEvent } from "../../sdk/protocol.ts";
+import { api } from "./omnithread.ts";
+
+export interface AgentThread {
+  conversation: Conversation;
+  events: ThreadEvent[];
+}
+
+/** A thread as the agent sees it, through the agent API. */
+export async function agentThread(
+  base: string,
+  token: string,
+  conversationId: string,
+): Promise<AgentThread> {
+  const res = await api<AgentThread>(base, `/v1/agent/conversations/${conversationId}`, { token });
+  expect(res.status).toBe(200);
+  return res.body;
+}
+
+/** The agent's inbox, newest first. */
+export async function agentInbox(base: string, token: string): Promise<Conversation[]> {
+  const res = await api<{ conversations: Conversation[] }>(
+    base,
+    "/v1/agent/conversations?limit=50",
+    { token },
+  );
+  expect(res.status).toBe(200);
+  return res.body.conversations;
+}
+
+/** Polls `read` until `ok` holds (the server stores, then answers; pages poll). */
+export async function until<T>(
+  read: () => Promise<T>,
+  ok: (value: T) => boolean,
+  what: string,
+): Promise<T> {
+  let value = await read();
+  for (let i = 0; i < 50 && !ok(value); i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    value = await read();
+  }
+  if (!ok(value)) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}`);
+  return value;
+}
