@@ -172,6 +172,83 @@ export interface ConversationResponse {
   events: ThreadEvent[];
 }
 
+// ---- Callbacks ----
+
+/**
+ * A callback's lifecycle: `requested` → `scheduled` → `completed` | `missed` | `cancelled`
+ * (`requested` may also go straight to any of the last three). The last three are final.
+ */
+export type CallbackStatus = "requested" | "scheduled" | "completed" | "missed" | "cancelled";
+
+/** A span of time, as ISO 8601 instants; shown in whatever zone the reader is in. */
+export interface CallbackWindow {
+  from: string;
+  to: string;
+}
+
+/** The agent's view of a callback request (DESIGN §2). */
+export interface CallbackRequest {
+  id: string;
+  siteId: string;
+  conversationId: string;
+  contactId: string;
+  /** E.164, e.g. `+31612345678`. */
+  phone: string;
+  /** The number's country (ISO 3166-1 alpha-2), e.g. `NL`. */
+  country?: string;
+  /** When the visitor wants the call. */
+  window: CallbackWindow;
+  /** The visitor chose "as soon as possible" (the window then starts at the request). */
+  asap: boolean;
+  /** The visitor's IANA time zone, e.g. `Europe/Amsterdam`. */
+  timeZone: string;
+  /** What the visitor wants to talk about. */
+  note?: string;
+  /** Where a confirmation went, when the visitor gave an address. */
+  email?: string;
+  status: CallbackStatus;
+  /** The agent who will call. */
+  claimedBy?: { email: string; name: string };
+  /** The time the agent agreed on (status `scheduled`), ISO 8601. */
+  scheduledFor?: string;
+  /** The agent's note on how the call went (agents only). */
+  outcome?: string;
+  /** When the unclaimed-and-starting-soon reminder went out, ISO 8601. */
+  remindedAt?: string;
+  /** Bumped by every change: the store refuses a change made on a stale copy. */
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** What a visitor sees of their own callback: no agent emails, no outcome notes. */
+export type VisitorCallback = Omit<CallbackRequest, "claimedBy" | "outcome" | "remindedAt">;
+
+/** `POST /v1/handoff` for a callback. `window: "asap"` asks for a call as soon as possible. */
+export interface CallbackHandoffRequest {
+  channel: "callback";
+  /** E.164, or a national number of `country` (default: the site's, then the visitor's locale). */
+  phone: string;
+  country?: string;
+  window: CallbackWindow | "asap";
+  timeZone: string;
+  note?: string;
+  /** An address for a confirmation by email. */
+  email?: string;
+}
+
+/** `GET /v1/callback-windows`: what the visitor may choose from, now. */
+export interface CallbackWindowsResponse {
+  /** "As soon as possible" is offered (the site is within its callback hours now). */
+  asap: boolean;
+  /** The next windows inside the site's callback hours, in time order. */
+  windows: CallbackWindow[];
+  /** The default country of the phone field (ISO 3166-1 alpha-2). */
+  country: string;
+  /** The site's own zone, for "our hours" hints. */
+  timeZone: string;
+}
+
 // ---- Agent HTTP ----
 
 export interface AgentLoginRequest {
@@ -192,7 +269,8 @@ export interface AgentThreadResponse {
   conversation: Conversation;
   contact: Contact;
   events: ThreadEvent[];
-  callbacks: unknown[];
+  /** The conversation's callback requests, newest first. */
+  callbacks: CallbackRequest[];
   /** The same contact's other conversations, newest first. */
   earlier?: Conversation[];
 }
@@ -215,6 +293,23 @@ export interface AgentReplyRequest {
 export interface AgentReplyResponse {
   event: ThreadEvent;
   deliveredVia: ChannelName;
+}
+
+export interface CallbacksResponse {
+  /** Ordered by window start, earliest first. */
+  callbacks: CallbackRequest[];
+}
+
+/**
+ * `PATCH /v1/agent/callbacks/:id`: claim it (`claim: true` takes it, `false` gives it back),
+ * change its status, or both. `outcome` goes with `completed` / `missed`; `scheduledFor` with
+ * `scheduled`.
+ */
+export interface UpdateCallbackRequest {
+  claim?: boolean;
+  status?: Exclude<CallbackStatus, "requested">;
+  outcome?: string;
+  scheduledFor?: string;
 }
 
 export interface UpdateConversationRequest {
@@ -277,6 +372,16 @@ export interface PresenceNoticeFrame {
   status: "online" | "away" | "offline";
 }
 
+/**
+ * To agents: a callback request changed (new, claimed, status), or `due`: it starts within the
+ * reminder lead time and nobody has claimed it.
+ */
+export interface CallbackFrame {
+  type: "callback";
+  callback: CallbackRequest;
+  due?: boolean;
+}
+
 export interface AckFrame {
   type: "ack";
   clientId: string;
@@ -300,6 +405,7 @@ export type ServerFrame =
   | TypingNoticeFrame
   | ConversationFrame
   | PresenceNoticeFrame
+  | CallbackFrame
   | AckFrame
   | ReadyFrame
   | ErrorFrame;
