@@ -1,8 +1,32 @@
 /**
  * Builds the script-tag widget: one self-contained IIFE, `dist/widget.js` (Preact and the SDK
- * included), minified for `npm run size`'s budget.
+ * included), minified for `npm run size`'s budget, and its locale packs,
+ * `dist/widget-locales/<locale>.<version>.json`.
  */
+import { rmSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { defineConfig, type Plugin } from "vite";
+import { localePacks } from "./scripts/locale-packs.ts";
+
+const packs = localePacks();
+
+/**
+ * Writes the locale packs of this build (widget/i18n.ts) next to widget.js, in place of the last
+ * build's: a widget.js still cached from before asks for a pack that is gone and shows English.
+ */
+const writePacks: Plugin = {
+  name: "omnithread-locale-packs",
+  buildStart() {
+    rmSync(fileURLToPath(new URL("dist/widget-locales", import.meta.url)), {
+      recursive: true,
+      force: true,
+    });
+  },
+  generateBundle() {
+    for (const [name, source] of Object.entries(packs.files))
+      this.emitFile({ type: "asset", fileName: `widget-locales/${name}`, source });
+  },
+};
 
 /**
  * Escapes every non-ASCII character (\uXXXX): the script then reads the same whatever charset
@@ -23,36 +47,6 @@ const asciiOnly: Plugin = {
   },
 };
 
-/**
- * Packs the Russian strings: Cyrillic А–я (U+0410–U+044F) shifted by 976 into ASCII `@`–DEL, one
- * byte each instead of a six-byte `\\u04xx` escape (~250 bytes less gzip), decoded once at load by
- * a helper it adds. ASCII `@`–DEL that is really meant (the "M" of "Messenger", `{0}`) is kept as
- * `#` + the character. Runs before `asciiOnly`, which escapes what is left (ё, …).
- */
-const packCyrillic: Plugin = {
-  name: "omnithread-pack-cyrillic",
-  generateBundle(_options, bundle) {
-    for (const chunk of Object.values(bundle)) {
-      if (chunk.type !== "chunk") continue;
-      let packed = false;
-      chunk.code = chunk.code.replace(/\bru:`([^`\\$]*)`/, (_row, text: string) => {
-        packed = true;
-        const ascii = text.replace(/[@-\x7f#]|[\u0410-\u044f]/g, (c) => {
-          const code = c.charCodeAt(0);
-          return code > 0x7f ? String.fromCharCode(code - 976) : `#${c}`;
-        });
-        return `ru:_ru(${JSON.stringify(ascii)})`;
-      });
-      if (!packed) throw new Error("packCyrillic: no ru row in the bundle");
-      if (!chunk.code.startsWith("(function(){")) throw new Error("packCyrillic: not an IIFE");
-      chunk.code = chunk.code.replace(
-        /^(\(function\(\)\{)/,
-        "$1function _ru(s){return s.replace(/#(.)|[@-\\x7f]/g,(c,a)=>a||String.fromCharCode(c.charCodeAt()+976))}",
-      );
-    }
-  },
-};
-
 /** The stylesheet without its line breaks (one rule a line in the source, for reading). */
 const compactCss: Plugin = {
   name: "omnithread-compact-css",
@@ -68,7 +62,9 @@ const compactCss: Plugin = {
 };
 
 export default defineConfig({
-  plugins: [compactCss, packCyrillic, asciiOnly],
+  plugins: [compactCss, asciiOnly, writePacks],
+  // The packs' version, in their URLs (widget/i18n.ts).
+  define: { __OT_PACKS__: JSON.stringify(packs.version) },
   publicDir: false,
   logLevel: "warn",
   build: {

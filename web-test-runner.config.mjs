@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 import { esbuildPlugin } from "@web/dev-server-esbuild";
 import { playwrightLauncher } from "@web/test-runner-playwright";
 import WebSocket from "ws";
+import { localePacks } from "./scripts/locale-packs.ts";
 import { generateKeyRingConfig } from "./server/auth/keys.ts";
 import { silentLogger } from "./server/log.ts";
 import { startServer } from "./server/node.ts";
@@ -393,7 +394,14 @@ export default {
   testsFinishTimeout: 120_000,
   testFramework: { config: { timeout: 10_000 } },
   plugins: [
-    esbuildPlugin({ ts: true, tsx: true, target: "auto", tsconfig: `${root}tsconfig.json` }),
+    esbuildPlugin({
+      ts: true,
+      tsx: true,
+      target: "auto",
+      tsconfig: `${root}tsconfig.json`,
+      // The widget's source asks the server for the packs `npm run build:widget` wrote to dist/.
+      define: { __OT_PACKS__: JSON.stringify(localePacks().version) },
+    }),
     omnithreadCommands,
   ],
   testRunnerHtml: (testFramework) => `<!doctype html>

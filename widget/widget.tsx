@@ -13,7 +13,7 @@ import type {
   TokenStorage,
 } from "../sdk/types.ts";
 import type { WidgetConfig } from "./config.ts";
-import { AGENT, format, GREETING, RATED, strings } from "./i18n.ts";
+import { AGENT, format, loadStrings, RATED, strings } from "./i18n.ts";
 import { safeHref } from "./linkify.ts";
 import { CSS } from "./styles.ts";
 import { Root } from "./ui/Root.tsx";
@@ -108,7 +108,6 @@ export function createWidget(config: WidgetConfig, deps: WidgetDeps): Widget {
   }
   if (config.zIndex) setVar("z", config.zIndex);
 
-  const t = strings(config.locale);
   /** The thread's part of the view: what `reset()` starts over with. */
   const fresh = (): Pick<
     View,
@@ -123,13 +122,14 @@ export function createWidget(config: WidgetConfig, deps: WidgetDeps): Widget {
     csat: {},
   });
   const v: View = {
-    t,
+    // The launcher's strings; the panel's arrive with the first open (`show`).
+    t: strings(config.locale),
     time: new Intl.DateTimeFormat(config.locale, { hour: "2-digit", minute: "2-digit" }),
     position: config.position,
     open: false,
     mounted: false,
     announce: "",
-    greeting: config.greeting || t[GREETING],
+    greeting: config.greeting ?? "",
     channels: [],
     away: false,
     ...fresh(),
@@ -137,6 +137,9 @@ export function createWidget(config: WidgetConfig, deps: WidgetDeps): Widget {
   const refs: Refs = { launcher: createRef(), input: createRef(), log: createRef() };
   const listeners = new Map<WidgetEvent, Set<Listener>>();
   let isReady = false;
+  /** `v.t` holds the panel's strings (true): English's are in widget.js; another locale's come
+   * with its pack (a promise while it loads). */
+  let localized: boolean | Promise<void> = config.locale === "en";
   let client: ChatClient | null = null;
   let started: Promise<unknown> | null = null;
   /** False while a snapshot's history arrives: only later events are new (unread, announced). */
@@ -192,7 +195,7 @@ export function createWidget(config: WidgetConfig, deps: WidgetDeps): Widget {
       if (index >= 0) v.outgoing = v.outgoing.filter((_, i) => i !== index);
     } else if (live && event.type === "message") {
       v.typing = null;
-      v.announce = `${event.author.name || t[AGENT]}: ${event.text}`;
+      v.announce = `${event.author.name || v.t[AGENT]}: ${event.text}`;
       if (!v.open) v.unread++;
       // An agent answers live: not away any more.
       if (event.author.role === "agent") v.away = false;
@@ -217,7 +220,7 @@ export function createWidget(config: WidgetConfig, deps: WidgetDeps): Widget {
     });
     created.on("typing", (who) => {
       if (who.role === "visitor") return;
-      v.typing = who.name || t[AGENT];
+      v.typing = who.name || v.t[AGENT];
       clearTimeout(typingTimer);
       typingTimer = setTimeout(() => {
         v.typing = null;
@@ -267,14 +270,30 @@ export function createWidget(config: WidgetConfig, deps: WidgetDeps): Widget {
     if (on) fitViewport();
   }
 
-  function open(): void {
-    if (v.open) return;
-    v.open = v.mounted = true;
-    v.unread = 0;
-    followViewport(true);
+  /** Draws the panel and moves focus into the composer. */
+  function show(): void {
+    v.mounted = true;
     draw();
     refs.input.current?.focus();
+  }
+
+  function open(): void {
+    if (v.open) return;
+    v.open = true;
+    v.unread = 0;
+    followViewport(true);
     connect().catch(noop);
+    if (localized === true) show();
+    else {
+      // The pack comes alongside the conversation's start; the panel waits for it rather than
+      // flash English (and shows in English if it fails). The launcher says "close" meanwhile.
+      draw();
+      localized ||= loadStrings(config.server, config.locale).then((t) => {
+        v.t = t;
+        localized = true;
+        if (v.open) show();
+      });
+    }
     emit("open");
   }
 
@@ -378,7 +397,7 @@ export function createWidget(config: WidgetConfig, deps: WidgetDeps): Widget {
           () => {
             // The card became "You rated …" and its Send is gone: focus goes to the composer.
             v.csat = {};
-            v.announce = format(t[RATED], rating!);
+            v.announce = format(v.t[RATED], rating!);
             update();
             refs.input.current?.focus();
           },

@@ -14,7 +14,8 @@ export const CONSOLE_CSP =
 
 /**
  * Built assets (the widget, the agent console) and the demo shop, from the filesystem (Node only; an edge deployment bundles
- * them instead). `/widget.js` is what site owners' script tags load.
+ * them instead). `/widget.js` is what site owners' script tags load, `/widget-locales/*` what it
+ * loads once opened.
  *
  * @example
  * app.route("/", staticRoutes(ROOT, { demo: true }));
@@ -35,6 +36,20 @@ export function staticRoutes(root: string, options: { demo: boolean }) {
     c.header("Cache-Control", "public, max-age=300");
     return c.body(cached.body);
   });
+
+  // The widget's locale packs (widget/i18n.ts): fetched by the widget from the host page's origin
+  // (public strings, so any origin may read them, a 404 too), versioned by name, so cached for good.
+  routes.use(
+    "/widget-locales/*",
+    async (c, next) => {
+      await next();
+      c.header("Access-Control-Allow-Origin", "*");
+    },
+    serveStatic({
+      root: join(root, "dist"),
+      onFound: (_path, c) => c.header("Cache-Control", "public, max-age=31536000, immutable"),
+    }),
+  );
 
   // The agent console: hashed assets as they are, every other path to its index (client routing).
   const consoleDir = join(root, "dist", "console");

@@ -9,6 +9,15 @@ import type {
 } from "../../sdk/protocol.ts";
 import type { ChatClient, ClientOptions, TokenStorage } from "../../sdk/types.ts";
 import type { WidgetConfig } from "../../widget/config.ts";
+import type { Strings } from "../../widget/i18n.ts";
+import * as de from "../../widget/locales/de.ts";
+import * as en from "../../widget/locales/en.ts";
+import * as es from "../../widget/locales/es.ts";
+import * as fr from "../../widget/locales/fr.ts";
+import * as hr from "../../widget/locales/hr.ts";
+import * as nl from "../../widget/locales/nl.ts";
+import * as pl from "../../widget/locales/pl.ts";
+import * as ru from "../../widget/locales/ru.ts";
 import { createWidget, type Widget } from "../../widget/widget.tsx";
 
 declare global {
@@ -48,6 +57,16 @@ export async function waitFor<T>(
     await new Promise((wait) => setTimeout(wait, 20));
   }
 }
+
+/** Every locale's modules, as written in the source. */
+export const SOURCE_LOCALES: Record<
+  string,
+  { launcher: readonly string[]; panel: readonly string[] }
+> = { en, nl, ru, hr, pl, de, fr, es };
+
+/** A locale's whole row as the source has it (the widget gets its panel part from the pack). */
+export const sourceStrings = (locale: string) =>
+  [...SOURCE_LOCALES[locale]!.launcher, ...SOURCE_LOCALES[locale]!.panel] as unknown as Strings;
 
 /** Lets queued renders (microtasks) and a frame run. */
 export const settle = () => new Promise((done) => requestAnimationFrame(() => setTimeout(done)));

@@ -1,19 +1,6 @@
 /// <reference types="mocha" />
 import { findScript, readConfig, takeResumeCode } from "../../widget/config.ts";
-import * as i18n from "../../widget/i18n.ts";
-import {
-  AWAY,
-  format,
-  KEYS,
-  LOCALES,
-  OPEN,
-  pickLocale,
-  RATE,
-  RATED,
-  strings,
-  TYPING,
-  UNREAD,
-} from "../../widget/i18n.ts";
+import { format, OPEN, pickLocale, strings } from "../../widget/i18n.ts";
 import { linkify, safeHref } from "../../widget/linkify.ts";
 import { textOn } from "../../widget/widget.tsx";
 import { equal } from "./helpers.ts";
@@ -76,28 +63,7 @@ describe("linkify", () => {
   });
 });
 
-describe("i18n", () => {
-  it("has every string in every locale", () => {
-    equal(LOCALES.join(), "en,nl,ru,hr,pl,de,fr,es");
-    for (const locale of LOCALES) {
-      const t = strings(locale);
-      equal(t.length, KEYS.length, `${locale} has ${KEYS.length} strings`);
-      for (const [i, key] of KEYS.entries())
-        equal(typeof t[i] === "string" && t[i].length > 0, true, `${locale}.${key}`);
-      equal(t[TYPING].includes("{0}"), true, `${locale}.typing has {0}`);
-      equal(t[UNREAD].includes("{0}"), true, `${locale}.unread has {0}`);
-      equal(t[RATE].includes("{0}"), true, `${locale}.rate has {0}`);
-      equal(t[RATED].includes("{0}"), true, `${locale}.rated has {0}`);
-      if (locale !== "en")
-        equal(t[AWAY] === strings("en")[AWAY], false, `${locale}.away translated`);
-    }
-  });
-
-  it("names each string's index after its key", () => {
-    const indexes = i18n as unknown as Record<string, unknown>;
-    for (const [i, key] of KEYS.entries()) equal(indexes[key.toUpperCase()], i, key);
-  });
-
+describe("pickLocale", () => {
   it("picks data-locale, then the browser's languages, then English", () => {
     equal(pickLocale(["nl"]), "nl");
     equal(pickLocale(["de-AT", "en"]), "de");

@@ -74,9 +74,18 @@ describe("script tag: privacy before open", () => {
     equal(document.cookie, "", "cookies");
   });
 
-  it("talks to the server only once opened", async () => {
+  it("talks to the server only once opened, fetching its locale's pack alongside", async () => {
     (win.omnithread as Api).open();
-    await waitFor(() => requests.length > 0, "a request after open");
+    await waitFor(() => requests.length > 1, "requests after open");
     assert(requests[0]!.includes("/v1/conversations"), requests[0]);
+    assert(/^fetch .*\/dist\/widget-locales\/nl\.[0-9a-f]+\.json$/.test(requests[1]!), requests[1]);
+  });
+
+  it("shows the panel in Dutch, from the pack the build wrote", async () => {
+    const root = document.querySelector("omnithread-widget")!.shadowRoot!;
+    const input = await waitFor(() => root.querySelector("textarea"), "the panel");
+    equal(input.getAttribute("aria-label"), "Typ een bericht…");
+    // This page has no omnithread server at /dist/v1: the start fails, said in Dutch.
+    await waitFor(() => root.querySelector(".status")?.textContent?.startsWith("Geen verbinding"));
   });
 });

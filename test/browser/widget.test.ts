@@ -23,6 +23,7 @@ import {
   online,
   server,
   settle,
+  sourceStrings,
   type,
   waitFor,
 } from "./helpers.ts";
@@ -638,7 +639,7 @@ describe("away mode", () => {
     equal(site.open, false, "outside business hours");
     equal(site.agentsOnline, true, "Nina is online");
     await waitFor(
-      () => notice(m).textContent === i18n.strings("de")[i18n.AWAY],
+      () => notice(m).textContent === sourceStrings("de")[i18n.AWAY],
       "the notice, in German",
     );
     type(m, "Hallo?");
@@ -648,11 +649,12 @@ describe("away mode", () => {
 });
 
 describe("locales", () => {
-  it("speaks Dutch", () => {
+  it("speaks Dutch", async () => {
     const m = mount({ locale: "nl" });
     equal(m.$("button.launcher").getAttribute("aria-label"), "Chat openen");
     m.widget.open();
-    equal(m.$("textarea").getAttribute("aria-label"), "Typ een bericht…");
+    const input = await waitFor(() => m.root.querySelector("textarea"), "the panel");
+    equal(input.getAttribute("aria-label"), "Typ een bericht…");
   });
 
   it("falls back to English for an unknown locale", () => {

@@ -9,6 +9,7 @@ import {
   CONNECTING,
   ERROR,
   format,
+  GREETING,
   INPUT,
   MESSAGES,
   OFFLINE,
@@ -63,7 +64,7 @@ export function Panel({ v, a, r }: Props) {
           <p class="meta">
             <span>{t[AGENT]}</span>
           </p>
-          <p class="text">{v.greeting}</p>
+          <p class="text">{v.greeting || t[GREETING]}</p>
         </li>
         {v.events.map((event) => (
           <Message key={event.seq} event={event} v={v} a={a} />

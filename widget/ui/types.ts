@@ -49,6 +49,7 @@ export interface View {
   typing: string | null;
   /** The latest message from the team, for the aria-live region. */
   announce: string;
+  /** The site's own greeting (the script tag's, else the site's); empty: the locale's. */
   greeting: string;
   /** Handoff channels the site offers; the menu shows only when there are some. */
   channels: readonly string[];

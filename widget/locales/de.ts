@@ -1,0 +1,41 @@
+import type { Launcher, Panel } from "../i18n.ts";
+
+/** German: `launcher` ships in widget.js, `panel` is its pack, loaded on open (i18n.ts). */
+export const launcher: Launcher = [
+  "Chat öffnen", // open
+  "Chat schließen", // close
+  "{0} ungelesen", // unread
+];
+
+export const panel: Panel = [
+  "Chat", // title
+  "Hallo! Wie können wir helfen?", // greeting
+  "Nachricht schreiben…", // input
+  "Senden", // send
+  "Wird gesendet…", // sending
+  "Nicht gesendet.", // failed
+  "Erneut senden", // retry
+  "Verbindung wird hergestellt…", // connecting
+  "Offline. Neuer Versuch…", // offline
+  "Keine Verbindung möglich.", // error
+  "{0} schreibt…", // typing
+  "Sie", // you
+  "Support", // agent
+  "Nachrichten", // messages
+  "Weitere Kontaktwege", // more
+  "über Messenger", // via_messenger
+  "per E-Mail", // via_email
+  "per Telefon", // via_callback
+  "Weiter im Messenger", // go_messenger
+  "Weiter per E-Mail", // go_email
+  "Rückruf anfordern", // go_callback
+  "Das hat nicht geklappt. Bitte erneut versuchen.", // handoffError
+  "Erledigt: Wir machen dort weiter.", // handoffDone
+  "Ihre E-Mail", // email
+  "Ganzes Gespräch nach Lösung mailen", // transcript
+  "Wir sind nicht da. Schreiben Sie uns: Wir antworten hier.", // away
+  "Wie waren wir?", // csat
+  "Mit {0} von 5 bewerten", // rate
+  "Kommentar", // comment
+  "Ihre Bewertung: {0}/5. Danke!", // rated
+];

@@ -1,0 +1,41 @@
+import type { Launcher, Panel } from "../i18n.ts";
+
+/** English: both parts ship in widget.js; the fallback of every other locale's panel. */
+export const launcher: Launcher = [
+  "Open chat", // open
+  "Close chat", // close
+  "{0} unread", // unread
+];
+
+export const panel: Panel = [
+  "Chat", // title
+  "Hi! How can we help?", // greeting
+  "Write a message…", // input
+  "Send", // send
+  "Sending…", // sending
+  "Not sent.", // failed
+  "Retry", // retry
+  "Connecting…", // connecting
+  "Offline. Reconnecting…", // offline
+  "Could not connect.", // error
+  "{0} is typing…", // typing
+  "You", // you
+  "Support", // agent
+  "Messages", // messages
+  "Other ways to reach us", // more
+  "via Messenger", // via_messenger
+  "via email", // via_email
+  "via phone", // via_callback
+  "Continue on Messenger", // go_messenger
+  "Continue by email", // go_email
+  "Request a callback", // go_callback
+  "That did not work. Please try again.", // handoffError
+  "Done: we will continue there.", // handoffDone
+  "Your email", // email
+  "Email me the whole conversation when it's resolved", // transcript
+  "We're away. Leave a message and we'll reply here.", // away
+  "How did we do?", // csat
+  "Rate {0} out of 5", // rate
+  "Comment", // comment
+  "You rated {0}/5. Thanks!", // rated
+];

@@ -1,0 +1,41 @@
+import type { Launcher, Panel } from "../i18n.ts";
+
+/** French: `launcher` ships in widget.js, `panel` is its pack, loaded on open (i18n.ts). */
+export const launcher: Launcher = [
+  "Ouvrir le chat", // open
+  "Fermer le chat", // close
+  "Non lus : {0}", // unread
+];
+
+export const panel: Panel = [
+  "Chat", // title
+  "Bonjour ! Comment pouvons-nous vous aider ?", // greeting
+  "Écrivez un message…", // input
+  "Envoyer", // send
+  "Envoi…", // sending
+  "Non envoyé.", // failed
+  "Réessayer", // retry
+  "Connexion…", // connecting
+  "Hors ligne. Reconnexion…", // offline
+  "Connexion impossible.", // error
+  "{0} écrit…", // typing
+  "Vous", // you
+  "Support", // agent
+  "Messages", // messages
+  "Autres moyens de nous joindre", // more
+  "via Messenger", // via_messenger
+  "par e-mail", // via_email
+  "par téléphone", // via_callback
+  "Continuer sur Messenger", // go_messenger
+  "Continuer par e-mail", // go_email
+  "Demander un rappel", // go_callback
+  "Échec. Veuillez réessayer.", // handoffError
+  "C’est fait : on continue là-bas.", // handoffDone
+  "Votre e-mail", // email
+  "M’envoyer la conversation une fois résolue", // transcript
+  "Nous sommes absents. Laissez un message : nous répondrons ici.", // away
+  "Êtes-vous satisfait ?", // csat
+  "Noter {0} sur 5", // rate
+  "Commentaire", // comment
+  "Votre note : {0}/5. Merci !", // rated
+];

@@ -1,0 +1,41 @@
+import type { Launcher, Panel } from "../i18n.ts";
+
+/** Croatian: `launcher` ships in widget.js, `panel` is its pack, loaded on open (i18n.ts). */
+export const launcher: Launcher = [
+  "Otvori chat", // open
+  "Zatvori chat", // close
+  "Nepročitano: {0}", // unread
+];
+
+export const panel: Panel = [
+  "Chat", // title
+  "Bok! Kako vam možemo pomoći?", // greeting
+  "Napišite poruku…", // input
+  "Pošalji", // send
+  "Šalje se…", // sending
+  "Nije poslano.", // failed
+  "Pokušaj ponovno", // retry
+  "Povezivanje…", // connecting
+  "Izvan mreže. Ponovno povezivanje…", // offline
+  "Povezivanje nije uspjelo.", // error
+  "{0} piše…", // typing
+  "Vi", // you
+  "Podrška", // agent
+  "Poruke", // messages
+  "Drugi načini kontakta", // more
+  "putem Messengera", // via_messenger
+  "e-poštom", // via_email
+  "telefonom", // via_callback
+  "Nastavi na Messengeru", // go_messenger
+  "Nastavi e-poštom", // go_email
+  "Zatraži povratni poziv", // go_callback
+  "Nije uspjelo. Pokušajte ponovno.", // handoffError
+  "Gotovo: nastavljamo tamo.", // handoffDone
+  "Vaša e-pošta", // email
+  "Pošaljite mi razgovor kad se riješi", // transcript
+  "Nismo tu. Ostavite poruku i odgovorit ćemo ovdje.", // away
+  "Kako smo vam pomogli?", // csat
+  "Ocjena {0} od 5", // rate
+  "Komentar", // comment
+  "Vaša ocjena: {0}/5. Hvala!", // rated
+];

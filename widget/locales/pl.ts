@@ -1,0 +1,41 @@
+import type { Launcher, Panel } from "../i18n.ts";
+
+/** Polish: `launcher` ships in widget.js, `panel` is its pack, loaded on open (i18n.ts). */
+export const launcher: Launcher = [
+  "Otwórz czat", // open
+  "Zamknij czat", // close
+  "Nieprzeczytane: {0}", // unread
+];
+
+export const panel: Panel = [
+  "Czat", // title
+  "Cześć! Jak możemy pomóc?", // greeting
+  "Napisz wiadomość…", // input
+  "Wyślij", // send
+  "Wysyłanie…", // sending
+  "Nie wysłano.", // failed
+  "Ponów", // retry
+  "Łączenie…", // connecting
+  "Brak połączenia. Ponowne łączenie…", // offline
+  "Nie udało się połączyć.", // error
+  "{0} pisze…", // typing
+  "Ty", // you
+  "Obsługa", // agent
+  "Wiadomości", // messages
+  "Inne sposoby kontaktu", // more
+  "przez Messengera", // via_messenger
+  "przez e-mail", // via_email
+  "telefonicznie", // via_callback
+  "Kontynuuj w Messengerze", // go_messenger
+  "Kontynuuj przez e-mail", // go_email
+  "Poproś o oddzwonienie", // go_callback
+  "Nie udało się. Spróbuj ponownie.", // handoffError
+  "Gotowe: kontynuujemy tam.", // handoffDone
+  "Twój e-mail", // email
+  "Wyślij mi rozmowę po rozwiązaniu", // transcript
+  "Nie ma nas. Zostaw wiadomość: odpowiemy tutaj.", // away
+  "Jak nam poszło?", // csat
+  "Oceń na {0} z 5", // rate
+  "Komentarz", // comment
+  "Twoja ocena: {0}/5. Dziękujemy!", // rated
+];
