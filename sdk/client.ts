@@ -3,12 +3,14 @@ import { OmnithreadError } from "./errors.ts";
 import { callServer, type RequestOptions } from "./http.ts";
 import { type LiveConnection, openEvents, openSocket } from "./live.ts";
 import type {
+  CallbackWindowsResponse,
   Conversation,
   ConversationContext,
   ConversationSnapshot,
   ServerFrame,
   SiteInfo,
   ThreadEvent,
+  VisitorCallback,
 } from "./protocol.ts";
 import { defaultStorage, storageKey as keyFor } from "./storage.ts";
 import type {
@@ -343,7 +345,24 @@ export function createClient(options: ClientOptions): ChatClient {
     },
     async handoff(channel, handoffOptions = {}) {
       await ensureStarted();
-      return call<HandoffResult>("/v1/handoff", { token, body: { channel, ...handoffOptions } });
+      const body = { channel, ...handoffOptions };
+      // A callback's window is the visitor's: their device's zone unless told.
+      if (channel === "callback")
+        body.timeZone ??= Intl.DateTimeFormat().resolvedOptions().timeZone;
+      return call<HandoffResult>("/v1/handoff", { token, body });
+    },
+    async callbackWindows() {
+      await ensureStarted();
+      return call<CallbackWindowsResponse>("/v1/callback-windows", { token });
+    },
+    async callbacks() {
+      await ensureStarted();
+      return (await call<{ callbacks: VisitorCallback[] }>("/v1/callbacks", { token })).callbacks;
+    },
+    async cancelCallback(id) {
+      await ensureStarted();
+      const path = `/v1/callbacks/${encodeURIComponent(id)}/cancel`;
+      return (await call<{ callback: VisitorCallback }>(path, { token, body: {} })).callback;
     },
     async rate(rating, comment) {
       await ensureStarted();

@@ -1,11 +1,14 @@
 import type {
   AttributeValue,
+  CallbackWindow,
+  CallbackWindowsResponse,
   ChannelName,
   Conversation,
   ConversationContext,
   ErrorCode,
   SiteInfo,
   ThreadEvent,
+  VisitorCallback,
 } from "./protocol.ts";
 
 /** Where the SDK keeps the conversation token: `localStorage`-shaped, synchronous. */
@@ -36,24 +39,45 @@ export interface ClientOptions {
 /** The constructor shape the SDK needs from a WebSocket implementation. */
 export type WebSocketLike = new (url: string) => WebSocket;
 
+/**
+ * What a handoff needs: nothing for Messenger, the address for email, the number and a window
+ * for a callback.
+ *
+ * @example
+ * await chat.handoff("email", { email: "ana@example.com", transcript: true });
+ * const { windows } = await chat.callbackWindows();
+ * await chat.handoff("callback", { phone: "06 12345678", country: "NL", window: windows[0]! });
+ */
 export interface HandoffOptions {
-  /** `email`: the address the thread continues at. */
+  /** `email`: the address the thread continues at. `callback`: where a confirmation goes. */
   email?: string;
   /** `email`: also send the whole conversation once it is resolved. */
   transcript?: boolean;
-  /** `callback`: E.164 or a national number the server can normalise. */
+  /** `callback`: E.164 (`+31612345678`), or a national number of `country`. */
   phone?: string;
-  window?: { from: string; to: string };
+  /** `callback`: the number's country (ISO 3166-1 alpha-2); default the site's callback country. */
+  country?: string;
+  /** `callback`: one of `callbackWindows()`'s windows, or `"asap"` when it offers that. */
+  window?: CallbackWindow | "asap";
+  /** `callback`: the visitor's IANA time zone; default this device's. */
   timeZone?: string;
+  /** `callback`: what the visitor wants to talk about. */
   note?: string;
 }
 
-/** The server's answer to a handoff: a link (Messenger), a confirmation (email), a request (callback). */
+/**
+ * The server's answer to a handoff: a link (Messenger), a confirmation (email), a request
+ * (callback).
+ *
+ * @example
+ * const { callback } = await chat.handoff("callback", { phone: "+31612345678", window: "asap" });
+ * console.log(callback?.status); // "requested"
+ */
 export interface HandoffResult {
   url?: string;
   channel?: ChannelName;
   address?: string;
-  callback?: Record<string, unknown>;
+  callback?: VisitorCallback;
 }
 
 export interface TypingInfo {
@@ -107,6 +131,32 @@ export interface ChatClient {
   identify(jwt: string): Promise<Conversation>;
   setAttributes(attributes: Record<string, AttributeValue>): Promise<Conversation>;
   handoff(channel: Exclude<ChannelName, "web">, options?: HandoffOptions): Promise<HandoffResult>;
+  /**
+   * What a callback may be asked for now (`GET /v1/callback-windows`): the next windows inside
+   * the site's callback hours, whether "as soon as possible" is offered, and the phone field's
+   * default country. Refused with `channel_not_configured` where the site takes no callbacks.
+   *
+   * @example
+   * const { asap, windows, country } = await chat.callbackWindows();
+   * const window = asap ? "asap" : windows[0]!;
+   */
+  callbackWindows(): Promise<CallbackWindowsResponse>;
+  /**
+   * This conversation's callback requests, newest first (`GET /v1/callbacks`).
+   *
+   * @example
+   * const active = (await chat.callbacks()).find((c) => c.status === "requested" || c.status === "scheduled");
+   */
+  callbacks(): Promise<VisitorCallback[]>;
+  /**
+   * Cancels a callback the visitor asked for (`POST /v1/callbacks/:id/cancel`); the thread gets a
+   * `callback.cancelled` event. Refused with `conflict` once it is completed, missed or cancelled.
+   *
+   * @example
+   * const { callback } = await chat.handoff("callback", { phone, window: "asap" });
+   * await chat.cancelCallback(callback!.id); // status "cancelled"
+   */
+  cancelCallback(id: string): Promise<VisitorCallback>;
   /** Answers the rating request that follows a resolve: 1–5 and an optional comment. */
   rate(rating: number, comment?: string): Promise<ThreadEvent>;
   /** Exchanges a resume link's one-time code for this conversation, then connects. */

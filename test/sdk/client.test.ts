@@ -210,6 +210,58 @@ describe("SDK against the real server", () => {
   });
 });
 
+describe("callbacks", () => {
+  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+
+  it("offers windows, takes a request in this device's zone, lists and cancels it", async () => {
+    const chat = client();
+    await chat.start();
+    const offer = await chat.callbackWindows();
+    expect(offer.country).toMatch(/^[A-Z]{2}$/);
+    expect(offer.windows.length).toBeGreaterThan(0);
+    const window = offer.windows[0]!;
+    expect(Date.parse(window.to)).toBeGreaterThan(Date.parse(window.from));
+
+    const { callback } = await chat.handoff("callback", {
+      phone: "+31 6 12345678",
+      window,
+      note: "About my order",
+    });
+    expect(callback).toMatchObject({
+      phone: "+31612345678",
+      window,
+      asap: false,
+      timeZone: zone,
+      note: "About my order",
+      status: "requested",
+    });
+    await until(() => chat.messages.some((m) => m.name === "callback.requested"));
+    const requested = chat.messages.find((m) => m.name === "callback.requested")!;
+    expect(requested.data).toMatchObject({ callbackId: callback!.id, window, timeZone: zone });
+    expect((await chat.callbacks()).map((c) => [c.id, c.status])).toEqual([
+      [callback!.id, "requested"],
+    ]);
+
+    const cancelled = await chat.cancelCallback(callback!.id);
+    expect(cancelled.status).toBe("cancelled");
+    await until(() => chat.messages.some((m) => m.name === "callback.cancelled"));
+    const again = await chat.cancelCallback(callback!.id).catch((e: unknown) => e);
+    expect(again).toMatchObject({ code: "conflict", status: 409 });
+  });
+
+  it("refuses a bad number with the server's message", async () => {
+    const chat = client();
+    await chat.start();
+    const window = (await chat.callbackWindows()).windows[0]!;
+    const error = await chat
+      .handoff("callback", { phone: "12", country: "NL", window })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OmnithreadError);
+    expect(error).toMatchObject({ code: "bad_request", status: 400 });
+    expect((error as Error).message).toContain('"phone"');
+  });
+});
+
 describe("resume link", () => {
   it("opens the whole thread in a fresh client with a one-time code", async () => {
     const first = client();
