@@ -52,6 +52,7 @@ describe("callback windows", () => {
     expect(checkWindow(amsterdam, fromNewYork, friday)).toEqual(
       checkWindow(amsterdam, asked, friday),
     );
+  });
 
   it("follows the site's clock across the DST change", () => {
     // 07:00–08:00 UTC is 08:00–09:00 on Friday (closed) but 09:00–10:00 on Monday (open).
