@@ -369,6 +369,17 @@ describe("callback requests, with a fixed clock", () => {
     expect((await ask(token, { phone: "06 12345678", window: "asap" })).status).toBe(201);
   });
 
+  it("limits requests per conversation, cancelled ones included", async () => {
+    const { token } = await visitor();
+    for (let i = 0; i < 10; i++) {
+      const { callback } = (await ask(token, { phone: "06 12345678", window: "asap" })).body;
+      await call(`/v1/callbacks/${callback.id}/cancel`, { method: "POST", token });
+    }
+    const eleventh = await ask(token, { phone: "06 12345678", window: "asap" });
+    expect(eleventh.status).toBe(429);
+    expect(eleventh.body.error.code).toBe("rate_limited");
+  });
+
   it("keeps the queue by window start and closed ones by their last change", async () => {
     const ids: string[] = [];
     for (const from of [
