@@ -16,11 +16,11 @@ export function createHub(store: Store) {
   let stopBus: Unsubscribe | null = null;
 
   function route(notice: LiveNotice): void {
-    // Presence concerns the team (site listeners), not any one conversation.
+    // Presence and callbacks concern the team (site listeners), not a visitor's socket.
     const conversationId =
       notice.kind === "conversation"
         ? notice.conversation.id
-        : notice.kind === "presence"
+        : notice.kind === "presence" || notice.kind === "callback"
           ? null
           : notice.conversationId;
     if (conversationId)

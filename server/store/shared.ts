@@ -1,4 +1,9 @@
-import type { Conversation, ThreadEvent } from "../../sdk/protocol.ts";
+import type {
+  CallbackRequest,
+  CallbackStatus,
+  Conversation,
+  ThreadEvent,
+} from "../../sdk/protocol.ts";
 import type { ConversationPatch } from "./types.ts";
 
 /** Event ids are derived, so a retried append can never mint a second id for one seq. */
@@ -39,4 +44,26 @@ export function applyPatch(conversation: Conversation, patch: ConversationPatch)
   if (assignee === null) delete next.assignee;
   else if (assignee !== undefined) next.assignee = assignee;
   return next;
+}
+
+/** Statuses a callback can still leave: the agents' queue. */
+export const ACTIVE_CALLBACK_STATUSES: readonly CallbackStatus[] = ["requested", "scheduled"];
+
+export const isActiveCallback = (status: CallbackStatus) =>
+  ACTIVE_CALLBACK_STATUSES.includes(status);
+
+/**
+ * The order of a callback list: the queue (active statuses only) by window start, earliest
+ * first; anything with final statuses by the latest change. Both stores sort with this.
+ */
+export function sortCallbacks(
+  callbacks: CallbackRequest[],
+  statuses: readonly CallbackStatus[],
+): CallbackRequest[] {
+  const queue = statuses.every(isActiveCallback);
+  return callbacks.sort((a, b) =>
+    queue
+      ? a.window.from.localeCompare(b.window.from) || a.createdAt.localeCompare(b.createdAt)
+      : b.updatedAt.localeCompare(a.updatedAt),
+  );
 }
