@@ -10,14 +10,17 @@ import type { ErrorCode } from "./protocol.ts";
  */
 export class OmnithreadError extends Error {
   override readonly name = "OmnithreadError";
-  constructor(
-    readonly code: ErrorCode | "network",
-    message: string,
-    /** The HTTP status, when the server answered. */
-    readonly status?: number,
-    /** Seconds to wait before trying again, for `rate_limited`. */
-    readonly retryAfter?: number,
-  ) {
+  // Declared, then set once in the constructor: parameter properties would compile to a first
+  // `= undefined` each as well (class-field semantics), bytes in the widget's bundle.
+  declare readonly code: ErrorCode | "network";
+  /** The HTTP status, when the server answered. */
+  declare readonly status?: number;
+  /** Seconds to wait before trying again, for `rate_limited`. */
+  declare readonly retryAfter?: number;
+  constructor(code: ErrorCode | "network", message: string, status?: number, retryAfter?: number) {
     super(message);
+    this.code = code;
+    this.status = status;
+    this.retryAfter = retryAfter;
   }
 }
