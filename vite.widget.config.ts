@@ -98,7 +98,8 @@ export default defineConfig({
                 // The widget's view, actions and refs, and the client methods it calls.
                 "outgoing|announce|mounted|busy|ask|bad|launcher|keydown|choose|pick|reconnect|retry",
                 "ways|unread|failed|item|time|csat|away|input|typing|resume|connect|ready|rate",
-                "server|storage|createClient",
+                "server|storage|createClient|callbackWindows|cancelCallback",
+                "when|dropped|cancelling|offer|active|said|messages|emit|frame",
               ].join("|")})$`,
             ),
           },

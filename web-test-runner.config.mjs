@@ -348,6 +348,16 @@ async function resumeCode({ match }) {
   return { code: /#omnithread-resume=([a-z2-7]+)/.exec(location)?.[1] ?? null };
 }
 
+/**
+ * `executeServerCommand("agent-callback", { id, change })`: Alex changes a callback as the
+ * console does, `PATCH /v1/agent/callbacks/:id` (`{ status, scheduledFor?, outcome? }`), or
+ * with `change: "offer"` offers a missed or cancelled one again (`POST …/offer`).
+ */
+const agentCallback = ({ id, change }) =>
+  change === "offer"
+    ? agent(`/v1/agent/callbacks/${id}/offer`, {})
+    : agent(`/v1/agent/callbacks/${id}`, change, "PATCH");
+
 const commands = {
   "agent-reply": agentReply,
   "agent-typing": agentTyping,
@@ -358,6 +368,7 @@ const commands = {
   "agent-online": agentOnline,
   "set-status": setStatus,
   "agent-thread": agentThread,
+  "agent-callback": agentCallback,
 };
 
 const omnithreadCommands = {
@@ -415,6 +426,9 @@ export default {
   browsers: [
     playwrightLauncher({
       product: "chromium",
+      // Visitors live in a zone of their own: neither UTC nor the demo site's, and half an hour
+      // off, so a time shown in the wrong zone shows.
+      createBrowserContext: ({ browser }) => browser.newContext({ timezoneId: "America/St_Johns" }),
       launchOptions: {
         executablePath: "/usr/bin/chromium",
         headless: true,

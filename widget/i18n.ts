@@ -28,7 +28,10 @@ export const LAUNCHER_KEYS = ["open", "close", "unread"] as const;
 /** The panel's keys, in row order after the launcher's. `via_*`: badge on a message from another
  * channel; `go_*`: the "other ways to reach us" menu entries; `away`: the notice outside business
  * hours or with no agent online; `email`, `transcript`: the email handoff's field and checkbox;
- * `csat` … `rated`: the rating card after a resolve. */
+ * `csat` … `rated`: the rating card after a resolve; `phone` … `note`: the callback form;
+ * `cb_*`: the thread's callback lines (`cb_requested` … `cb_offered` in the order of
+ * `callback.<status>` events), `cb_soon` the request for "as soon as possible", `cb_cancel` its
+ * button. */
 export const PANEL_KEYS = [
   "title",
   "greeting",
@@ -60,6 +63,19 @@ export const PANEL_KEYS = [
   "rate",
   "comment",
   "rated",
+  "phone",
+  "country",
+  "when",
+  "asap",
+  "note",
+  "cb_requested",
+  "cb_scheduled",
+  "cb_completed",
+  "cb_missed",
+  "cb_cancelled",
+  "cb_offered",
+  "cb_soon",
+  "cb_cancel",
 ] as const;
 
 type AllKeys = readonly [...typeof LAUNCHER_KEYS, ...typeof PANEL_KEYS];
@@ -111,6 +127,19 @@ export const CSAT = 29;
 export const RATE = 30;
 export const COMMENT = 31;
 export const RATED = 32;
+export const PHONE = 33;
+export const COUNTRY = 34;
+export const WHEN = 35;
+export const ASAP = 36;
+export const NOTE = 37;
+export const CB_REQUESTED = 38;
+export const CB_SCHEDULED = 39;
+export const CB_COMPLETED = 40;
+export const CB_MISSED = 41;
+export const CB_CANCELLED = 42;
+export const CB_OFFERED = 43;
+export const CB_SOON = 44;
+export const CB_CANCEL = 45;
 
 /** Every locale's launcher strings. */
 const LAUNCHERS: Record<string, Launcher> = { en: en.launcher, nl, ru, hr, pl, de, fr, es };

@@ -11,7 +11,7 @@ export const CSS = `
 *{box-sizing:border-box}
 [hidden]{display:none!important}
 .root{font:16px/1.4 system-ui,sans-serif;color:#1a1a1a;-webkit-text-size-adjust:100%;text-align:left}
-button,input,textarea{font:inherit;color:inherit;margin:0}
+button,input,select,textarea{font:inherit;color:inherit;margin:0}
 button{cursor:pointer}
 p,h2,ol,ul,fieldset{margin:0;padding:0;list-style:none}
 svg{fill:currentColor;width:22px;height:22px}
@@ -28,7 +28,7 @@ svg{fill:currentColor;width:22px;height:22px}
 .head h2{flex:1;font-size:18px;font-weight:600}
 .icon,.send{flex:none;width:44px;height:44px;border-radius:8px}
 .x{fill:none;stroke:currentColor;stroke-width:2.5;stroke-linecap:round}
-.status,.away{padding:4px 16px;font-size:14px;background:#fff4d6;color:#4d3a00;display:flex;gap:8px;align-items:center}
+.status,.away{padding:4px 16px;font-size:14px;background:#fff4d6;color:#4d3a00;display:flex;flex-wrap:wrap;gap:0 8px;align-items:center}
 .link{padding:0;border:0;background:none;text-decoration:underline}
 .log{flex:1;overflow-y:auto;overscroll-behavior:contain;padding:12px 16px;display:flex;flex-direction:column;gap:10px}
 .msg{max-width:85%;align-self:flex-start}
@@ -39,14 +39,14 @@ svg{fill:currentColor;width:22px;height:22px}
 .text,.csat{padding:8px 12px;border-radius:12px;background:#eff1f4}
 .text{white-space:pre-wrap;overflow-wrap:anywhere}
 .text a{color:inherit}
-input,textarea,form button{min-width:44px;height:44px;padding:0 12px;border:1px solid #767676;border-radius:8px;background:#fff}
+input,select,textarea,form button{min-width:44px;height:44px;padding:0 12px;border:1px solid #767676;border-radius:8px;background:#fff}
 .launcher,.icon,.send,.head,.me .text,[aria-pressed=true],[type=submit]{background:var(--ot-accent);color:var(--ot-on-accent)}
 .failed .text{background:#fff;color:#1a1a1a;border:1px solid #c00}
 .failed .meta,.csat p{color:#a00000}
 [aria-invalid=true]{border-color:#c00}
 .sys{align-self:center;font-size:14px;color:#545454;text-align:center}
 .csat fieldset{display:flex;gap:6px;border:0}
-input{width:100%;font-size:16px}
+input,select{width:100%;font-size:16px}
 .csat input{margin:8px 0}
 :disabled{opacity:.5}
 .typing{min-height:20px;padding:0 16px;font-size:13px;color:#545454}
@@ -55,8 +55,8 @@ input{width:100%;font-size:16px}
 .ways ul,.ways form{margin-top:6px;display:flex;flex-wrap:wrap;gap:6px}
 .ways ul button{padding:8px 12px;border:1px solid var(--ot-accent);border-radius:18px;background:#fff;color:var(--ot-accent)}
 .ways form{align-items:flex-end}
-.ways label{flex:1}
-.ways .t{flex-basis:100%}
+.ways label{flex:1 1 40%}
+.ways .t,.ways .w{flex-basis:100%}
 .t input{all:revert}
 .composer{display:flex;gap:8px;align-items:flex-end;padding:8px 12px 12px;border-top:1px solid #e2e2e2}
 textarea{flex:1;height:auto;min-height:44px;max-height:140px;padding:10px 12px;resize:none;field-sizing:content}

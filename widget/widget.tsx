@@ -13,11 +13,11 @@ import type {
   TokenStorage,
 } from "../sdk/types.ts";
 import type { WidgetConfig } from "./config.ts";
-import { AGENT, format, loadStrings, RATED, strings } from "./i18n.ts";
+import { AGENT, CB_CANCELLED, format, loadStrings, RATED, strings } from "./i18n.ts";
 import { safeHref } from "./linkify.ts";
 import { CSS } from "./styles.ts";
 import { Root } from "./ui/Root.tsx";
-import type { Actions, Outgoing, Refs, View, Ways } from "./ui/types.ts";
+import type { Actions, ActiveCallback, Outgoing, Refs, View, Ways } from "./ui/types.ts";
 
 /** Events the page can listen to with `omnithread.on(name, fn)`. */
 export type WidgetEvent = "ready" | "message" | "open" | "close" | "handoff";
@@ -52,10 +52,39 @@ export interface Widget {
 
 /** How long a typing notice shows without a new one. */
 const TYPING_MS = 6000;
+/** How long the connection may be lost mid-chat before a callback is offered instead. */
+const DROPPED_MS = 6000;
+
+/**
+ * The callback the visitor may still cancel: the latest one requested or scheduled with no
+ * completed, missed or cancelled event after it, with the seq of its latest line.
+ */
+function activeCallback(events: readonly ThreadEvent[]): ActiveCallback | undefined {
+  let active: ActiveCallback | undefined;
+  for (const { name, data, seq } of events) {
+    const id = data?.callbackId;
+    if (typeof id !== "string") continue;
+    if (name === "callback.requested" || name === "callback.scheduled") active = { id, seq };
+    else if (/^callback\.(completed|missed|cancelled)$/.test(name!) && active?.id === id)
+      active = undefined;
+  }
+  return active;
+}
 
 const noop = () => {};
 /** Reports what no caller can see (a listener's throw, a queued call's failure). */
 export const warn = (error: unknown) => console.warn("omnithread:", error);
+
+/** Callback windows' days and times: in the visitor's own zone (no `timeZone`), named. */
+export const whenFormat = (locale: string) =>
+  new Intl.DateTimeFormat(locale, {
+    weekday: "short",
+    day: "numeric",
+    month: "short",
+    hour: "2-digit",
+    minute: "2-digit",
+    timeZoneName: "short",
+  });
 
 /** Black or white, whichever reads better on a `#rgb`/`#rrggbb` colour (WCAG contrast). */
 export function textOn(color: string): string | undefined {
@@ -111,7 +140,16 @@ export function createWidget(config: WidgetConfig, deps: WidgetDeps): Widget {
   /** The thread's part of the view: what `reset()` starts over with. */
   const fresh = (): Pick<
     View,
-    "unread" | "events" | "outgoing" | "status" | "typing" | "ways" | "csat"
+    | "unread"
+    | "events"
+    | "outgoing"
+    | "status"
+    | "typing"
+    | "ways"
+    | "csat"
+    | "dropped"
+    | "active"
+    | "cancelling"
   > => ({
     unread: 0,
     events: [],
@@ -120,11 +158,15 @@ export function createWidget(config: WidgetConfig, deps: WidgetDeps): Widget {
     typing: null,
     ways: { open: false },
     csat: {},
+    dropped: false,
+    active: undefined,
+    cancelling: undefined,
   });
   const v: View = {
     // The launcher's strings; the panel's arrive with the first open (`show`).
     t: strings(config.locale),
     time: new Intl.DateTimeFormat(config.locale, { hour: "2-digit", minute: "2-digit" }),
+    when: whenFormat(config.locale),
     position: config.position,
     open: false,
     mounted: false,
@@ -148,6 +190,7 @@ export function createWidget(config: WidgetConfig, deps: WidgetDeps): Widget {
   let nextId = 0;
   let shown = 0;
   let typingTimer: ReturnType<typeof setTimeout> | undefined;
+  let droppedTimer: ReturnType<typeof setTimeout> | undefined;
   let queued = false;
   /** The site info shown: a snapshot brings a new one; conversation updates keep it. */
   let known: SiteInfo | null = null;
@@ -190,6 +233,7 @@ export function createWidget(config: WidgetConfig, deps: WidgetDeps): Widget {
 
   function onEvent(event: ThreadEvent): void {
     v.events = client!.messages.filter((e) => e.type !== "note");
+    v.active = activeCallback(v.events);
     if (event.author.role === "visitor") {
       const index = v.outgoing.findIndex((o) => !o.failed && o.text === event.text);
       if (index >= 0) v.outgoing = v.outgoing.filter((_, i) => i !== index);
@@ -216,6 +260,18 @@ export function createWidget(config: WidgetConfig, deps: WidgetDeps): Widget {
     created.on("conversation", siteInfo);
     created.on("status", (status) => {
       v.status = status;
+      if (status === "online" || status === "idle") {
+        clearTimeout(droppedTimer);
+        droppedTimer = undefined;
+        v.dropped = false;
+      } else if (status === "offline" && live && !droppedTimer) {
+        // Lost mid-chat, and still not back (it goes offline, connecting, offline …) after a
+        // while: a phone call may work where the chat does not.
+        droppedTimer = setTimeout(() => {
+          v.dropped = true;
+          update();
+        }, DROPPED_MS);
+      }
       update();
     });
     created.on("typing", (who) => {
@@ -362,27 +418,62 @@ export function createWidget(config: WidgetConfig, deps: WidgetDeps): Widget {
       v.ways = { open: !v.ways.open };
       update();
     },
-    choose(channel, email, transcript) {
+    choose(channel, options) {
       if (v.ways.busy) return;
-      // Email needs an address first: its form, then Send comes back here with it.
-      const ask = channel === "email";
+      // Email and callback ask first: their form, whose Send comes back here with the options.
+      const ask = channel === "email" || channel === "callback";
+      // A refused request keeps the callback form's windows.
+      const offer = v.ways.channel === channel ? v.ways.offer : undefined;
       /** The menu, open on this channel, in a new state. */
       const show = (state: Partial<Ways>) => {
-        v.ways = { open: true, channel, ...state };
+        v.ways = { open: true, channel, ask, offer, ...state };
         update();
       };
-      if (ask && email === undefined) return show({ ask });
-      show({ ask, busy: true });
-      // `transcript`: the server emails the whole conversation once it is resolved.
-      const options: HandoffOptions | undefined = ask ? { email, transcript } : undefined;
+      if (ask && !options) {
+        if (channel === "email") return show({});
+        // The callback form offers the windows the server has now.
+        show({ busy: true, offer: undefined });
+        connect()
+          .then(() => getClient().callbackWindows())
+          .then(
+            (windows) => show({ offer: windows }),
+            () => show({ error: true }),
+          );
+        return;
+      }
+      show({ busy: true });
       handoff(channel as HandoffChannel, options).then(
         (result) => {
           const url = result.url && safeHref(result.url);
-          show(url ? { url } : { done: true });
+          show(url ? { ask: false, url } : { ask: false, done: true });
         },
-        (error: { code?: string }) =>
-          show({ ask, error: true, bad: ask && error.code === "bad_request" }),
+        ({ code, message }: { code?: string; message?: string }) =>
+          show({
+            error: true,
+            said: code === "bad_request" || code === "conflict" ? message : undefined,
+            bad: code === "bad_request" ? /^"?(\w+)/.exec(message ?? "")?.[1] : undefined,
+          }),
       );
+    },
+    cancelCallback(id) {
+      v.cancelling = "busy";
+      update();
+      getClient()
+        .cancelCallback(id)
+        .then(
+          () => {
+            // Its button goes with the `callback.cancelled` line: focus to the composer, and the
+            // outcome said to screen readers, which do not follow the log.
+            v.cancelling = undefined;
+            v.announce = v.t[CB_CANCELLED];
+            update();
+            refs.input.current?.focus();
+          },
+          () => {
+            v.cancelling = "failed";
+            update();
+          },
+        );
     },
     pick(rating) {
       v.csat = { rating };
@@ -465,6 +556,7 @@ export function createWidget(config: WidgetConfig, deps: WidgetDeps): Widget {
     destroy() {
       client?.close();
       clearTimeout(typingTimer);
+      clearTimeout(droppedTimer);
       followViewport(false);
       render(null, container);
       host.remove();

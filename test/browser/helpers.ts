@@ -6,10 +6,11 @@ import type {
   Author,
   ChannelName,
   ConversationStatus,
+  UpdateCallbackRequest,
 } from "../../sdk/protocol.ts";
 import type { ChatClient, ClientOptions, TokenStorage } from "../../sdk/types.ts";
 import type { WidgetConfig } from "../../widget/config.ts";
-import type { Strings } from "../../widget/i18n.ts";
+import { type Strings, strings } from "../../widget/i18n.ts";
 import * as de from "../../widget/locales/de.ts";
 import * as en from "../../widget/locales/en.ts";
 import * as es from "../../widget/locales/es.ts";
@@ -18,7 +19,8 @@ import * as hr from "../../widget/locales/hr.ts";
 import * as nl from "../../widget/locales/nl.ts";
 import * as pl from "../../widget/locales/pl.ts";
 import * as ru from "../../widget/locales/ru.ts";
-import { createWidget, type Widget } from "../../widget/widget.tsx";
+import type { View } from "../../widget/ui/types.ts";
+import { createWidget, type Widget, whenFormat } from "../../widget/widget.tsx";
 
 declare global {
   interface Window {
@@ -67,6 +69,32 @@ export const SOURCE_LOCALES: Record<
 /** A locale's whole row as the source has it (the widget gets its panel part from the pack). */
 export const sourceStrings = (locale: string) =>
   [...SOURCE_LOCALES[locale]!.launcher, ...SOURCE_LOCALES[locale]!.panel] as unknown as Strings;
+
+/**
+ * A view as the widget's controller makes it (open, online, English, nothing in the thread), for
+ * rendering a component alone with hand-made data.
+ */
+export const plainView = (view: Partial<View> = {}): View => ({
+  t: strings("en"),
+  time: new Intl.DateTimeFormat("en", { hour: "2-digit", minute: "2-digit" }),
+  when: whenFormat("en"),
+  position: "right",
+  open: true,
+  mounted: true,
+  unread: 0,
+  events: [],
+  outgoing: [],
+  status: "online",
+  typing: null,
+  announce: "",
+  greeting: "",
+  channels: [],
+  ways: { open: false },
+  away: false,
+  csat: {},
+  dropped: false,
+  ...view,
+});
 
 /** Lets queued renders (microtasks) and a frame run. */
 export const settle = () => new Promise((done) => requestAnimationFrame(() => setTimeout(done)));
@@ -151,6 +179,14 @@ export const conversationId = (m: Mounted) =>
 export const online = (m: Mounted, timeout = 5000) =>
   waitFor(() => m.client()?.status === "online", "online", timeout);
 
+/** Opens a widget and answers its conversation's id once it is started and live. */
+export async function started(m: Mounted): Promise<string> {
+  m.widget.open();
+  const id = await conversationId(m);
+  await online(m);
+  return id;
+}
+
 /** Sends from the composer, as a visitor does. */
 export function type(m: Mounted, text: string): void {
   m.$<HTMLTextAreaElement>("textarea").value = text;
@@ -232,6 +268,9 @@ export const server = {
       conversationId,
       status,
     }),
+  /** Alex changes a callback (`{ status, scheduledFor? }`), or offers it again (`"offer"`). */
+  agentCallback: (id: string, change: UpdateCallbackRequest | "offer") =>
+    executeServerCommand("agent-callback", { id, change }),
   /** The thread as the agent console loads it. */
   agentThread: (conversationId: string) =>
     executeServerCommand<AgentThreadResponse, object>("agent-thread", { conversationId }),

@@ -5,6 +5,7 @@
 import { sendKeys, setViewport } from "@web/test-runner-commands";
 import { createRef, h, render } from "preact";
 import { LIMITS } from "../../sdk/protocol.ts";
+import type { HandoffOptions } from "../../sdk/types.ts";
 import * as i18n from "../../widget/i18n.ts";
 import { CSS } from "../../widget/styles.ts";
 import { Panel } from "../../widget/ui/Panel.tsx";
@@ -21,9 +22,11 @@ import {
   type Mounted,
   mount,
   online,
+  plainView,
   server,
   settle,
   sourceStrings,
+  started,
   type,
   waitFor,
 } from "./helpers.ts";
@@ -44,14 +47,6 @@ afterEach(async () => {
 
 /** The status line's text, or "" when there is none (online). */
 const status = (m: Mounted) => m.root.querySelector(".status")?.textContent ?? "";
-
-/** A started, live widget and its conversation id. */
-async function started(m: Mounted): Promise<string> {
-  m.widget.open();
-  const id = await conversationId(m);
-  await online(m);
-  return id;
-}
 
 describe("launcher", () => {
   it("is a button named for what it does, in a shadow root on body", () => {
@@ -403,26 +398,10 @@ describe("panel", () => {
 });
 
 describe("other ways to reach us (the menu alone, with plain props)", () => {
-  // The server offers no handoff channel yet, so the widget never shows the menu; until the
-  // channel issues land, the component is checked on its own with hand-made view data.
-  const view = (ways: View["ways"], away = false): View => ({
-    t: i18n.strings("en"),
-    time: new Intl.DateTimeFormat("en", { hour: "2-digit", minute: "2-digit" }),
-    position: "right",
-    open: true,
-    mounted: true,
-    unread: 0,
-    events: [],
-    outgoing: [],
-    status: "online",
-    typing: null,
-    announce: "",
-    greeting: "",
-    channels: ["messenger", "email"],
-    ways,
-    away,
-    csat: {},
-  });
+  // The component on its own with hand-made view data: every state of the menu, Messenger's
+  // among them, whatever the test server has configured.
+  const view = (ways: View["ways"], away = false): View =>
+    plainView({ channels: ["messenger", "email"], ways, away });
   const none = () => {};
   let container: HTMLElement;
   beforeEach(() => {
@@ -446,6 +425,7 @@ describe("other ways to reach us (the menu alone, with plain props)", () => {
       typing: none,
       ways: () => void asked.push("toggle"),
       choose: (channel) => void asked.push(channel),
+      cancelCallback: none,
       pick: none,
       rate: none,
     };
@@ -490,8 +470,8 @@ describe("other ways to reach us (the menu alone, with plain props)", () => {
     const asked: [string, string | undefined, boolean | undefined][] = [];
     const actions = {
       ways: none,
-      choose: (channel: string, email?: string, transcript?: boolean) =>
-        void asked.push([channel, email, transcript]),
+      choose: (channel: string, options?: HandoffOptions) =>
+        void asked.push([channel, options?.email, options?.transcript]),
     } as unknown as Actions;
     render(
       h(Ways, { v: view({ open: true, channel: "email", ask: true }), a: actions }),
@@ -535,7 +515,7 @@ describe("other ways to reach us (the menu alone, with plain props)", () => {
 
     render(
       h(Ways, {
-        v: view({ open: true, channel: "email", ask: true, error: true, bad: true }),
+        v: view({ open: true, channel: "email", ask: true, error: true, bad: "email" }),
         a: actions,
       }),
       container,
@@ -582,6 +562,12 @@ describe("away mode", () => {
   const AWAY = "We're away. Leave a message and we'll reply here.";
   /** The notice's live region: in the panel from the start, filled once the snapshot says so. */
   const notice = (m: Mounted) => m.$('.panel > p[role="status"]');
+  /** What the notice says, without the callback it offers. */
+  const says = (m: Mounted) =>
+    [...notice(m).childNodes]
+      .filter((node) => node.nodeType === Node.TEXT_NODE)
+      .map((node) => node.textContent)
+      .join("");
 
   it("says so plainly when no agent is online, and still takes messages", async () => {
     const m = mount();
@@ -592,7 +578,7 @@ describe("away mode", () => {
     const site = m.client()!.site!;
     equal(site.open, true, "the demo site has no business hours in tests");
     equal(site.agentsOnline, false, "nobody holds an agent socket");
-    await waitFor(() => notice(m).textContent === AWAY, "the away notice");
+    await waitFor(() => says(m) === AWAY, "the away notice");
     assert(m.$('[role="dialog"]').contains(notice(m)), "part of the panel, not a modal");
     equal(notice(m).className, "away");
     // The composer stays usable: the message is kept for the first agent who comes online.
@@ -602,8 +588,24 @@ describe("away mode", () => {
     await sendKeys({ type: "Anyone there?" });
     await sendKeys({ press: "Enter" });
     await acknowledged(m, "Anyone there?");
-    equal(notice(m).textContent, AWAY, "still away after the visitor wrote");
+    equal(says(m), AWAY, "still away after the visitor wrote");
     await expectNoAxeViolations(m.widget.host);
+  });
+
+  it("offers a callback in the notice, which opens the form", async () => {
+    const m = mount();
+    await started(m);
+    await waitFor(() => says(m) === AWAY, "the away notice");
+    const offer = notice(m).querySelector("button")!;
+    equal(offer.textContent, "Request a callback");
+    await expectNoAxeViolations(m.widget.host);
+    offer.focus();
+    await sendKeys({ press: "Enter" });
+    const phone = await waitFor(
+      () => m.root.querySelector<HTMLInputElement>('form.cb input[type="tel"]'),
+      "the callback form",
+    );
+    equal(focused(m), phone, "focus on the number");
   });
 
   it("shows no notice while an agent is online", async () => {
@@ -619,7 +621,7 @@ describe("away mode", () => {
   it("takes the notice away once an agent answers live", async () => {
     const m = mount();
     const id = await started(m);
-    await waitFor(() => notice(m).textContent === AWAY, "the away notice");
+    await waitFor(() => says(m) === AWAY, "the away notice");
     const reply = "I'm back, how can I help?";
     await server.agentReply({ conversationId: id }, reply);
     await waitFor(() => notice(m).textContent === "", "no notice once Alex answered");
@@ -638,10 +640,8 @@ describe("away mode", () => {
     const site = m.client()!.site!;
     equal(site.open, false, "outside business hours");
     equal(site.agentsOnline, true, "Nina is online");
-    await waitFor(
-      () => notice(m).textContent === sourceStrings("de")[i18n.AWAY],
-      "the notice, in German",
-    );
+    await waitFor(() => says(m) === sourceStrings("de")[i18n.AWAY], "the notice, in German");
+    equal(notice(m).querySelector("button"), null, "no callback offered: the site takes none");
     type(m, "Hallo?");
     await acknowledged(m, "Hallo?");
     await expectNoAxeViolations(m.widget.host);

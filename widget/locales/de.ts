@@ -38,4 +38,17 @@ export const panel: Panel = [
   "Mit {0} von 5 bewerten", // rate
   "Kommentar", // comment
   "Ihre Bewertung: {0}/5. Danke!", // rated
+  "Telefonnummer", // phone
+  "Land", // country
+  "Wann dürfen wir anrufen?", // when
+  "So bald wie möglich", // asap
+  "Worum geht es? (optional)", // note
+  "Rückruf angefordert für {0}", // cb_requested
+  "Wir rufen Sie an: {0}", // cb_scheduled
+  "Wir haben Sie angerufen.", // cb_completed
+  "Der Rückruf hat nicht geklappt.", // cb_missed
+  "Rückruf storniert.", // cb_cancelled
+  "Sollen wir Sie zu einer anderen Zeit anrufen?", // cb_offered
+  "Rückruf angefordert: so bald wie möglich", // cb_soon
+  "Rückruf stornieren", // cb_cancel
 ];

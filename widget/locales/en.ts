@@ -38,4 +38,17 @@ export const panel: Panel = [
   "Rate {0} out of 5", // rate
   "Comment", // comment
   "You rated {0}/5. Thanks!", // rated
+  "Phone number", // phone
+  "Country", // country
+  "When should we call?", // when
+  "As soon as possible", // asap
+  "Note (optional)", // note
+  "Callback requested for {0}", // cb_requested
+  "We'll call you at {0}", // cb_scheduled
+  "We called you.", // cb_completed
+  "Callback missed.", // cb_missed
+  "Callback cancelled.", // cb_cancelled
+  "Shall we call you at another time?", // cb_offered
+  "Callback requested as soon as possible", // cb_soon
+  "Cancel callback", // cb_cancel
 ];

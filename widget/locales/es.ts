@@ -38,4 +38,17 @@ export const panel: Panel = [
   "Valorar con {0} de 5", // rate
   "Comentario", // comment
   "Tu valoración: {0}/5. ¡Gracias!", // rated
+  "Número de teléfono", // phone
+  "País", // country
+  "¿Cuándo te llamamos?", // when
+  "Lo antes posible", // asap
+  "¿Sobre qué es? (opcional)", // note
+  "Llamada solicitada para {0}", // cb_requested
+  "Te llamaremos: {0}", // cb_scheduled
+  "Te hemos llamado.", // cb_completed
+  "La llamada no se realizó.", // cb_missed
+  "Llamada cancelada.", // cb_cancelled
+  "¿Te llamamos en otro momento?", // cb_offered
+  "Llamada solicitada: lo antes posible", // cb_soon
+  "Cancelar llamada", // cb_cancel
 ];

@@ -38,4 +38,17 @@ export const panel: Panel = [
   "Noter {0} sur 5", // rate
   "Commentaire", // comment
   "Votre note : {0}/5. Merci !", // rated
+  "Numéro de téléphone", // phone
+  "Pays", // country
+  "Quand vous appeler ?", // when
+  "Dès que possible", // asap
+  "À quel sujet ? (facultatif)", // note
+  "Rappel demandé pour {0}", // cb_requested
+  "Nous vous appellerons : {0}", // cb_scheduled
+  "Nous vous avons appelé.", // cb_completed
+  "Le rappel n’a pas eu lieu.", // cb_missed
+  "Rappel annulé.", // cb_cancelled
+  "Vous rappeler à un autre moment ?", // cb_offered
+  "Rappel demandé : dès que possible", // cb_soon
+  "Annuler le rappel", // cb_cancel
 ];

@@ -38,4 +38,17 @@ export const panel: Panel = [
   "Ocjena {0} od 5", // rate
   "Komentar", // comment
   "Vaša ocjena: {0}/5. Hvala!", // rated
+  "Broj telefona", // phone
+  "Država", // country
+  "Kada da vas nazovemo?", // when
+  "Što prije", // asap
+  "O čemu se radi? (neobavezno)", // note
+  "Povratni poziv zatražen za {0}", // cb_requested
+  "Nazvat ćemo vas: {0}", // cb_scheduled
+  "Nazvali smo vas.", // cb_completed
+  "Povratni poziv nije uspio.", // cb_missed
+  "Povratni poziv otkazan.", // cb_cancelled
+  "Da vas nazovemo u neko drugo vrijeme?", // cb_offered
+  "Povratni poziv zatražen: što prije", // cb_soon
+  "Otkaži povratni poziv", // cb_cancel
 ];

@@ -38,4 +38,17 @@ export const panel: Panel = [
   "Geef {0} van de 5", // rate
   "Opmerking", // comment
   "Jouw score: {0}/5. Bedankt!", // rated
+  "Telefoonnummer", // phone
+  "Land", // country
+  "Wanneer mogen we bellen?", // when
+  "Zo snel mogelijk", // asap
+  "Waarover gaat het? (optioneel)", // note
+  "Terugbelverzoek voor {0}", // cb_requested
+  "We bellen je op {0}", // cb_scheduled
+  "We hebben je gebeld.", // cb_completed
+  "Terugbellen is niet gelukt.", // cb_missed
+  "Terugbelverzoek geannuleerd.", // cb_cancelled
+  "Zullen we je op een ander moment bellen?", // cb_offered
+  "Terugbelverzoek: zo snel mogelijk", // cb_soon
+  "Terugbellen annuleren", // cb_cancel
 ];

@@ -38,4 +38,17 @@ export const panel: Panel = [
   "Oceń na {0} z 5", // rate
   "Komentarz", // comment
   "Twoja ocena: {0}/5. Dziękujemy!", // rated
+  "Numer telefonu", // phone
+  "Kraj", // country
+  "Kiedy mamy zadzwonić?", // when
+  "Jak najszybciej", // asap
+  "W jakiej sprawie? (opcjonalnie)", // note
+  "Prośba o oddzwonienie: {0}", // cb_requested
+  "Zadzwonimy: {0}", // cb_scheduled
+  "Zadzwoniliśmy do Ciebie.", // cb_completed
+  "Nie udało się oddzwonić.", // cb_missed
+  "Oddzwonienie anulowane.", // cb_cancelled
+  "Zadzwonić w innym terminie?", // cb_offered
+  "Prośba o oddzwonienie: jak najszybciej", // cb_soon
+  "Anuluj oddzwonienie", // cb_cancel
 ];

@@ -6,6 +6,9 @@ import { Fragment, h } from "preact";
 import type { ThreadEvent } from "../../sdk/protocol.ts";
 import {
   AGENT,
+  CB_CANCEL,
+  CB_REQUESTED,
+  CB_SOON,
   COMMENT,
   CSAT,
   channelText,
@@ -22,6 +25,7 @@ import {
 } from "../i18n.ts";
 import { linkify } from "../linkify.ts";
 import type { Actions, Outgoing, View } from "./types.ts";
+import { Offer, offers } from "./Ways.tsx";
 
 /** Message text as text nodes, with http(s) URLs as safe anchors: never parsed as HTML. */
 export function Text({ text }: { text: string }) {
@@ -78,9 +82,43 @@ function Rate({ v, a }: { v: View; a: Actions }) {
   );
 }
 
+/** `callback.<status>` events whose lines the widget words itself: `cb_requested` … in `KEYS`. */
+const CALLBACK_LINES = ["requested", "scheduled", "completed", "missed", "cancelled", "offered"];
+
+/**
+ * A callback event's line in the visitor's language, times in their own zone; the server's
+ * (English) text for an event the widget does not know or cannot read.
+ */
+function callbackLine(event: ThreadEvent, v: View): string {
+  const i = CALLBACK_LINES.indexOf(event.name!.slice(9));
+  const {
+    window: w,
+    asap,
+    scheduledFor,
+  } = (event.data ?? {}) as {
+    window?: { from: string; to: string };
+    asap?: boolean;
+    scheduledFor?: string;
+  };
+  try {
+    if (i < 0) return event.text;
+    if (!i && asap) return v.t[CB_SOON];
+    const at = i
+      ? i < 2
+        ? v.when.format(new Date(scheduledFor!))
+        : ""
+      : v.when.formatRange(new Date(w!.from), new Date(w!.to));
+    return format(v.t[CB_REQUESTED + i]!, at);
+  } catch {
+    // A time the event lacks (or an Invalid Date, which throws): the server's sentence says it.
+    return event.text;
+  }
+}
+
 /**
  * One event of the thread: a message with author, time and channel badge, a system line, the
- * rating card (the latest request, until answered) or the answer to it.
+ * rating card (the latest request, until answered) or the answer to it, a callback's line (with
+ * Cancel on the active one's latest, and a new request on an offer not taken up yet).
  */
 export function Message({ event, v, a }: { event: ThreadEvent; v: View; a: Actions }) {
   const { t } = v;
@@ -97,6 +135,30 @@ export function Message({ event, v, a }: { event: ThreadEvent; v: View; a: Actio
       </li>
     );
   }
+  if (event.name?.startsWith("callback."))
+    return (
+      <li class="sys">
+        {callbackLine(event, v)}{" "}
+        {v.active?.seq === event.seq && (
+          <>
+            <button
+              type="button"
+              class="link"
+              disabled={v.cancelling === "busy"}
+              onClick={() => a.cancelCallback(v.active!.id)}
+            >
+              {t[CB_CANCEL]}
+            </button>
+            <span role="status">{v.cancelling === "failed" ? t[HANDOFFERROR] : ""}</span>
+          </>
+        )}
+        {event.name === "callback.offered" &&
+          offers(v) &&
+          !v.events.some(
+            (e) => e.seq > event.seq && /^callback\.(requested|offered)$/.test(e.name!),
+          ) && <Offer v={v} a={a} />}
+      </li>
+    );
   if (event.type !== "message") return event.text ? <li class="sys">{event.text}</li> : null;
   const mine = event.author.role === "visitor";
   const at = new Date(event.createdAt);

@@ -21,7 +21,7 @@ import {
 import { CloseIcon, SendIcon } from "./icons.tsx";
 import { Message, Pending } from "./Message.tsx";
 import type { Props } from "./types.ts";
-import { Ways } from "./Ways.tsx";
+import { Offer, offers, Ways } from "./Ways.tsx";
 
 /** The chat panel: a non-modal dialog with the thread, the composer and the other channels. */
 export function Panel({ v, a, r }: Props) {
@@ -56,6 +56,7 @@ export function Panel({ v, a, r }: Props) {
               {t[RETRY]}
             </button>
           )}
+          {v.dropped && offers(v) && <Offer v={v} a={a} />}
         </p>
       )}
       {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard */}
@@ -75,9 +76,10 @@ export function Panel({ v, a, r }: Props) {
       </ol>
       <p class="typing">{v.typing ? format(t[TYPING], v.typing) : ""}</p>
       {/* Outside business hours or with nobody online: said plainly by the composer, which stays
-          usable, with the other channels right below. */}
+          usable, with a callback offered and the other channels right below. */}
       <p class={v.away ? "away" : undefined} role="status">
         {v.away && t[AWAY]}
+        {v.away && offers(v) && <Offer v={v} a={a} />}
       </p>
       {v.channels.length > 0 && <Ways v={v} a={a} />}
       <form

@@ -1,6 +1,6 @@
 import type { RefObject } from "preact";
-import type { ThreadEvent } from "../../sdk/protocol.ts";
-import type { ConnectionStatus } from "../../sdk/types.ts";
+import type { CallbackWindowsResponse, ThreadEvent } from "../../sdk/protocol.ts";
+import type { ConnectionStatus, HandoffOptions } from "../../sdk/types.ts";
 import type { Strings } from "../i18n.ts";
 
 /** A message the visitor typed that the server has not acknowledged yet. */
@@ -21,10 +21,22 @@ export interface Ways {
   /** A link to follow (Messenger). */
   url?: string;
   error?: boolean;
-  /** The email form is open (email needs the visitor's address first). */
+  /** The server's own words on a refusal it explains (`bad_request`, `conflict`). */
+  said?: string | undefined;
+  /** The channel's form is open: email asks for the address first, callback for the number and
+   * a window. */
   ask?: boolean;
-  /** The server refused the address (`bad_request`): the field is marked invalid. */
-  bad?: boolean;
+  /** The field the server refused (`bad_request` names it first: `"phone" is too short …`):
+   * marked invalid. */
+  bad?: string;
+  /** What the callback form offers: its windows, "as soon as possible", the default country. */
+  offer?: CallbackWindowsResponse | undefined;
+}
+
+/** The callback that may still be cancelled: its id, and the seq of its latest line. */
+export interface ActiveCallback {
+  id: string;
+  seq: number;
 }
 
 /** The rating card: the score picked, and whether its send failed. */
@@ -37,6 +49,8 @@ export interface Csat {
 export interface View {
   t: Strings;
   time: Intl.DateTimeFormat;
+  /** Days and times of callback windows, in the visitor's own zone. */
+  when: Intl.DateTimeFormat;
   position: "left" | "right";
   open: boolean;
   /** The panel was opened once: it stays in the DOM (hidden) to keep the draft. */
@@ -57,6 +71,12 @@ export interface View {
   /** Nobody may answer now: outside business hours, or no agent online. */
   away: boolean;
   csat: Csat;
+  /** The connection dropped mid-chat a while ago and is not back: a callback is offered. */
+  dropped: boolean;
+  /** The callback the visitor may cancel, when there is one. */
+  active?: ActiveCallback | undefined;
+  /** Its Cancel was pressed and the server has not answered, or refused. */
+  cancelling?: "busy" | "failed" | undefined;
 }
 
 export interface Actions {
@@ -68,9 +88,11 @@ export interface Actions {
   reconnect(): void;
   typing(): void;
   ways(): void;
-  /** Hands off to a channel; email first opens its form, whose Send gives the address and
-   * whether to email the whole conversation once resolved. */
-  choose(channel: string, email?: string, transcript?: boolean): void;
+  /** Hands off to a channel. Email and callback first open their form, whose Send comes back
+   * with the options (the address; the number, country, window and note). */
+  choose(channel: string, options?: HandoffOptions): void;
+  /** Cancels the visitor's callback. */
+  cancelCallback(id: string): void;
   /** Picks a score on the rating card. */
   pick(rating: number): void;
   /** Sends the picked score with the comment. */
