@@ -42,7 +42,7 @@ export const panel: Panel = [
   "País", // country
   "¿Cuándo te llamamos?", // when
   "Lo antes posible", // asap
-  "¿Sobre qué es? (opcional)", // note
+  "¿De qué se trata? (opcional)", // note
   "Llamada solicitada para {0}", // cb_requested
   "Te llamaremos: {0}", // cb_scheduled
   "Te hemos llamado.", // cb_completed

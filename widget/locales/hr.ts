@@ -40,7 +40,7 @@ export const panel: Panel = [
   "Vaša ocjena: {0}/5. Hvala!", // rated
   "Broj telefona", // phone
   "Država", // country
-  "Kada da vas nazovemo?", // when
+  "Kada vas možemo nazvati?", // when
   "Što prije", // asap
   "O čemu se radi? (neobavezno)", // note
   "Povratni poziv zatražen za {0}", // cb_requested
@@ -48,7 +48,7 @@ export const panel: Panel = [
   "Nazvali smo vas.", // cb_completed
   "Povratni poziv nije uspio.", // cb_missed
   "Povratni poziv otkazan.", // cb_cancelled
-  "Da vas nazovemo u neko drugo vrijeme?", // cb_offered
+  "Možemo li vas nazvati neki drugi put?", // cb_offered
   "Povratni poziv zatražen: što prije", // cb_soon
   "Otkaži povratni poziv", // cb_cancel
 ];
