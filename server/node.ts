@@ -12,6 +12,7 @@ import { type WebSocket, WebSocketServer } from "ws";
 import { CLOSE_SERVICE_RESTART, LIMITS } from "../sdk/protocol.ts";
 import { createApp, type OmnithreadApp } from "./app.ts";
 import { generateKeyRingConfig, type KeyRingConfig, loadKeyRing } from "./auth/keys.ts";
+import { callbackChannel } from "./channels/callback/index.ts";
 import { type EmailChannel, emailChannel, type MailTransport } from "./channels/email/index.ts";
 import { logTransport, postmarkTransport } from "./channels/email/transports.ts";
 import { messengerChannel } from "./channels/messenger/index.ts";
@@ -34,6 +35,8 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const DEMO_SITES = join(ROOT, "demo", "sites.json");
 /** How often live sockets are pinged; one missed pong and the socket is dropped. */
 const HEARTBEAT_MS = 30_000;
+/** How often the callback queue's reminder and missed rules run (every instance may run them). */
+const CALLBACK_SWEEP_MS = 30_000;
 
 function freePort(): Promise<number> {
   return new Promise((done, fail) => {
@@ -209,6 +212,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     channels: [
       messengerChannel({ graphApiUrl: simulator?.graphApiUrl ?? config.graphApiUrl }),
       email,
+      callbackChannel(),
     ],
   });
   services = built.services;
@@ -257,11 +261,18 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     }
   }, HEARTBEAT_MS);
   heartbeat.unref();
+  const sweep = setInterval(() => {
+    built.services.callbacks
+      .sweep()
+      .catch((error: unknown) => log.error("callback sweep failed", { error: String(error) }));
+  }, CALLBACK_SWEEP_MS);
+  sweep.unref();
 
   let stopping: Promise<void> | null = null;
   const stop = () => {
     stopping ??= (async () => {
       clearInterval(heartbeat);
+      clearInterval(sweep);
       await smtp?.close();
       transport.close?.();
       await new Promise<void>((done) => {
