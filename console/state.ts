@@ -434,6 +434,8 @@ export function createConsole(deps: ConsoleDeps) {
   function upsertCallback(callback: CallbackRequest): void {
     touched.add(callback.id);
     set((s) => ({
+      // Due and overdue are judged on the clock: read it when the facts change, not 30 s later.
+      now: now(),
       callbacks: {
         ...s.callbacks,
         [callback.id]: mergeCallback(s.callbacks[callback.id], callback),
@@ -462,7 +464,11 @@ export function createConsole(deps: ConsoleDeps) {
           if (!listed(c) || touched.has(id)) next[id] = c;
         }
         for (const c of callbacks) next[c.id] = mergeCallback(s.callbacks[c.id], c);
-        return { callbacks: next, queue: { ...s.queue, loading: false, error: null } };
+        return {
+          now: now(),
+          callbacks: next,
+          queue: { ...s.queue, loading: false, error: null },
+        };
       });
     } catch (error) {
       if (request === callbacksRequest) {

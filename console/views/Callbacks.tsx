@@ -1,7 +1,6 @@
 import type { ComponentChildren, JSX } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { CallbackRequest, UpdateCallbackRequest } from "../../sdk/protocol.ts";
-import { LIMITS } from "../../sdk/protocol.ts";
 import { ApiError } from "../api.ts";
 import {
   type CallbackFilter,
@@ -45,7 +44,7 @@ function Zoned({ text, zone }: { text: ZonedText; zone: string }) {
     <>
       <span>{text.agent}</span> <span class="muted">your time</span>
       <span class="theirs">
-        {text.visitor} <span class="muted">visitor's time ({zone})</span>
+        <span>{text.visitor}</span> <span class="muted">visitor's time ({zone})</span>
       </span>
     </>
   );
@@ -90,6 +89,9 @@ export function CallbackFacts({ callback, state }: { callback: CallbackRequest; 
     </dl>
   );
 }
+
+/** The longest outcome note the server keeps. */
+const OUTCOME_CHARS = 1000;
 
 type FormKind = "schedule" | "completed" | "missed" | "cancelled";
 
@@ -187,7 +189,7 @@ function OutcomeForm({ kind, busy, submit, back }: FormProps & { kind: "complete
     >
       <label>
         <span>Outcome note</span>
-        <textarea ref={first} required rows={2} maxLength={LIMITS.messageChars} />
+        <textarea ref={first} required rows={2} maxLength={OUTCOME_CHARS} />
       </label>
       <p class="muted">For agents only: the visitor never sees it.</p>
       <FormButtons label={label} busy={busy} back={back} />
@@ -274,7 +276,7 @@ function CallbackRow({ callback, state, app, done }: RowProps) {
     setError(null);
     try {
       const result = await action();
-      setForm(null);
+      if (form) close();
       done(`${callback.phone}: ${result.text}.`, result.gone);
     } catch (failure) {
       setError(explain(failure));
@@ -503,7 +505,7 @@ export function CallbacksTab({ state, app }: { state: State; app: ConsoleApp }) 
         <span class="sr-only"> active</span>
       </span>
       {waiting > 0 && (
-        <span class="pill alert">
+        <span class="pill alert" title={`${waiting} due and unclaimed`}>
           <span class="sr-only">, </span>
           {waiting}
           <span class="sr-only"> due and unclaimed</span>
