@@ -736,6 +736,31 @@ describe("the callback queue in Chromium", () => {
     await agent.context.close();
   }, 90_000);
 
+  it("cancels a callback after asking, and lists it under Cancelled", async () => {
+    const agent = await openQueueConsole();
+    const { page } = agent;
+    const note = unique("Maybe call me");
+    const { token } = await visitorAsks("first", note);
+    await callbacksTab(page).click();
+    const item = row(page, note);
+    await item.getByRole("button", { name: "Cancel…" }).click();
+    // Asked first: keeping it changes nothing.
+    await item.getByRole("button", { name: "Keep it" }).click();
+    await expect.poll(() => item.locator(".status").textContent()).toBe("requested");
+    await item.getByRole("button", { name: "Cancel…" }).click();
+    await item.getByRole("button", { name: "Cancel callback" }).click();
+    await exactly(queueStatus(page), `${phone}: cancelled.`).waitFor();
+    await item.waitFor({ state: "detached" });
+    await page.getByRole("button", { name: "Cancelled", exact: true }).click();
+    const cancelled = row(page, note);
+    await cancelled.getByRole("button", { name: "Offer a new time" }).waitFor();
+    expect(await cancelled.getByRole("button", { name: "Claim" }).count()).toBe(0);
+    const seen = await visitorEvents(token);
+    expect(seen.some((e) => e.name === "callback.cancelled")).toBe(true);
+    expect(agent.problems).toEqual([]);
+    await agent.context.close();
+  }, 60_000);
+
   it("highlights and announces an unclaimed callback, then schedules, misses and offers a new time by keyboard", async () => {
     const agent = await openQueueConsole();
     const { page } = agent;
