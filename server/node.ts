@@ -135,6 +135,8 @@ export interface StartOptions {
    * email settings and `EMAIL_FROM` is unset (the CLI does; tests ask for it).
    */
   mailSimulator?: boolean;
+  /** How often the callback queue's reminder and missed rules run; default 30 s. */
+  callbackSweepMs?: number;
 }
 
 export interface RunningServer {
@@ -265,7 +267,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     built.services.callbacks
       .sweep()
       .catch((error: unknown) => log.error("callback sweep failed", { error: String(error) }));
-  }, CALLBACK_SWEEP_MS);
+  }, options.callbackSweepMs ?? CALLBACK_SWEEP_MS);
   sweep.unref();
 
   let stopping: Promise<void> | null = null;

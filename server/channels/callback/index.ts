@@ -1,6 +1,7 @@
 import type { SiteConfig } from "../../config.ts";
 import { callbackForVisitor } from "../../core/callbacks.ts";
 import { AppError } from "../../errors.ts";
+import { enforceLimit } from "../../http/rate-limit.ts";
 import { text } from "../../http/validate.ts";
 import type { Channel } from "../types.ts";
 
@@ -27,6 +28,7 @@ export function callbackChannel(): Channel {
       }
       const note = text(input, "note", { max: 1000, optional: true });
       const country = text(input, "country", { max: 2, optional: true })?.toUpperCase();
+      await enforceLimit(s.store, "callback", conversation.id, s.limits.callbacksPerConversation);
       const callback = await s.callbacks.request(conversation, {
         phone: text(input, "phone", { max: 40, nonEmpty: true }),
         window: input.window,
