@@ -132,8 +132,13 @@ describe("due and overdue, on a fixed clock", () => {
       kind: "due",
       text: "starts in 5 min, unclaimed",
     });
-    // Another lead time (a site's remindMinutes).
+    // Another lead time; or the server's reminder, sent by the site's own remindMinutes.
     expect(callbackUrgency(callback(), from - 14 * MIN, 15 * MIN)?.kind).toBe("due");
+    const reminded = callback({ remindedAt: "2030-03-05T12:30:00Z" });
+    expect(callbackUrgency(reminded, from - 30 * MIN)).toEqual({
+      kind: "due",
+      text: "starts in 30 min, unclaimed",
+    });
   });
 
   it("calls an unclaimed one overdue once its window has begun", () => {

@@ -9,7 +9,10 @@ import type { CallbackRequest, CallbackStatus, CallbackWindow } from "../sdk/pro
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
 
-/** How long before an unclaimed callback's window the console highlights it (the server's default reminder). */
+/**
+ * How long before an unclaimed callback's window the console highlights it: the server's default
+ * reminder. A site's own `remindMinutes` shows through `remindedAt` (see `callbackUrgency`).
+ */
 export const REMIND_MS = 10 * MINUTE;
 
 /** What the queue lists: the active ones (requested and scheduled) or one final status. */
@@ -171,7 +174,8 @@ export interface Urgency {
 }
 
 /**
- * Does this callback need someone now? Unclaimed ones starting within `lead` are `due`
+ * Does this callback need someone now? Unclaimed ones starting within `lead`, or that the
+ * server has reminded the agents of (`remindedAt`: the site's own lead time), are `due`
  * ("starts in 5 min, unclaimed"); unclaimed ones whose window has begun, and claimed ones whose
  * agreed time or window has passed, are `overdue`. Final ones never.
  *
@@ -187,7 +191,7 @@ export function callbackUrgency(
   const from = Date.parse(callback.window.from);
   const to = Date.parse(callback.window.to);
   if (!callback.claimedBy) {
-    if (now < from - lead) return null;
+    if (now < from - lead && !callback.remindedAt) return null;
     if (now < from) return { kind: "due", text: `starts in ${span(from - now)}, unclaimed` };
     if (now < to) return { kind: "overdue", text: `started ${span(now - from)} ago, unclaimed` };
     return { kind: "overdue", text: `window ended ${span(now - to)} ago, unclaimed` };
