@@ -11,7 +11,7 @@ const DAY = 24 * 60 * MINUTE;
 
 /**
  * How long before an unclaimed callback's window the console highlights it: the server's default
- * reminder. A site's own `remindMinutes` shows through `remindedAt` (see `callbackUrgency`).
+ * reminder, until the queue's answer brings the site's own `remindMinutes`.
  */
 export const REMIND_MS = 10 * MINUTE;
 

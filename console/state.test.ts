@@ -114,6 +114,14 @@ describe("the inbox mirror", () => {
       "a@b.c",
     );
     expect(replyChannels(c)).toEqual(["messenger", "web"]);
+    // A callback's number is linked, but replies cannot go to a phone call.
+    const called = conversation({
+      channels: [
+        { channel: "web", linkedAt: "" },
+        { channel: "callback", address: "+31612345678", linkedAt: "" },
+      ],
+    });
+    expect(replyChannels(called)).toEqual(["web"]);
   });
 });
 

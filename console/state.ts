@@ -22,6 +22,7 @@ import {
   isActive,
   localZone,
   mergeCallback,
+  REMIND_MS,
   withCallback,
 } from "./callbacks.ts";
 import type { Live, LiveOptions, LiveStatus, Presence } from "./live.ts";
@@ -101,6 +102,8 @@ export interface State {
   reminders: string[];
   /** The agent's IANA time zone: the browser's. */
   timeZone: string;
+  /** How long before an unclaimed window starts it is due: the site's reminder lead time. */
+  remindMs: number;
 }
 
 /** How long a typing notice shows without a new one. */
@@ -230,7 +233,8 @@ export function displayName(
 /** The channels a reply can go by: the active one first, then every other linked one. */
 export function replyChannels(conversation: Conversation): ChannelName[] {
   const all = [conversation.activeChannel, ...conversation.channels.map((c) => c.channel)];
-  return [...new Set(all)];
+  // A callback is a phone call: its number is linked, but nothing can be written to it.
+  return [...new Set(all)].filter((channel) => channel !== "callback");
 }
 
 function friendly(error: unknown): string {
@@ -324,6 +328,7 @@ export function createConsole(deps: ConsoleDeps) {
     queue: { filter: "active", loading: false, error: null },
     reminders: [],
     timeZone: deps.timeZone ?? localZone(),
+    remindMs: REMIND_MS,
   };
 
   function set(patch: Partial<State> | ((s: State) => Partial<State>)): void {
@@ -452,7 +457,7 @@ export function createConsole(deps: ConsoleDeps) {
     touched.clear();
     set((s) => ({ queue: { ...s.queue, loading: true, error: null } }));
     try {
-      const { callbacks } = await deps.api.callbacks(filter);
+      const { callbacks, remindMinutes } = await deps.api.callbacks(filter);
       if (request !== callbacksRequest) return;
       set((s) => {
         const listed = (c: CallbackRequest) =>
@@ -468,6 +473,7 @@ export function createConsole(deps: ConsoleDeps) {
           now: now(),
           callbacks: next,
           queue: { ...s.queue, loading: false, error: null },
+          ...(typeof remindMinutes === "number" ? { remindMs: remindMinutes * 60_000 } : {}),
         };
       });
     } catch (error) {

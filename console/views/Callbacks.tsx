@@ -253,7 +253,7 @@ function CallbackRow({ callback, state, app, done }: RowProps) {
   const me = state.session?.agent.email;
   const mine = callback.claimedBy?.email === me;
   const active = isActive(callback);
-  const urgency = callbackUrgency(callback, state.now);
+  const urgency = callbackUrgency(callback, state.now, state.remindMs);
   const title = `cb-${callback.id}`;
   const conversation = state.conversations[callback.conversationId];
   const who = conversation ? displayName(conversation, null, state.names) : null;
@@ -338,21 +338,23 @@ function CallbackRow({ callback, state, app, done }: RowProps) {
           {active && action("completed", "Complete…")}
           {active && action("missed", "Missed…")}
           {active && action("cancelled", "Cancel…")}
-          {(callback.status === "missed" || callback.status === "cancelled") && (
-            <button
-              type="button"
-              aria-describedby={title}
-              disabled={busy}
-              onClick={() =>
-                void run(async () => {
-                  const via = await app.offerCallback(callback.id);
-                  return { text: `offered a new time by ${channelName(via)}`, gone: false };
-                })
-              }
-            >
-              Offer a new time
-            </button>
-          )}
+          {callback.offeredAt && <span class="cb-offered">new time offered</span>}
+          {(callback.status === "missed" || callback.status === "cancelled") &&
+            !callback.offeredAt && (
+              <button
+                type="button"
+                aria-describedby={title}
+                disabled={busy}
+                onClick={() =>
+                  void run(async () => {
+                    const via = await app.offerCallback(callback.id);
+                    return { text: `offered a new time by ${channelName(via)}`, gone: false };
+                  })
+                }
+              >
+                Offer a new time
+              </button>
+            )}
           <a
             href={conversationHref(callback.conversationId)}
             aria-describedby={title}
@@ -495,7 +497,9 @@ export function Reminders({ state, app }: { state: State; app: ConsoleApp }) {
 /** The header's link to the queue: the active count, and how many need someone now. */
 export function CallbacksTab({ state, app }: { state: State; app: ConsoleApp }) {
   const active = Object.values(state.callbacks).filter(isActive);
-  const waiting = active.filter((c) => !c.claimedBy && callbackUrgency(c, state.now)).length;
+  const waiting = active.filter(
+    (c) => !c.claimedBy && callbackUrgency(c, state.now, state.remindMs),
+  ).length;
   const current = state.view === "callbacks";
   return (
     <ViewLink view="callbacks" app={app} current={current} keys="c">
