@@ -87,7 +87,13 @@ function describeTime(at: string, timeZone: string): string {
 
 /** What a visitor may see of a callback: no agent emails, no outcome notes. */
 export function callbackForVisitor(callback: CallbackRequest) {
-  const { claimedBy: _by, outcome: _outcome, remindedAt: _reminded, ...rest } = callback;
+  const {
+    claimedBy: _by,
+    outcome: _outcome,
+    remindedAt: _reminded,
+    offeredAt: _offered,
+    ...rest
+  } = callback;
   return rest;
 }
 
@@ -351,18 +357,34 @@ export function createCallbacks(deps: CallbacksDeps) {
      * which the widget turns into the callback form. Answers what `tell` answered.
      */
     async offer<T>(agent: Agent, id: string, tell: (callback: CallbackRequest) => Promise<T>) {
-      const callback = await mustGet(id, agent.siteId);
-      if (callback.status !== "missed" && callback.status !== "cancelled") {
-        throw new AppError("conflict", "Only a missed or cancelled callback can be offered again");
+      const offerable = (callback: CallbackRequest) => {
+        if (callback.status !== "missed" && callback.status !== "cancelled") {
+          throw new AppError(
+            "conflict",
+            "Only a missed or cancelled callback can be offered again",
+          );
+        }
+        if (callback.offeredAt) {
+          throw new AppError("conflict", "A new time was offered for this callback already");
+        }
+        return callback;
+      };
+      // Marked first, so two agents clicking at once send one offer.
+      const { after } = (await change(id, agent.siteId, (current) => ({
+        ...offerable(current),
+        offeredAt: iso(),
+      })))!;
+      let told: T;
+      try {
+        told = await tell(after);
+      } catch (error) {
+        // Not offered after all: another try must be possible.
+        await change(id, agent.siteId, ({ offeredAt: _, ...current }) => current).catch(
+          () => undefined,
+        );
+        throw error;
       }
-      const told = await tell(callback);
-      await threads.system(
-        callback.conversationId,
-        "callback.offered",
-        "Pick a new time for a call",
-        { callbackId: callback.id, by: agent.email },
-        { channel: "callback" },
-      );
+      await record(after, "callback.offered", "Pick a new time for a call", { by: agent.email });
       return told;
     },
 

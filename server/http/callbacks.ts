@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import type { CallbackStatus } from "../../sdk/protocol.ts";
+import { callbackRules } from "../core/callback-hours.ts";
 import { callbackForVisitor } from "../core/callbacks.ts";
 import { AppError } from "../errors.ts";
 import { replyToVisitor } from "./reply.ts";
@@ -74,7 +75,8 @@ export function agentCallbackRoutes(s: Services) {
       throw new AppError("bad_request", `"status" must be one of ${LIST_STATUSES.join(", ")}`);
     }
     const callbacks = await s.callbacks.list(agent.siteId, status as CallbackStatus | "active");
-    return c.json({ callbacks });
+    const { remindMinutes } = callbackRules(s.site(agent.siteId));
+    return c.json({ callbacks, remindMinutes });
   });
 
   routes.patch("/callbacks/:id", async (c) => {

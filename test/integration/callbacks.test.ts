@@ -365,6 +365,19 @@ describe("callback requests, with a fixed clock", () => {
       "Sorry we missed you. Pick a new time for a call below.",
       "callback.offered",
     ]);
+    // Once: a second click (or a second agent) sends nothing more.
+    const twice = await call<ErrorBody>(`/v1/agent/callbacks/${callback.id}/offer`, {
+      method: "POST",
+      token: agents.bo!,
+    });
+    expect(twice.status).toBe(409);
+    expect(twice.body.error.message).toBe("A new time was offered for this callback already");
+    const queue = await call<{ callbacks: CallbackRequest[]; remindMinutes: number }>(
+      "/v1/agent/callbacks?status=cancelled",
+      { token: agents.bo! },
+    );
+    expect(queue.body.remindMinutes).toBe(10);
+    expect(queue.body.callbacks[0]?.offeredAt).toBe(new Date(now).toISOString());
     // A new request is welcome now.
     expect((await ask(token, { phone: "06 12345678", window: "asap" })).status).toBe(201);
   });
