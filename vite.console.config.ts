@@ -9,6 +9,9 @@ import { defineConfig } from "vite";
 export default defineConfig({
   root: fileURLToPath(new URL("./console", import.meta.url)),
   base: "/console/",
+  // Production JSX whoever builds (vitest's global setup runs with NODE_ENV=test, which would
+  // otherwise leave development props such as __self and __source in every element).
+  oxc: { jsx: { development: false } },
   publicDir: false,
   logLevel: "warn",
   build: {

@@ -63,6 +63,9 @@ const compactCss: Plugin = {
 
 export default defineConfig({
   plugins: [compactCss, asciiOnly, writePacks],
+  // Production JSX whoever builds (vitest's global setup runs with NODE_ENV=test, which would
+  // otherwise leave development props such as __self and __source in every element).
+  oxc: { jsx: { development: false } },
   // The packs' version, in their URLs (widget/i18n.ts).
   define: { __OT_PACKS__: JSON.stringify(packs.version) },
   publicDir: false,

@@ -738,6 +738,59 @@ describe("the callback queue in Chromium", () => {
     await agent.context.close();
   }, 90_000);
 
+  it("round trip: asked for in the widget on the shop, completed from the queue, seen when the visitor comes back", async () => {
+    // The visitor, in Amsterdam, on the demo shop: writes, then asks for a call in the widget.
+    const visitor = await newTab(undefined, { timezoneId: VISITOR_ZONE, locale: "en-GB" });
+    const shop = visitor.page;
+    await shop.goto(`${queueServer.url}/`);
+    await shop.getByRole("button", { name: /open chat/i }).click();
+    const question = unique("Can someone call me about order 1234?");
+    await shop.getByRole("textbox", { name: /message/i }).fill(question);
+    await shop.getByRole("textbox", { name: /message/i }).press("Enter");
+    await shop.getByText(question, { exact: true }).first().waitFor();
+    // Nobody is at the console yet: the away notice offers a call too; take the menu's.
+    await shop.getByRole("button", { name: "Other ways to reach us" }).click();
+    await shop.getByRole("listitem").getByRole("button", { name: "Request a callback" }).click();
+    await shop.getByRole("textbox", { name: "Phone number" }).fill("06 12345678");
+    const when = shop.getByRole("combobox", { name: "When should we call?" });
+    expect(await when.locator("option").first().textContent()).toBe("As soon as possible");
+    await shop.getByRole("textbox", { name: /note/i }).fill("About the refund");
+    await shop.locator("form.cb").getByRole("button", { name: "Send" }).click();
+    // The line carries its Cancel button: matched as part of the line's text.
+    await shop.getByText("Callback requested as soon as possible").first().waitFor();
+    await shop.getByRole("button", { name: "Cancel callback" }).waitFor();
+
+    // The agent, in New York: the request is in the queue with the number and the note.
+    const agent = await openQueueConsole();
+    const { page } = agent;
+    await callbacksTab(page).click();
+    const item = row(page, "About the refund");
+    await item.waitFor();
+    expect(await item.getByRole("link", { name: phone }).getAttribute("href")).toBe(`tel:${phone}`);
+    await item.getByRole("button", { name: "Claim" }).click();
+    await exactly(facts(item, "Claimed by"), "You").waitFor();
+    await item.getByRole("button", { name: "Complete…" }).click();
+    const outcome = unique("Refund approved on the phone");
+    await item.getByRole("textbox", { name: "Outcome note" }).fill(outcome);
+    await item.getByRole("button", { name: "Mark completed" }).click();
+    await item.waitFor({ state: "detached" });
+
+    // The visitor comes back later (a new page, same browser): the thread shows the call; the
+    // agent's note stays with the team.
+    await shop.close();
+    const back = await visitor.context.newPage();
+    await back.goto(`${queueServer.url}/`);
+    await back.getByRole("button", { name: /open chat/i }).click();
+    await back.getByText(question, { exact: true }).first().waitFor();
+    await back.getByText("We called you.", { exact: true }).first().waitFor();
+    expect(await back.getByRole("button", { name: "Cancel callback" }).count()).toBe(0);
+    expect(await back.getByText(outcome).count()).toBe(0);
+    expect(visitor.problems).toEqual([]);
+    expect(agent.problems).toEqual([]);
+    await agent.context.close();
+    await visitor.context.close();
+  }, 90_000);
+
   it("cancels a callback after asking, and lists it under Cancelled", async () => {
     const agent = await openQueueConsole();
     const { page } = agent;
