@@ -22,7 +22,7 @@ import { resumeRoutes } from "./http/resume.ts";
 import type { Services } from "./http/services.ts";
 import { visitorRoutes } from "./http/visitor.ts";
 import { createLogger, type Logger } from "./log.ts";
-import { createHub } from "./realtime/hub.ts";
+import { createHub, type HubOptions } from "./realtime/hub.ts";
 import type { Store } from "./store/types.ts";
 
 /** The parts an entry point injects: runtime-specific pieces stay out of the app itself. */
@@ -39,6 +39,12 @@ export interface AppDeps {
   limits?: Partial<Limits>;
   /** Outside channels (Messenger, email, callback …); each is offered where a site configures it. */
   channels?: Channel[];
+  /**
+   * How live connections hear the bus: `instance` (default) shares one subscription per process;
+   * `connection` gives each live connection its own, scoped to its conversation or site (an edge
+   * runtime, where one request's I/O cannot serve another's). See `createHub`.
+   */
+  liveSubscriptions?: HubOptions["subscriptions"];
 }
 
 /**
@@ -75,7 +81,7 @@ export function createApp(deps: AppDeps) {
     }),
     tokens: createTokenService(deps.keyRing, { issuer: config.publicUrl, now }),
     handles: createHandleService(deps.keyRing, { now }),
-    hub: createHub(store),
+    hub: createHub(store, { subscriptions: deps.liveSubscriptions ?? "instance" }),
     origins: createOriginPolicy(config.sites, ownOrigins),
     limits: { ...DEFAULT_LIMITS, ...deps.limits },
     channels: new Map((deps.channels ?? []).map((channel) => [channel.name, channel])),
