@@ -50,6 +50,19 @@ export interface EmailChannel extends Channel {
   ): Promise<{ ok: true } | { ok: false; reason: string }>;
 }
 
+/**
+ * What a mail server of ours says to a recipient `checkRecipient` refused: the SMTP listener's
+ * 550 text, an Email Worker's `setReject` reason.
+ *
+ * @example
+ * if (!verdict.ok) message.setReject(recipientRefusal(verdict.reason));
+ */
+export function recipientRefusal(reason: string): string {
+  return reason === "expired"
+    ? "5.1.1 This reply address has expired"
+    : "5.1.1 No such recipient here";
+}
+
 /** Mail with attachments is large; above this, the provider is told 413. */
 const MAX_INBOUND_BYTES = 30 * 1024 * 1024;
 const MAILGUN_MAX_AGE_S = 5 * 60;
