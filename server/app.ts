@@ -2,7 +2,9 @@ import type { Context } from "hono";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
+import type { HonoOptions } from "hono/hono-base";
 import { HTTPException } from "hono/http-exception";
+import type { BlankEnv } from "hono/types";
 import type { UpgradeWebSocket } from "hono/ws";
 import { LIMITS } from "../sdk/protocol.ts";
 import { randomId } from "./auth/base32.ts";
@@ -15,14 +17,14 @@ import { createPresence } from "./core/presence.ts";
 import { createThreads } from "./core/threads.ts";
 import { AppError, errorBody } from "./errors.ts";
 import { agentRoutes } from "./http/agent.ts";
-import { liveRoutes } from "./http/live.ts";
+import { type LiveOptions, liveRoutes } from "./http/live.ts";
 import { createOriginPolicy } from "./http/origins.ts";
 import { DEFAULT_LIMITS, enforceLimit, type Limits } from "./http/rate-limit.ts";
 import { resumeRoutes } from "./http/resume.ts";
 import type { Services } from "./http/services.ts";
 import { visitorRoutes } from "./http/visitor.ts";
 import { createLogger, type Logger } from "./log.ts";
-import { createHub, type HubOptions } from "./realtime/hub.ts";
+import { createHub } from "./realtime/hub.ts";
 import type { Store } from "./store/types.ts";
 
 /** The parts an entry point injects: runtime-specific pieces stay out of the app itself. */
@@ -39,12 +41,14 @@ export interface AppDeps {
   limits?: Partial<Limits>;
   /** Outside channels (Messenger, email, callback …); each is offered where a site configures it. */
   channels?: Channel[];
+  /** How live delivery fits the runtime; the defaults suit a long-lived process (Node). */
+  live?: LiveOptions;
   /**
-   * How live connections hear the bus: `instance` (default) shares one subscription per process;
-   * `connection` gives each live connection its own, scoped to its conversation or site (an edge
-   * runtime, where one request's I/O cannot serve another's). See `createHub`.
+   * Hono's router. The default compiles its routes on the first request: right for an app built
+   * once. An entry that builds an app per request (the edge worker) passes `LinearRouter`, which
+   * has no compile step.
    */
-  liveSubscriptions?: HubOptions["subscriptions"];
+  router?: HonoOptions<BlankEnv>["router"];
 }
 
 /**
@@ -81,7 +85,7 @@ export function createApp(deps: AppDeps) {
     }),
     tokens: createTokenService(deps.keyRing, { issuer: config.publicUrl, now }),
     handles: createHandleService(deps.keyRing, { now }),
-    hub: createHub(store, { subscriptions: deps.liveSubscriptions ?? "instance" }),
+    hub: createHub(store, { subscriptions: deps.live?.subscriptions ?? "instance" }),
     origins: createOriginPolicy(config.sites, ownOrigins),
     limits: { ...DEFAULT_LIMITS, ...deps.limits },
     channels: new Map((deps.channels ?? []).map((channel) => [channel.name, channel])),
@@ -97,7 +101,7 @@ export function createApp(deps: AppDeps) {
     site,
   };
 
-  const app = new Hono();
+  const app = new Hono(deps.router ? { router: deps.router } : {});
 
   app.onError((error, c) => {
     if (error instanceof AppError) {
@@ -148,7 +152,7 @@ export function createApp(deps: AppDeps) {
     return c.json(deps.keyRing.jwks());
   });
 
-  const live = liveRoutes(services, deps.upgradeWebSocket);
+  const live = liveRoutes(services, deps.upgradeWebSocket, deps.live);
   app.route("/v1", live.routes);
   app.route("/v1/agent", agentRoutes(services));
   app.route("/v1", visitorRoutes(services));
