@@ -11,6 +11,12 @@ import { logTransport, postmarkTransport } from "./email/transports.ts";
 import { messengerChannel } from "./messenger/index.ts";
 import type { Channel } from "./types.ts";
 
+/**
+ * The channels an entry runs, and the email channel among them for its inbound paths.
+ *
+ * @example
+ * const { channels, email }: ServerChannels = serverChannels(config, { transport });
+ */
 export interface ServerChannels {
   /** Every outside channel, for `createApp({ channels })`. */
   channels: Channel[];

@@ -11,7 +11,12 @@ import { seqParam } from "./validate.ts";
 /** SSE comments keep proxies from closing a quiet stream. */
 const KEEPALIVE_MS = 25_000;
 
-/** How live delivery fits the runtime (see `AppDeps.live`). */
+/**
+ * How live delivery fits the runtime (see `AppDeps.live`).
+ *
+ * @example
+ * createApp({ config, store, keyRing, live: { subscriptions: "connection", sseKeepaliveMs: 5_000 } });
+ */
 export interface LiveOptions {
   /**
    * How live connections hear the bus: `instance` (the default) shares one subscription per

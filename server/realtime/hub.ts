@@ -3,6 +3,12 @@ import type { LiveNotice, NoticeScope, Store, Unsubscribe } from "../store/types
 
 type Listener = (notice: LiveNotice) => void;
 
+/**
+ * How the hub hears the bus.
+ *
+ * @example
+ * const hub = createHub(store, { subscriptions: "connection" }); // an edge worker's request
+ */
 export interface HubOptions {
   /**
    * `instance` (the default): one subscription to every notice, opened for the first watcher and

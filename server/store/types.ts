@@ -68,6 +68,9 @@ export type Unsubscribe = () => void;
  * conversation's. No scope hears every notice of every site: one such subscription per
  * long-lived instance, routed to its sockets by the hub. A runtime whose connections cannot
  * share one (an edge worker) subscribes per connection to just what that connection needs.
+ *
+ * @example
+ * const stop = await store.subscribe(onNotice, { siteId: "demo", conversationId: id });
  */
 export interface NoticeScope {
   siteId: string;
