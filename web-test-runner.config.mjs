@@ -42,6 +42,8 @@ sites.sites.push({
   businessHours: { timeZone: "Europe/Amsterdam", days: {} },
   agents: [{ email: "night@example.com", name: "Nina", passwordHash }],
 });
+// A site that offers no other channel at all (the demo site offers callbacks).
+sites.sites.push({ id: "bare", name: "Bare shop", origins, agents: [] });
 const loose = { limit: 10_000, windowMs: 60_000 };
 const server = await startServer({
   env: {

@@ -6,6 +6,8 @@ import type {
   AgentLoginResponse,
   AgentReplyResponse,
   AgentThreadResponse,
+  CallbackRequest,
+  CallbacksResponse,
   ChannelName,
   Conversation,
   ConversationStatus,
@@ -14,8 +16,10 @@ import type {
   InboxResponse,
   PresenceNoticeFrame,
   ThreadEvent,
+  UpdateCallbackRequest,
   UpdateConversationRequest,
 } from "../sdk/protocol.ts";
+import type { CallbackFilter } from "./callbacks.ts";
 
 /** Presence as the agents list and the teammates' presence frames report it. */
 export type AgentStatus = PresenceNoticeFrame["status"];
@@ -146,6 +150,22 @@ export function createApi(options: ApiOptions) {
       ),
 
     agents: () => call<{ agents: AgentSummary[] }>("GET", "/v1/agent/agents"),
+
+    /** The callback queue: the active ones by window start, or those of one final status. */
+    callbacks: (filter: CallbackFilter) =>
+      call<CallbacksResponse>("GET", `/v1/agent/callbacks?status=${filter}`),
+
+    /** Claims or releases a callback, or changes its status; 409 when that is not allowed now. */
+    updateCallback: (id: string, patch: UpdateCallbackRequest) =>
+      call<{ callback: CallbackRequest }>(
+        "PATCH",
+        `/v1/agent/callbacks/${encodeURIComponent(id)}`,
+        patch,
+      ),
+
+    /** Offers the visitor of a missed or cancelled callback a new window, by their active channel. */
+    offerCallback: (id: string) =>
+      call<AgentReplyResponse>("POST", `/v1/agent/callbacks/${encodeURIComponent(id)}/offer`, {}),
   };
 }
 

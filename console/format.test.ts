@@ -94,6 +94,56 @@ describe("channels and system events", () => {
   });
 });
 
+describe("callback events, told to the agent", () => {
+  const context = {
+    now: at("2030-03-05T08:00:00Z"),
+    timeZone: "America/New_York",
+    locale: "en-GB",
+    agentName: (email: string) => (email === "bea@example.com" ? "Bea" : email),
+  };
+  const say = (name: string, data: Record<string, unknown>, text = "A sentence for the visitor") =>
+    systemSentence(event({ name, data: { callbackId: "cb1", ...data }, text }), context);
+
+  it("says each event in the agent's zone, with the visitor's reading when it differs", () => {
+    const window = { from: "2030-03-05T13:00:00Z", to: "2030-03-05T14:00:00Z" };
+    expect(say("callback.requested", { window, asap: false, timeZone: "Europe/Amsterdam" })).toBe(
+      "Callback requested for Today, 08:00–09:00 (visitor's time: Today, 14:00–15:00)",
+    );
+    expect(say("callback.requested", { window, asap: false, timeZone: "America/New_York" })).toBe(
+      "Callback requested for Today, 08:00–09:00",
+    );
+    expect(say("callback.requested", { window, asap: true, timeZone: "Europe/Amsterdam" })).toBe(
+      "Callback requested as soon as possible",
+    );
+    expect(
+      say("callback.scheduled", {
+        scheduledFor: "2030-03-05T13:30:00Z",
+        timeZone: "Europe/Amsterdam",
+      }),
+    ).toBe("Callback scheduled for Today, 08:30 (visitor's time: Today, 14:30)");
+    expect(say("callback.claimed", { by: "bea@example.com" })).toBe("Callback claimed by Bea");
+    expect(say("callback.released", { by: "al@example.com" })).toBe(
+      "Callback released by al@example.com",
+    );
+    // "We called you." speaks to the visitor; the outcome is a separate internal note.
+    expect(say("callback.completed", {}, "We called you.")).toBe("Called the visitor back");
+    expect(say("callback.missed", { by: "system" })).toBe(
+      "Callback missed: nobody called within the window",
+    );
+    expect(say("callback.missed", { by: "bea@example.com" })).toBe("Callback marked missed by Bea");
+    expect(say("callback.cancelled", { by: "visitor" })).toBe("The visitor cancelled the callback");
+    expect(say("callback.cancelled", { by: "bea@example.com" })).toBe("Callback cancelled by Bea");
+    expect(say("callback.offered", {})).toBe("Offered the visitor a new callback time");
+  });
+
+  it("still says something when the data is not what it expects", () => {
+    expect(say("callback.requested", { window: "soon" })).toBe("Callback requested");
+    expect(say("callback.scheduled", { scheduledFor: 5 })).toBe("Callback scheduled");
+    expect(say("callback.claimed", {})).toBe("Callback claimed by an agent");
+    expect(say("callback.cancelled", {})).toBe("Callback cancelled");
+  });
+});
+
 describe("ratings", () => {
   it("reads CSAT events and skips malformed ones", () => {
     const events = [

@@ -2,7 +2,14 @@
  * Pure helpers for what the console shows: ages, clock times, channel names, system-event
  * sentences, safe links. No DOM, no state: unit-tested in `format.test.ts`.
  */
-import type { AttributeValue, ChannelName, ThreadEvent } from "../sdk/protocol.ts";
+import type { AttributeValue, CallbackWindow, ChannelName, ThreadEvent } from "../sdk/protocol.ts";
+import {
+  localZone,
+  type ZonedText,
+  type ZoneOptions,
+  zonedMoment,
+  zonedWindow,
+} from "./callbacks.ts";
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -97,30 +104,97 @@ export function channelName(channel: string): string {
   return CHANNEL_NAMES[channel as ChannelName] ?? channel;
 }
 
+/** What the agent's own sentences need: their clock and zone, and teammates' names. */
+export interface SentenceContext extends Partial<ZoneOptions> {
+  now: number;
+  /** An agent's name from their email; default: the email. */
+  agentName?: (email: string) => string;
+}
+
+type Sentence = (event: ThreadEvent, context: SentenceContext) => string;
+
 /** A sentence for a system event whose text the server left empty. */
-const SENTENCES: Record<string, (event: ThreadEvent) => string> = {
+const SENTENCES: Record<string, Sentence> = {
   "channel.linked": (e) => `Moved to ${channelName(String(e.data?.channel ?? e.channel))}`,
   "conversation.resolved": () => "Conversation resolved",
   "conversation.reopened": () => "Conversation reopened",
   "conversation.assigned": () => "Assignment changed",
   "contact.identified": () => "Visitor identified",
   "handoff.requested": (e) => `Asked to continue by ${channelName(String(e.data?.channel ?? ""))}`,
-  "callback.requested": () => "Callback requested",
   "csat.submitted": (e) => `Rated the conversation ${String(e.data?.rating ?? "")}/5`,
 };
 
+function isWindow(value: unknown): value is CallbackWindow {
+  const w = value as Partial<CallbackWindow> | null;
+  return typeof w?.from === "string" && typeof w.to === "string";
+}
+
+/** Who did it: "the visitor", "omnithread" (the server), or the agent's name. */
+function actor(by: unknown, context: SentenceContext): string | null {
+  if (typeof by !== "string" || !by) return null;
+  if (by === "visitor") return "the visitor";
+  if (by === "system") return "omnithread";
+  return context.agentName?.(by) ?? by;
+}
+
 /**
- * A system event as a sentence: the server's own text, else one made from the event's name.
+ * The callback events, told to the agent (the server's texts speak to the visitor, in the
+ * visitor's zone): times in the agent's zone, who did what.
+ */
+const CALLBACK_SENTENCES: Record<string, Sentence> = {
+  "callback.requested": (e, c) => {
+    if (e.data?.asap === true) return "Callback requested as soon as possible";
+    if (!isWindow(e.data?.window)) return "Callback requested";
+    return `Callback requested for ${both(zonedWindow(e.data.window, c.now, zoneOf(c), visitorZone(e)))}`;
+  },
+  "callback.claimed": (e, c) => `Callback claimed by ${actor(e.data?.by, c) ?? "an agent"}`,
+  "callback.released": (e, c) => `Callback released by ${actor(e.data?.by, c) ?? "an agent"}`,
+  "callback.scheduled": (e, c) => {
+    const at = e.data?.scheduledFor;
+    const when = typeof at === "string" ? zonedMoment(at, c.now, zoneOf(c), visitorZone(e)) : null;
+    return when?.agent ? `Callback scheduled for ${both(when)}` : "Callback scheduled";
+  },
+  "callback.completed": () => "Called the visitor back",
+  "callback.missed": (e, c) =>
+    e.data?.by === "system"
+      ? "Callback missed: nobody called within the window"
+      : `Callback marked missed by ${actor(e.data?.by, c) ?? "an agent"}`,
+  "callback.cancelled": (e, c) => {
+    const who = actor(e.data?.by, c);
+    if (who === "the visitor") return "The visitor cancelled the callback";
+    return who ? `Callback cancelled by ${who}` : "Callback cancelled";
+  },
+  "callback.offered": () => "Offered the visitor a new callback time",
+};
+
+const zoneOf = (c: SentenceContext): ZoneOptions => ({
+  timeZone: c.timeZone ?? localZone(),
+  locale: c.locale,
+});
+const visitorZone = (e: ThreadEvent): string =>
+  typeof e.data?.timeZone === "string" ? e.data.timeZone : "";
+/** "Today, 08:00–09:00 (visitor's time: Today, 14:00–15:00)". */
+const both = (text: ZonedText): string =>
+  text.visitor ? `${text.agent} (visitor's time: ${text.visitor})` : text.agent;
+
+/**
+ * A system event as a sentence: the console's own for callback events (the agent's zone, who
+ * did it), else the server's text, else one made from the event's name.
  *
  * @example
  * systemSentence({ ...event, text: "", name: "channel.linked", data: { channel: "messenger" } }) // "Moved to Messenger"
  */
-export function systemSentence(event: ThreadEvent): string {
-  // Some texts speak to the visitor ("How did we do?"); agents read what happened.
+export function systemSentence(
+  event: ThreadEvent,
+  context: SentenceContext = { now: Date.now() },
+): string {
+  // Some texts speak to the visitor ("How did we do?", "We called you."); agents read what happened.
   if (event.name === "csat.requested") return "Asked the visitor to rate the conversation";
+  const own = event.name ? CALLBACK_SENTENCES[event.name] : undefined;
+  if (own) return own(event, context);
   if (event.text.trim()) return event.text;
   const make = event.name ? SENTENCES[event.name] : undefined;
-  return make ? make(event) : (event.name ?? "System event");
+  return make ? make(event, context) : (event.name ?? "System event");
 }
 
 /** A customer-satisfaction answer read from a `csat.submitted` event. */

@@ -1,27 +1,25 @@
 /**
  * The agent console's entry: wires the state to the DOM (render, keys, history, tab visibility,
- * the 30 s clock) and lays out the views: inbox | thread | customer card.
+ * the 30 s clock) and lays out the views: inbox | thread | customer card, or the callback queue.
  */
 import { render } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { createApi } from "./api.ts";
 import { tabTitle } from "./format.ts";
 import { connectLive } from "./live.ts";
-import { type ConsoleApp, createConsole, type State } from "./state.ts";
+import { type ConsoleApp, createConsole, routeOf, type State } from "./state.ts";
+import { CallbackQueue, CallbacksTab, Reminders } from "./views/Callbacks.tsx";
 import { CustomerCard } from "./views/CustomerCard.tsx";
+import { ViewLink } from "./views/common.tsx";
 import { Inbox } from "./views/Inbox.tsx";
 import { Login } from "./views/Login.tsx";
 import { Thread } from "./views/Thread.tsx";
 
-const BASE = "/console/";
-
-/** The conversation id in the address bar (`/console/c/<id>`), if any. */
-function routeId(): string | null {
-  const match = location.pathname.match(/^\/console\/c\/([^/]+)$/);
-  return match ? decodeURIComponent(match[1]!) : null;
-}
+const route = () => routeOf(location.pathname);
 
 const SHORTCUTS: [string, string][] = [
+  ["i", "Show the inbox"],
+  ["c", "Show the callback queue"],
   ["j", "Next conversation"],
   ["k", "Previous conversation"],
   ["r", "Write a reply"],
@@ -72,12 +70,19 @@ const LIVE_TEXT: Record<State["live"], string> = {
 function Shell({ state, app }: { state: State; app: ConsoleApp }) {
   const agent = state.session!.agent;
   const online = state.presence === "online";
+  const inbox = state.view === "inbox";
   return (
     <div class={state.thread ? "shell has-thread" : "shell"}>
       <header class="top">
         <h1 class="brand">
           omnithread <span>console</span>
         </h1>
+        <nav class="views" aria-label="Views">
+          <ViewLink view="inbox" app={app} current={inbox} keys="i">
+            Inbox
+          </ViewLink>
+          <CallbacksTab state={state} app={app} />
+        </nav>
         <p class={`live ${state.live}`} role="status">
           {LIVE_TEXT[state.live]}
         </p>
@@ -108,11 +113,18 @@ function Shell({ state, app }: { state: State; app: ConsoleApp }) {
           </button>
         </div>
       </header>
-      <div class="layout">
-        <Inbox state={state} app={app} />
-        <Thread state={state} app={app} />
-        {state.thread && <CustomerCard state={state} app={app} />}
-      </div>
+      <Reminders state={state} app={app} />
+      {inbox ? (
+        <div class="layout">
+          <Inbox state={state} app={app} />
+          <Thread state={state} app={app} />
+          {state.thread && <CustomerCard state={state} app={app} />}
+        </div>
+      ) : (
+        <div class="layout queue-layout">
+          <CallbackQueue state={state} app={app} />
+        </div>
+      )}
       <Help open={state.help} close={() => app.setHelp(false)} />
     </div>
   );
@@ -125,11 +137,12 @@ function App({ app }: { app: ConsoleApp }) {
     return app.subscribe(() => setState(app.state));
   }, [app]);
   useEffect(() => {
-    const base = state.session ? "Inbox · omnithread" : "Log in · omnithread";
+    const page = state.view === "callbacks" ? "Callbacks" : "Inbox";
+    const base = state.session ? `${page} · omnithread` : "Log in · omnithread";
     document.title = tabTitle(base, state.hidden);
-  }, [state.session, state.hidden]);
+  }, [state.session, state.hidden, state.view]);
   if (!state.session) {
-    return <Login notice={state.notice} login={(e, p) => app.login(e, p, routeId())} />;
+    return <Login notice={state.notice} login={(e, p) => app.login(e, p, route())} />;
   }
   return <Shell state={state} app={app} />;
 }
@@ -140,13 +153,20 @@ function typingInField(target: EventTarget | null): boolean {
   return target.isContentEditable || Boolean(target.closest("input, textarea, select"));
 }
 
+const INBOX_KEYS = ["j", "k", "r", "n", "e"];
+
 function shortcuts(app: ConsoleApp) {
   return (event: KeyboardEvent) => {
     if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
     if (!app.state.session || typingInField(event.target)) return;
     if (app.state.help) return; // the dialog has the keyboard
     const key = event.key;
-    if (key === "j" || key === "k") {
+    const inbox = app.state.view === "inbox";
+    if (key === "i" || key === "c") {
+      app.show(key === "i" ? "inbox" : "callbacks");
+    } else if (!inbox && INBOX_KEYS.includes(key)) {
+      return; // the inbox's keys
+    } else if (key === "j" || key === "k") {
       const id = app.move(key === "j" ? 1 : -1);
       if (id) {
         requestAnimationFrame(() => {
@@ -186,18 +206,17 @@ function start(): void {
     session: sessionStorage,
     local: localStorage,
     visible: () => document.visibilityState === "visible",
-    navigate(id) {
-      const path = id ? `${BASE}c/${encodeURIComponent(id)}` : BASE;
+    navigate(path) {
       if (location.pathname !== path) history.pushState(null, "", path);
     },
   });
   const controller = app;
-  controller.restore(routeId());
+  controller.restore(route());
   document.addEventListener("keydown", shortcuts(controller));
   document.addEventListener("visibilitychange", () =>
     controller.visibility(document.visibilityState === "visible"),
   );
-  addEventListener("popstate", () => controller.select(routeId(), { push: false }));
+  addEventListener("popstate", () => controller.go(route(), { push: false }));
   addEventListener("online", () => controller.online());
   setInterval(() => controller.tick(), 30_000);
   render(<App app={controller} />, root);

@@ -1,13 +1,16 @@
 import { describe, expect, it } from "vitest";
-import type { Conversation, ThreadEvent } from "../sdk/protocol.ts";
+import type { CallbackRequest, Conversation, ThreadEvent } from "../sdk/protocol.ts";
 import {
   applyEvent,
   displayName,
+  dueReminders,
   inboxList,
   isUnread,
   mergeConversation,
   mergeEvents,
+  pathOf,
   replyChannels,
+  routeOf,
 } from "./state.ts";
 
 function conversation(patch: Partial<Conversation> = {}): Conversation {
@@ -111,5 +114,42 @@ describe("the inbox mirror", () => {
       "a@b.c",
     );
     expect(replyChannels(c)).toEqual(["messenger", "web"]);
+    // A callback's number is linked, but replies cannot go to a phone call.
+    const called = conversation({
+      channels: [
+        { channel: "web", linkedAt: "" },
+        { channel: "callback", address: "+31612345678", linkedAt: "" },
+      ],
+    });
+    expect(replyChannels(called)).toEqual(["web"]);
+  });
+});
+
+describe("routes and reminders", () => {
+  it("reads and writes the console's addresses", () => {
+    expect(routeOf("/console/")).toEqual({ view: "inbox", id: null });
+    expect(routeOf("/console/c/a%2Fb")).toEqual({ view: "inbox", id: "a/b" });
+    expect(routeOf("/console/callbacks")).toEqual({ view: "callbacks", id: null });
+    expect(routeOf("/console/c/%E0%A4%A")).toEqual({ view: "inbox", id: null });
+    expect(routeOf("/console/elsewhere")).toEqual({ view: "inbox", id: null });
+    for (const route of [
+      { view: "inbox", id: null },
+      { view: "inbox", id: "a/b" },
+      { view: "callbacks", id: null },
+    ] as const) {
+      expect(routeOf(pathOf(route))).toEqual(route);
+    }
+  });
+
+  it("reminds of announced callbacks only while they are active and unclaimed", () => {
+    const base = { status: "requested", version: 1 } as CallbackRequest;
+    const callbacks: Record<string, CallbackRequest> = {
+      a: { ...base, id: "a" },
+      b: { ...base, id: "b", claimedBy: { email: "me@x", name: "Me" } },
+      c: { ...base, id: "c", status: "missed" },
+      d: { ...base, id: "d" },
+    };
+    const due = dueReminders({ reminders: ["d", "b", "c", "a", "gone"], callbacks });
+    expect(due.map((c) => c.id)).toEqual(["d", "a"]);
   });
 });

@@ -1,19 +1,30 @@
 /**
  * The console's state and everything that changes it: login, the inbox and its filters, the
- * open thread, live frames, replies, notes, assignment, presence. The views only read the state
- * and call these actions; the DOM wiring (keys, history, visibility, timers) lives in `main.tsx`.
+ * open thread, the callback queue, live frames, replies, notes, assignment, presence. The views
+ * only read the state and call these actions; the DOM wiring (keys, history, visibility,
+ * timers) lives in `main.tsx`.
  */
 import type {
   Agent,
+  CallbackRequest,
   ChannelName,
   Contact,
   Conversation,
   ConversationStatus,
   ServerFrame,
   ThreadEvent,
+  UpdateCallbackRequest,
   UpdateConversationRequest,
 } from "../sdk/protocol.ts";
 import { type AgentSummary, type Api, ApiError } from "./api.ts";
+import {
+  type CallbackFilter,
+  isActive,
+  localZone,
+  mergeCallback,
+  REMIND_MS,
+  withCallback,
+} from "./callbacks.ts";
 import type { Live, LiveOptions, LiveStatus, Presence } from "./live.ts";
 
 export type Owner = "all" | "mine" | "unassigned";
@@ -37,12 +48,23 @@ export interface Thread {
   contact: Contact | null;
   /** Every event the agent may see, ordered by seq, each once. */
   events: ThreadEvent[];
-  callbacks: unknown[];
+  /** The conversation's callback requests, newest first. */
+  callbacks: CallbackRequest[];
   /** The contact's other conversations, when the server sends them. */
   earlier?: Conversation[];
 }
 
 export type ComposerMode = "reply" | "note";
+
+/** What the console shows beside the header: the inbox (with the open thread) or the callback queue. */
+export type View = "inbox" | "callbacks";
+
+/** Where the address bar points: `/console/`, `/console/c/<id>`, `/console/callbacks`. */
+export interface Route {
+  view: View;
+  /** The open conversation (inbox view only). */
+  id: string | null;
+}
 
 export interface State {
   session: Session | null;
@@ -72,6 +94,16 @@ export interface State {
   help: boolean;
   /** The last failed assign / resolve / reopen, shown in the thread's header. */
   actionError: string | null;
+  view: View;
+  /** Every callback request the console knows, by id; the queue shows those matching its filter. */
+  callbacks: Record<string, CallbackRequest>;
+  queue: { filter: CallbackFilter; loading: boolean; error: string | null };
+  /** Callbacks the server announced as due (unclaimed, starting soon), newest first, until dismissed. */
+  reminders: string[];
+  /** The agent's IANA time zone: the browser's. */
+  timeZone: string;
+  /** How long before an unclaimed window starts it is due: the site's reminder lead time. */
+  remindMs: number;
 }
 
 /** How long a typing notice shows without a new one. */
@@ -85,6 +117,39 @@ const SEEN_PREFIX = "omnithread:console:seen:";
 const SEEN_MAX = 1000;
 
 // ---- Pure helpers (unit-tested) ----
+
+const CONSOLE = "/console/";
+
+/**
+ * The route an address names; anything unknown is the inbox.
+ *
+ * @example
+ * routeOf("/console/c/abc") // { view: "inbox", id: "abc" }
+ */
+export function routeOf(pathname: string): Route {
+  if (pathname === `${CONSOLE}callbacks`) return { view: "callbacks", id: null };
+  const match = pathname.match(/^\/console\/c\/([^/]+)$/);
+  let id: string | null = null;
+  try {
+    id = match ? decodeURIComponent(match[1]!) : null;
+  } catch {
+    // A malformed escape: no conversation.
+  }
+  return { view: "inbox", id };
+}
+
+/** The address of a route: the inverse of `routeOf`. */
+export function pathOf(route: Route): string {
+  if (route.view === "callbacks") return `${CONSOLE}callbacks`;
+  return route.id ? `${CONSOLE}c/${encodeURIComponent(route.id)}` : CONSOLE;
+}
+
+/** The callbacks the agent should be reminded of now: announced as due, still unclaimed and active. */
+export function dueReminders(state: Pick<State, "reminders" | "callbacks">): CallbackRequest[] {
+  return state.reminders
+    .map((id) => state.callbacks[id])
+    .filter((c): c is CallbackRequest => Boolean(c && isActive(c) && !c.claimedBy));
+}
 
 /**
  * How an appended event changes its conversation: the mirror of the server's `applyAppend`, so
@@ -168,7 +233,8 @@ export function displayName(
 /** The channels a reply can go by: the active one first, then every other linked one. */
 export function replyChannels(conversation: Conversation): ChannelName[] {
   const all = [conversation.activeChannel, ...conversation.channels.map((c) => c.channel)];
-  return [...new Set(all)];
+  // A callback is a phone call: its number is linked, but nothing can be written to it.
+  return [...new Set(all)].filter((channel) => channel !== "callback");
 }
 
 function friendly(error: unknown): string {
@@ -195,9 +261,11 @@ export interface ConsoleDeps {
   local: KeyValue;
   /** Is the tab visible (document.visibilityState)? */
   visible(): boolean;
-  /** Puts the open conversation in the address bar. */
-  navigate(id: string | null): void;
+  /** Puts a path (`pathOf(route)`) in the address bar. */
+  navigate(path: string): void;
   now?: () => number;
+  /** The agent's IANA time zone; default: the browser's. */
+  timeZone?: string;
 }
 
 function read<T>(storage: KeyValue, key: string): T | null {
@@ -232,6 +300,9 @@ export function createConsole(deps: ConsoleDeps) {
   let refreshTimer: ReturnType<typeof setTimeout> | null = null;
   let lastTyping = Number.NEGATIVE_INFINITY;
   let filling = false;
+  let callbacksRequest = 0;
+  /** Callbacks changed by frames or actions while a queue read is in flight: its answer may predate them. */
+  const touched = new Set<string>();
 
   let state: State = {
     session: null,
@@ -252,6 +323,12 @@ export function createConsole(deps: ConsoleDeps) {
     composer: { mode: "reply", focus: 0 },
     help: false,
     actionError: null,
+    view: "inbox",
+    callbacks: {},
+    queue: { filter: "active", loading: false, error: null },
+    reminders: [],
+    timeZone: deps.timeZone ?? localZone(),
+    remindMs: REMIND_MS,
   };
 
   function set(patch: Partial<State> | ((s: State) => Partial<State>)): void {
@@ -358,6 +435,54 @@ export function createConsole(deps: ConsoleDeps) {
     }
   }
 
+  /** A callback the console learnt of (a frame, an action's answer): the queue and the open thread. */
+  function upsertCallback(callback: CallbackRequest): void {
+    touched.add(callback.id);
+    set((s) => ({
+      // Due and overdue are judged on the clock: read it when the facts change, not 30 s later.
+      now: now(),
+      callbacks: {
+        ...s.callbacks,
+        [callback.id]: mergeCallback(s.callbacks[callback.id], callback),
+      },
+      ...(s.thread?.id === callback.conversationId
+        ? { thread: { ...s.thread, callbacks: withCallback(s.thread.callbacks, callback) } }
+        : {}),
+    }));
+  }
+
+  async function loadCallbacks(): Promise<void> {
+    const filter = state.queue.filter;
+    const request = ++callbacksRequest;
+    touched.clear();
+    set((s) => ({ queue: { ...s.queue, loading: true, error: null } }));
+    try {
+      const { callbacks, remindMinutes } = await deps.api.callbacks(filter);
+      if (request !== callbacksRequest) return;
+      set((s) => {
+        const listed = (c: CallbackRequest) =>
+          filter === "active" ? isActive(c) : c.status === filter;
+        const next: Record<string, CallbackRequest> = {};
+        // Those of this filter the server no longer lists have moved on, unless a frame said
+        // otherwise after the read began.
+        for (const [id, c] of Object.entries(s.callbacks)) {
+          if (!listed(c) || touched.has(id)) next[id] = c;
+        }
+        for (const c of callbacks) next[c.id] = mergeCallback(s.callbacks[c.id], c);
+        return {
+          now: now(),
+          callbacks: next,
+          queue: { ...s.queue, loading: false, error: null },
+          ...(typeof remindMinutes === "number" ? { remindMs: remindMinutes * 60_000 } : {}),
+        };
+      });
+    } catch (error) {
+      if (request === callbacksRequest) {
+        set((s) => ({ queue: { ...s.queue, loading: false, error: friendly(error) } }));
+      }
+    }
+  }
+
   async function loadThread(id: string, after = 0): Promise<void> {
     const request = ++threadRequest;
     try {
@@ -375,7 +500,10 @@ export function createConsole(deps: ConsoleDeps) {
             conversation,
             contact: data.contact,
             events: mergeEvents(thread.events, data.events),
-            callbacks: data.callbacks ?? [],
+            callbacks: (data.callbacks ?? []).reduce<CallbackRequest[]>(
+              (list, c) => withCallback(list, mergeCallback(s.callbacks[c.id], c)),
+              [],
+            ),
             ...(data.earlier ? { earlier: data.earlier } : {}),
           },
           conversations: {
@@ -440,6 +568,15 @@ export function createConsole(deps: ConsoleDeps) {
       }
       if (!known) refreshSoon();
       if (gap) void fillGap(id, held);
+    } else if (frame.type === "callback") {
+      const { callback, due } = frame;
+      upsertCallback(callback);
+      if (due && !callback.claimedBy && !state.reminders.includes(callback.id)) {
+        set((s) => ({
+          reminders: [callback.id, ...s.reminders],
+          hidden: deps.visible() ? s.hidden : s.hidden + 1,
+        }));
+      }
     } else if (frame.type === "presence") {
       set((s) => ({
         agents: s.agents.map((a) => (a.email === frame.email ? { ...a, status: frame.status } : a)),
@@ -473,6 +610,7 @@ export function createConsole(deps: ConsoleDeps) {
           // Frames missed while away are not replayed: read the inbox and the team again.
           void loadInbox();
           void loadAgents();
+          void loadCallbacks();
           if (state.thread) refreshThread(state.thread.id);
         }
       },
@@ -480,7 +618,7 @@ export function createConsole(deps: ConsoleDeps) {
     });
   }
 
-  function begin(session: Session, route: string | null): void {
+  function begin(session: Session, route: Route | null): void {
     set({
       session,
       notice: null,
@@ -489,7 +627,8 @@ export function createConsole(deps: ConsoleDeps) {
     startLive(session);
     void loadInbox();
     void loadAgents();
-    if (route) select(route, { push: false });
+    void loadCallbacks();
+    if (route) go(route, { push: false });
   }
 
   function logout(notice: string | null = null): void {
@@ -500,6 +639,7 @@ export function createConsole(deps: ConsoleDeps) {
     deps.session.removeItem(SESSION_KEY);
     inboxRequest++;
     threadRequest++;
+    callbacksRequest++;
     set({
       session: null,
       notice,
@@ -512,11 +652,17 @@ export function createConsole(deps: ConsoleDeps) {
       live: "offline",
       help: false,
       actionError: null,
+      view: "inbox",
+      callbacks: {},
+      queue: { filter: "active", loading: false, error: null },
+      reminders: [],
     });
   }
 
+  /** Opens a conversation (or none) in the inbox view. */
   function select(id: string | null, options: { push?: boolean } = {}): void {
-    if (options.push !== false) deps.navigate(id);
+    if (options.push !== false) deps.navigate(pathOf({ view: "inbox", id }));
+    if (state.view !== "inbox") set({ view: "inbox" });
     if (id === state.selectedId && state.thread && !state.thread.error) return;
     set({
       selectedId: id,
@@ -534,6 +680,22 @@ export function createConsole(deps: ConsoleDeps) {
         : null,
     });
     if (id) void loadThread(id);
+  }
+
+  /** The inbox (keeping the open thread) or the callback queue (read again: it is cheap). */
+  function show(view: View, options: { push?: boolean } = {}): void {
+    if (options.push !== false) {
+      deps.navigate(pathOf({ view, id: view === "inbox" ? state.selectedId : null }));
+    }
+    if (view === state.view) return;
+    set({ view });
+    if (view === "callbacks") void loadCallbacks();
+  }
+
+  /** Follows an address: the history's back and forward, a restored tab. */
+  function go(route: Route, options: { push?: boolean } = {}): void {
+    if (route.view === "callbacks") show("callbacks", options);
+    else select(route.id, options);
   }
 
   async function update(patch: UpdateConversationRequest): Promise<void> {
@@ -557,14 +719,14 @@ export function createConsole(deps: ConsoleDeps) {
       return () => listeners.delete(listener);
     },
 
-    /** Resumes the tab's session, if it has one; `route` is the conversation in the URL. */
-    restore(route: string | null): void {
+    /** Resumes the tab's session, if it has one; `route` is the address bar's. */
+    restore(route: Route | null): void {
       const session = read<Session>(deps.session, SESSION_KEY);
       if (session?.token && session.agent?.email) begin(session, route);
     },
 
     /** Logs in; a wrong password rejects with the server's message. */
-    async login(email: string, password: string, route: string | null = null): Promise<void> {
+    async login(email: string, password: string, route: Route | null = null): Promise<void> {
       const { token, agent } = await deps.api.login(email, password);
       const session = { token, agent };
       write(deps.session, SESSION_KEY, session);
@@ -585,6 +747,8 @@ export function createConsole(deps: ConsoleDeps) {
     reloadInbox: loadInbox,
 
     select,
+    show,
+    go,
     /** j / k: the next or previous conversation of the inbox, opened. Answers its id. */
     move(delta: 1 | -1): string | null {
       const list = inboxList(state.conversations, state.filters, state.session?.agent.email);
@@ -625,6 +789,34 @@ export function createConsole(deps: ConsoleDeps) {
         ? Promise.resolve()
         : update({ status: "resolved" }),
     reopen: () => update({ status: "open" }),
+
+    // ---- The callback queue ----
+
+    setCallbackFilter(filter: CallbackFilter): void {
+      if (filter === state.queue.filter) return;
+      set((s) => ({ queue: { ...s.queue, filter } }));
+      void loadCallbacks();
+    },
+    reloadCallbacks: loadCallbacks,
+    /**
+     * Claims or releases a callback, or changes its status. Rejects with the server's ApiError
+     * (409: claimed by someone else, or already final), shown on the row.
+     */
+    async updateCallback(id: string, patch: UpdateCallbackRequest): Promise<CallbackRequest> {
+      const { callback } = await deps.api.updateCallback(id, patch);
+      upsertCallback(callback);
+      return callback;
+    },
+    /** Offers the visitor of a missed or cancelled callback a new window; answers the channel used. */
+    async offerCallback(id: string): Promise<ChannelName> {
+      const { event, deliveredVia } = await deps.api.offerCallback(id);
+      const conversationId = state.callbacks[id]?.conversationId;
+      if (conversationId) addEvents(conversationId, [event]);
+      return deliveredVia;
+    },
+    dismissReminder(id: string): void {
+      set((s) => ({ reminders: s.reminders.filter((r) => r !== id) }));
+    },
 
     setPresence(presence: Presence): void {
       set({ presence });

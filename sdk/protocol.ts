@@ -215,6 +215,8 @@ export interface CallbackRequest {
   outcome?: string;
   /** When the unclaimed-and-starting-soon reminder went out, ISO 8601. */
   remindedAt?: string;
+  /** When an agent offered the visitor a new time after a missed or cancelled call, ISO 8601. */
+  offeredAt?: string;
   /** Bumped by every change: the store refuses a change made on a stale copy. */
   version: number;
   createdAt: string;
@@ -222,7 +224,10 @@ export interface CallbackRequest {
 }
 
 /** What a visitor sees of their own callback: no agent emails, no outcome notes. */
-export type VisitorCallback = Omit<CallbackRequest, "claimedBy" | "outcome" | "remindedAt">;
+export type VisitorCallback = Omit<
+  CallbackRequest,
+  "claimedBy" | "outcome" | "remindedAt" | "offeredAt"
+>;
 
 /** `POST /v1/handoff` for a callback. `window: "asap"` asks for a call as soon as possible. */
 export interface CallbackHandoffRequest {
@@ -298,6 +303,8 @@ export interface AgentReplyResponse {
 export interface CallbacksResponse {
   /** Ordered by window start, earliest first. */
   callbacks: CallbackRequest[];
+  /** How long before an unclaimed window starts the agents are reminded (the site's setting). */
+  remindMinutes: number;
 }
 
 /**

@@ -13,10 +13,12 @@ import type { KeyRing } from "./auth/keys.ts";
 import { createTokenService } from "./auth/tokens.ts";
 import type { Channel } from "./channels/types.ts";
 import type { Config, SiteConfig } from "./config.ts";
+import { createCallbacks } from "./core/callbacks.ts";
 import { createPresence } from "./core/presence.ts";
 import { createThreads } from "./core/threads.ts";
 import { AppError, errorBody } from "./errors.ts";
 import { agentRoutes } from "./http/agent.ts";
+import { agentCallbackRoutes, visitorCallbackRoutes } from "./http/callbacks.ts";
 import { type LiveOptions, liveRoutes } from "./http/live.ts";
 import { createOriginPolicy } from "./http/origins.ts";
 import { DEFAULT_LIMITS, enforceLimit, type Limits } from "./http/rate-limit.ts";
@@ -73,10 +75,27 @@ export function createApp(deps: AppDeps) {
     return found;
   };
   const threads = createThreads({ store, site, now, newId: () => randomId() });
+  const channels = new Map((deps.channels ?? []).map((channel) => [channel.name, channel]));
+  const callbacks = createCallbacks({
+    store,
+    threads,
+    site,
+    siteIds: () => [...sites.keys()],
+    now,
+    newId: () => randomId(),
+    // Channels tell the visitor where they can (a confirmation by email).
+    changed: (callback, conversation) => {
+      for (const channel of channels.values()) {
+        if (channel.configured(site(callback.siteId)))
+          channel.callbackChanged?.(services, conversation, callback);
+      }
+    },
+  });
   const services: Services = {
     config,
     store,
     threads,
+    callbacks,
     // An agent coming online picks up the conversations that waited for someone.
     presence: createPresence({
       store,
@@ -88,7 +107,7 @@ export function createApp(deps: AppDeps) {
     hub: createHub(store, { subscriptions: deps.live?.subscriptions ?? "instance" }),
     origins: createOriginPolicy(config.sites, ownOrigins),
     limits: { ...DEFAULT_LIMITS, ...deps.limits },
-    channels: new Map((deps.channels ?? []).map((channel) => [channel.name, channel])),
+    channels,
     log,
     now,
     clientIp(c) {
@@ -155,7 +174,9 @@ export function createApp(deps: AppDeps) {
   const live = liveRoutes(services, deps.upgradeWebSocket, deps.live);
   app.route("/v1", live.routes);
   app.route("/v1/agent", agentRoutes(services));
+  app.route("/v1/agent", agentCallbackRoutes(services));
   app.route("/v1", visitorRoutes(services));
+  app.route("/v1", visitorCallbackRoutes(services));
   app.route("/", resumeRoutes(services));
   for (const channel of services.channels.values()) {
     const webhooks = channel.webhooks?.(services);

@@ -39,6 +39,20 @@ export interface EmailConfig {
   transcriptOnResolve?: boolean;
 }
 
+/** Phone callbacks (DESIGN §5): offered when a site has this block. */
+export interface CallbackConfig {
+  /** The phone field's default country (ISO 3166-1 alpha-2); else the visitor's locale's. */
+  country?: string;
+  /** When agents call; default the site's business hours (none: any time). */
+  hours?: BusinessHours;
+  /** The length of the windows offered to the visitor, in minutes. Default 60. */
+  windowMinutes?: number;
+  /** How many days ahead windows are offered. Default 3. */
+  daysAhead?: number;
+  /** How long before an unclaimed window starts the agents are reminded, in minutes. Default 10. */
+  remindMinutes?: number;
+}
+
 /** The default of `email.unseenReplyDelaySeconds`. */
 export const DEFAULT_UNSEEN_REPLY_DELAY_S = 300;
 /** A day: a later follow-up would be news to nobody. */
@@ -64,6 +78,7 @@ export interface SiteConfig {
   agents: AgentConfig[];
   messenger?: MessengerConfig;
   email?: EmailConfig;
+  callback?: CallbackConfig;
 }
 
 export interface Config {
@@ -204,18 +219,7 @@ function parseSite(raw: unknown, index: number): SiteConfig {
   const secret = text(`${at}.identitySecret`, raw.identitySecret, true);
   if (secret !== undefined) site.identitySecret = secret;
   if (raw.businessHours !== undefined) {
-    if (!isObject(raw.businessHours) || !isObject(raw.businessHours.days)) {
-      fail(
-        `${at}.businessHours must be { "timeZone": "...", "days": { "mon": ["09:00", "17:00"], ... } }`,
-      );
-    }
-    const hours = raw.businessHours as unknown as BusinessHours;
-    try {
-      validateHours(hours, `OMNITHREAD_SITES: sites[${index}].businessHours`);
-    } catch (error) {
-      fail((error as Error).message);
-    }
-    site.businessHours = hours;
+    site.businessHours = parseHours(`${at}.businessHours`, raw.businessHours);
   }
   if (raw.greetings !== undefined) {
     if (!isObject(raw.greetings))
@@ -229,6 +233,7 @@ function parseSite(raw: unknown, index: number): SiteConfig {
   }
   const customerAttribute = text(`${at}.customerAttribute`, raw.customerAttribute, true);
   if (customerAttribute !== undefined) site.customerAttribute = customerAttribute;
+  if (raw.callback !== undefined) site.callback = parseCallback(`${at}.callback`, raw.callback);
   if (isObject(raw.messenger)) site.messenger = raw.messenger as unknown as MessengerConfig;
   if (isObject(raw.email)) {
     site.email = {
@@ -260,6 +265,48 @@ function parseSite(raw: unknown, index: number): SiteConfig {
     }
   }
   return site;
+}
+
+/** A whole number in a range, or undefined when absent; anything else stops the start. */
+function wholeNumber(where: string, value: unknown, min: number, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
+    fail(`${where} must be a whole number from ${min} to ${max}, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+function parseHours(where: string, value: unknown): BusinessHours {
+  if (!isObject(value) || !isObject(value.days)) {
+    fail(`${where} must be { "timeZone": "...", "days": { "mon": ["09:00", "17:00"], ... } }`);
+  }
+  const hours = value as unknown as BusinessHours;
+  try {
+    validateHours(hours, where);
+  } catch (error) {
+    fail((error as Error).message);
+  }
+  return hours;
+}
+
+function parseCallback(where: string, raw: unknown): CallbackConfig {
+  if (!isObject(raw)) fail(`${where} must be an object ({} takes every default)`);
+  const callback: CallbackConfig = {};
+  const country = text(`${where}.country`, raw.country, true);
+  if (country !== undefined) {
+    if (!/^[A-Z]{2}$/.test(country)) fail(`${where}.country must be like "NL", got "${country}"`);
+    callback.country = country;
+  }
+  if (raw.hours !== undefined) callback.hours = parseHours(`${where}.hours`, raw.hours);
+  const numbers = {
+    windowMinutes: wholeNumber(`${where}.windowMinutes`, raw.windowMinutes, 15, 480),
+    daysAhead: wholeNumber(`${where}.daysAhead`, raw.daysAhead, 1, 14),
+    remindMinutes: wholeNumber(`${where}.remindMinutes`, raw.remindMinutes, 0, 120),
+  };
+  for (const [name, value] of Object.entries(numbers)) {
+    if (value !== undefined) callback[name as keyof typeof numbers] = value;
+  }
+  return callback;
 }
 
 /** Parses the sites file's JSON text. */

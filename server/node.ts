@@ -33,6 +33,8 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const DEMO_SITES = join(ROOT, "demo", "sites.json");
 /** How often live sockets are pinged; one missed pong and the socket is dropped. */
 const HEARTBEAT_MS = 30_000;
+/** How often the callback queue's reminder and missed rules run (every instance may run them). */
+const CALLBACK_SWEEP_MS = 30_000;
 
 function freePort(): Promise<number> {
   return new Promise((done, fail) => {
@@ -124,6 +126,8 @@ export interface StartOptions {
    * email settings and `EMAIL_FROM` is unset (the CLI does; tests ask for it).
    */
   mailSimulator?: boolean;
+  /** How often the callback queue's reminder and missed rules run; default 30 s. */
+  callbackSweepMs?: number;
 }
 
 export interface RunningServer {
@@ -243,11 +247,18 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     }
   }, HEARTBEAT_MS);
   heartbeat.unref();
+  const sweep = setInterval(() => {
+    built.services.callbacks
+      .sweep()
+      .catch((error: unknown) => log.error("callback sweep failed", { error: String(error) }));
+  }, options.callbackSweepMs ?? CALLBACK_SWEEP_MS);
+  sweep.unref();
 
   let stopping: Promise<void> | null = null;
   const stop = () => {
     stopping ??= (async () => {
       clearInterval(heartbeat);
+      clearInterval(sweep);
       await smtp?.close();
       transport.close?.();
       await new Promise<void>((done) => {

@@ -3,6 +3,7 @@ import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createApp, type OmnithreadApp } from "../server/app.ts";
 import { generateKeyRingConfig, loadKeyRing } from "../server/auth/keys.ts";
+import { callbackChannel } from "../server/channels/callback/index.ts";
 import { loadConfig } from "../server/config.ts";
 import { silentLogger } from "../server/log.ts";
 import { memoryStore } from "../server/store/memory.ts";
@@ -15,6 +16,9 @@ let built: OmnithreadApp;
 let visitorToken: string;
 let agentToken: string;
 let conversationId: string;
+let callbackId: string;
+/** Monday 10:00 in Amsterdam: the demo shop is open, so callbacks can be asked for. */
+const NOW = Date.parse("2026-03-02T09:00:00Z");
 
 beforeAll(async () => {
   const config = loadConfig({ PORT: "8787" }, readFileSync("demo/sites.json", "utf8"));
@@ -25,7 +29,9 @@ beforeAll(async () => {
     store: memoryStore(),
     keyRing,
     log: silentLogger,
+    now: () => NOW,
     limits: { startPerIp: loose, messagesPerConversation: loose, loginPerIp: loose },
+    channels: [callbackChannel()],
   });
   const started = await built.app.request("/v1/conversations", {
     method: "POST",
@@ -35,6 +41,18 @@ beforeAll(async () => {
   const snapshot = (await started.json()) as { token: string; conversation: { id: string } };
   visitorToken = snapshot.token;
   conversationId = snapshot.conversation.id;
+  const asked = await built.app.request("/v1/handoff", {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${visitorToken}` },
+    body: JSON.stringify({
+      channel: "callback",
+      phone: "06 12345678",
+      window: "asap",
+      timeZone: "Europe/Amsterdam",
+    }),
+  });
+  expect(asked.status).toBe(201);
+  callbackId = ((await asked.json()) as { callback: { id: string } }).callback.id;
   agentToken = (
     await built.services.tokens.signAgentToken({
       email: "agent@example.com",
@@ -57,6 +75,12 @@ const endpoints: Array<[method: string, path: () => string, auth: () => string |
   ["POST", () => `/v1/agent/conversations/${conversationId}/messages`, () => agentToken],
   ["POST", () => `/v1/agent/conversations/${conversationId}/notes`, () => agentToken],
   ["PATCH", () => `/v1/agent/conversations/${conversationId}`, () => agentToken],
+  ["GET", () => "/v1/callback-windows", () => visitorToken],
+  ["GET", () => "/v1/callbacks", () => visitorToken],
+  ["POST", () => `/v1/callbacks/${callbackId}/cancel`, () => visitorToken],
+  ["GET", () => "/v1/agent/callbacks?status=active", () => agentToken],
+  ["PATCH", () => `/v1/agent/callbacks/${callbackId}`, () => agentToken],
+  ["POST", () => `/v1/agent/callbacks/${callbackId}/offer`, () => agentToken],
 ];
 
 const jsonValue = fc.jsonValue({ maxDepth: 3 });
@@ -69,10 +93,45 @@ const body = fc.oneof(
         clientId: fc.oneof(fc.string({ maxLength: 80 }), jsonValue),
         text: fc.oneof(fc.string({ maxLength: 5000 }), jsonValue),
         channel: fc.oneof(fc.constantFrom("web", "messenger", "email", "callback"), fc.string()),
-        status: fc.oneof(fc.constantFrom("open", "pending", "resolved"), jsonValue),
+        status: fc.oneof(
+          fc.constantFrom("open", "pending", "resolved", "scheduled", "completed", "missed"),
+          jsonValue,
+        ),
         assignee: fc.oneof(fc.constant("agent@example.com"), fc.constant(null), jsonValue),
         email: fc.oneof(fc.emailAddress(), jsonValue),
         password: fc.oneof(fc.string(), jsonValue),
+        phone: fc.oneof(
+          fc.constantFrom("06 12345678", "+385 91 234 5678", "0612"),
+          fc.string(),
+          jsonValue,
+        ),
+        country: fc.oneof(fc.constantFrom("NL", "hr", "XX"), jsonValue),
+        timeZone: fc.oneof(
+          fc.constantFrom("Europe/Amsterdam", "Mars/Base"),
+          fc.string(),
+          jsonValue,
+        ),
+        window: fc.oneof(
+          fc.constant("asap"),
+          fc.record({
+            from: fc.oneof(
+              fc.date().map((d) => d.toISOString()),
+              jsonValue,
+            ),
+            to: fc.oneof(
+              fc.date().map((d) => d.toISOString()),
+              jsonValue,
+            ),
+          }),
+          jsonValue,
+        ),
+        claim: fc.oneof(fc.boolean(), jsonValue),
+        outcome: fc.oneof(fc.string({ maxLength: 1200 }), jsonValue),
+        scheduledFor: fc.oneof(
+          fc.date().map((d) => d.toISOString()),
+          fc.string(),
+          jsonValue,
+        ),
         context: fc.oneof(
           fc.record(
             {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Contact, Conversation } from "../sdk/protocol.ts";
+import type { CallbackRequest, Contact, Conversation } from "../sdk/protocol.ts";
 import type { LiveNotice, NewEvent, Store } from "../server/store/types.ts";
 
 let counter = 0;
@@ -31,6 +31,26 @@ function visitorMessage(text: string, clientId?: string): NewEvent {
     text,
     createdAt: new Date().toISOString(),
     ...(clientId ? { clientId } : {}),
+  };
+}
+
+function newCallback(overrides: Partial<CallbackRequest> = {}): CallbackRequest {
+  const at = new Date().toISOString();
+  return {
+    id: uniqueId("cb"),
+    siteId: uniqueId("site"),
+    conversationId: uniqueId("c"),
+    contactId: uniqueId("k"),
+    phone: "+31612345678",
+    country: "NL",
+    window: { from: "2030-01-07T09:00:00.000Z", to: "2030-01-07T10:00:00.000Z" },
+    asap: false,
+    timeZone: "Europe/Amsterdam",
+    status: "requested",
+    version: 1,
+    createdAt: at,
+    updatedAt: at,
+    ...overrides,
   };
 }
 
@@ -412,6 +432,79 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
       }
     });
 
+    it("saves a callback only over the version it was read at", async () => {
+      const callback = newCallback({ note: "About my order", claimedBy: undefined });
+      delete callback.claimedBy;
+      expect(await store.saveCallback(callback, 0)).toBe(true);
+      expect(await store.getCallback(callback.id)).toEqual(callback);
+      // A second create, or a change made on a stale copy, changes nothing.
+      expect(await store.saveCallback({ ...callback, note: "again" }, 0)).toBe(false);
+      const claimed = {
+        ...callback,
+        claimedBy: { email: "a@example.com", name: "Alex" },
+        version: 2,
+      };
+      const rival = { ...callback, claimedBy: { email: "b@example.com", name: "Bo" }, version: 2 };
+      const results = await Promise.all([
+        store.saveCallback(claimed, 1),
+        store.saveCallback(rival, 1),
+      ]);
+      expect(results.filter(Boolean)).toHaveLength(1);
+      const winner = results[0] ? claimed : rival;
+      expect(await store.getCallback(callback.id)).toEqual(winner);
+      expect(await store.getCallback(uniqueId("cb"))).toBeNull();
+    });
+
+    it("lists the queue by window start and final callbacks by their latest change", async () => {
+      const siteId = uniqueId("site");
+      const at = (h: number) => `2030-01-07T${String(h).padStart(2, "0")}:00:00.000Z`;
+      const late = newCallback({ siteId, window: { from: at(15), to: at(16) } });
+      const early = newCallback({ siteId, window: { from: at(9), to: at(10) } });
+      const scheduled = newCallback({
+        siteId,
+        status: "scheduled",
+        window: { from: at(11), to: at(12) },
+      });
+      const other = newCallback({ window: { from: at(8), to: at(9) } });
+      for (const cb of [late, early, scheduled, other])
+        expect(await store.saveCallback(cb, 0)).toBe(true);
+
+      const queue = await store.listCallbacks(siteId, ["requested", "scheduled"]);
+      expect(queue.map((c) => c.id)).toEqual([early.id, scheduled.id, late.id]);
+      expect((await store.listCallbacks(siteId, ["requested"])).map((c) => c.id)).toEqual([
+        early.id,
+        late.id,
+      ]);
+      expect(await store.listCallbacks(siteId, ["requested", "scheduled"], 1)).toEqual([early]);
+
+      // Completing moves it out of the queue into the completed list, newest change first.
+      const done1 = { ...early, status: "completed" as const, version: 2, updatedAt: at(10) };
+      const done2 = { ...late, status: "completed" as const, version: 2, updatedAt: at(17) };
+      expect(await store.saveCallback(done1, 1)).toBe(true);
+      expect(await store.saveCallback(done2, 1)).toBe(true);
+      expect(
+        (await store.listCallbacks(siteId, ["requested", "scheduled"])).map((c) => c.id),
+      ).toEqual([scheduled.id]);
+      expect((await store.listCallbacks(siteId, ["completed"])).map((c) => c.id)).toEqual([
+        late.id,
+        early.id,
+      ]);
+    });
+
+    it("lists a conversation's callbacks, the newest request first", async () => {
+      const conversationId = uniqueId("c");
+      const first = newCallback({ conversationId, createdAt: "2030-01-01T10:00:00.000Z" });
+      const second = newCallback({ conversationId, createdAt: "2030-01-02T10:00:00.000Z" });
+      await store.saveCallback(first, 0);
+      await store.saveCallback(second, 0);
+      await store.saveCallback(newCallback(), 0);
+      expect((await store.conversationCallbacks(conversationId)).map((c) => c.id)).toEqual([
+        second.id,
+        first.id,
+      ]);
+      expect(await store.conversationCallbacks(uniqueId("c"))).toEqual([]);
+    });
+
     it("fans out published notices to subscribers", async () => {
       const heard: LiveNotice[] = [];
       const siteId = uniqueId("site");
@@ -454,6 +547,12 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
         await store.append(elsewhere.id, visitorMessage("another site"));
         await store.append(sibling.id, visitorMessage("a sibling"));
         await store.publish({ kind: "presence", siteId, email: "a@example.com", status: "online" });
+        // A callback request is the team's business, though it names the conversation.
+        await store.publish({
+          kind: "callback",
+          siteId,
+          callback: newCallback({ siteId, conversationId: mine.id }),
+        });
         await store.publish({
           kind: "typing",
           siteId,
@@ -461,10 +560,16 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
           author: { role: "visitor" },
         });
         await store.append(mine.id, visitorMessage("mine"));
-        await until(() => byConversation.length >= 2 && bySite.length >= 4);
+        await until(() => byConversation.length >= 2 && bySite.length >= 5);
         await new Promise((r) => setTimeout(r, 50));
         expect(byConversation).toEqual(["typing", "mine"]);
-        expect(bySite).toEqual(["a sibling", "presence a@example.com", "typing", "mine"]);
+        expect(bySite).toEqual([
+          "a sibling",
+          "presence a@example.com",
+          "callback",
+          "typing",
+          "mine",
+        ]);
       } finally {
         for (const stop of stops) stop();
       }

@@ -1,8 +1,10 @@
 import type { ComponentChildren } from "preact";
 import type { AttributeValue, Contact, Conversation, Identity } from "../../sdk/protocol.ts";
+import { isActive } from "../callbacks.ts";
 import { attributeText, ratings } from "../format.ts";
 import { type ConsoleApp, displayName, type State, type Thread } from "../state.ts";
-import { ChannelBadge, Url, When } from "./common.tsx";
+import { CallbackFacts, Phone } from "./Callbacks.tsx";
+import { ChannelBadge, plainClick, Url, ViewLink, When } from "./common.tsx";
 import { conversationHref } from "./Inbox.tsx";
 
 const IDENTITY_KINDS: Record<Identity["kind"], string> = {
@@ -13,23 +15,6 @@ const IDENTITY_KINDS: Record<Identity["kind"], string> = {
   phone: "Phone",
   telegram: "Telegram",
 };
-
-/** A callback request as far as the console reads it (the shape firms up with callbacks). */
-interface CallbackView {
-  id?: string;
-  phone?: string;
-  status?: string;
-  reason?: string;
-  note?: string;
-  outcome?: string;
-  timeZone?: string;
-  window?: { from?: string; to?: string };
-  createdAt?: string;
-}
-
-function callbackView(value: unknown): CallbackView {
-  return value && typeof value === "object" ? (value as CallbackView) : {};
-}
 
 const str = (value: unknown): string | undefined =>
   typeof value === "string" && value ? value : undefined;
@@ -211,22 +196,21 @@ export function CustomerCard({ state, app }: { state: State; app: ConsoleApp }) 
           <p class="muted">None.</p>
         ) : (
           <ul class="callbacks">
-            {thread.callbacks.map(callbackView).map((cb, i) => (
-              <li key={cb.id ?? i}>
-                <span class="phone">{str(cb.phone) ?? "No number"}</span>
-                {cb.status && <span class="tag">{String(cb.status)}</span>}
-                {cb.window && (
-                  <span class="window">
-                    {str(cb.window.from) ?? "?"}–{str(cb.window.to) ?? "?"} {str(cb.timeZone) ?? ""}
-                  </span>
-                )}
-                {str(cb.reason ?? cb.note) && (
-                  <span class="reason">{str(cb.reason ?? cb.note)}</span>
-                )}
-                {str(cb.outcome) && <span class="outcome">Outcome: {str(cb.outcome)}</span>}
+            {thread.callbacks.map((cb) => (
+              <li key={cb.id}>
+                <p class="cb-line">
+                  <Phone phone={cb.phone} />
+                  <span class={`status cb-${cb.status}`}>{cb.status}</span>
+                </p>
+                <CallbackFacts callback={cb} state={state} />
               </li>
             ))}
           </ul>
+        )}
+        {thread.callbacks.some(isActive) && (
+          <ViewLink view="callbacks" app={app}>
+            Open the callback queue
+          </ViewLink>
         )}
       </Section>
 
@@ -241,7 +225,7 @@ export function CustomerCard({ state, app }: { state: State; app: ConsoleApp }) 
                   <a
                     href={conversationHref(c.id)}
                     onClick={(event) => {
-                      if (event.ctrlKey || event.metaKey || event.shiftKey) return;
+                      if (!plainClick(event)) return;
                       event.preventDefault();
                       app.select(c.id);
                     }}

@@ -9,7 +9,7 @@ import {
   type Owner,
   type State,
 } from "../state.ts";
-import { Age, ChannelBadge } from "./common.tsx";
+import { Age, ChannelBadge, plainClick, Tabs } from "./common.tsx";
 
 const STATUSES: { value: ConversationStatus; label: string }[] = [
   { value: "open", label: "Open" },
@@ -38,19 +38,12 @@ export function Inbox({ state, app }: { state: State; app: ConsoleApp }) {
       <h2 id="inbox-title" class="pane-title">
         Inbox
       </h2>
-      <fieldset class="tabs">
-        <legend class="sr-only">Status</legend>
-        {STATUSES.map((s) => (
-          <button
-            key={s.value}
-            type="button"
-            aria-pressed={filters.status === s.value}
-            onClick={() => setFilter({ status: s.value })}
-          >
-            {s.label}
-          </button>
-        ))}
-      </fieldset>
+      <Tabs
+        legend="Status"
+        options={STATUSES}
+        value={filters.status}
+        pick={(status) => setFilter({ status })}
+      />
       <div class="filters">
         <label>
           <span>Channel</span>
@@ -113,8 +106,7 @@ export function Inbox({ state, app }: { state: State; app: ConsoleApp }) {
                 data-id={c.id}
                 aria-current={selected ? "page" : undefined}
                 onClick={(event) => {
-                  if (event.ctrlKey || event.metaKey || event.shiftKey || event.button !== 0)
-                    return;
+                  if (!plainClick(event)) return;
                   event.preventDefault();
                   app.select(c.id);
                 }}

@@ -1,6 +1,6 @@
 import { useLayoutEffect, useRef } from "preact/hooks";
 import type { ThreadEvent } from "../../sdk/protocol.ts";
-import { systemSentence } from "../format.ts";
+import { type SentenceContext, systemSentence } from "../format.ts";
 import { type ConsoleApp, displayName, type State } from "../state.ts";
 import { Composer } from "./Composer.tsx";
 import { ChannelBadge, Text, When } from "./common.tsx";
@@ -15,13 +15,20 @@ function authorName(event: ThreadEvent, me: string | undefined): string {
   return "System";
 }
 
+interface ItemProps {
+  event: ThreadEvent;
+  now: number;
+  me: string | undefined;
+  sentence: SentenceContext;
+}
+
 /** One event of the timeline: a message, an internal note or a system sentence. */
-function Item({ event, now, me }: { event: ThreadEvent; now: number; me: string | undefined }) {
+function Item({ event, now, me, sentence }: ItemProps) {
   if (event.type === "system") {
     return (
       <li class="ev sys" data-name={event.name} data-seq={event.seq}>
         <ChannelBadge channel={event.channel} />
-        <span class="sys-text">{systemSentence(event)}</span>
+        <span class="sys-text">{systemSentence(event, sentence)}</span>
         <When at={event.createdAt} now={now} />
       </li>
     );
@@ -83,6 +90,12 @@ export function Thread({ state, app }: { state: State; app: ConsoleApp }) {
   const { conversation } = thread;
   const name = conversation ? displayName(conversation, thread.contact, state.names) : "…";
   const typing = thread.id in state.typing;
+  const sentence: SentenceContext = {
+    now: state.now,
+    timeZone: state.timeZone,
+    agentName: (email) =>
+      email === me ? "you" : (state.agents.find((a) => a.email === email)?.name ?? email),
+  };
   const agents = [...state.agents];
   if (conversation?.assignee && !agents.some((a) => a.email === conversation.assignee)) {
     agents.push({ email: conversation.assignee, name: conversation.assignee, status: "offline" });
@@ -163,7 +176,7 @@ export function Thread({ state, app }: { state: State; app: ConsoleApp }) {
         ) : (
           <ol>
             {thread.events.map((event) => (
-              <Item key={event.seq} event={event} now={state.now} me={me} />
+              <Item key={event.seq} event={event} now={state.now} me={me} sentence={sentence} />
             ))}
           </ol>
         )}

@@ -1,8 +1,75 @@
+import type { ComponentChildren } from "preact";
 import type { ChannelName } from "../../sdk/protocol.ts";
 import { channelName, clock, linkify, longAge, safeHref, shortAge, shortUrl } from "../format.ts";
+import { type ConsoleApp, pathOf, type View } from "../state.ts";
 
 const KNOWN: readonly string[] = ["web", "messenger", "email", "callback", "telegram"];
 const SHORT: Record<string, string> = { web: "web", callback: "callback" };
+
+/** A plain left click, which the console routes itself; others (a new tab) follow the href. */
+export function plainClick(event: MouseEvent): boolean {
+  return !(event.ctrlKey || event.metaKey || event.shiftKey || event.button !== 0);
+}
+
+/** Toggle buttons, one pressed: the inbox's statuses, the queue's filters. */
+export function Tabs<T extends string>({
+  legend,
+  options,
+  value,
+  pick,
+}: {
+  legend: string;
+  options: readonly { value: T; label: string }[];
+  value: T;
+  pick(value: T): void;
+}) {
+  return (
+    <fieldset class="tabs">
+      <legend class="sr-only">{legend}</legend>
+      {options.map((o) => (
+        <button
+          key={o.value}
+          type="button"
+          aria-pressed={value === o.value}
+          onClick={() => pick(o.value)}
+        >
+          {o.label}
+        </button>
+      ))}
+    </fieldset>
+  );
+}
+
+/** A link to a view (the inbox keeps its open thread), routed by the console on a plain click. */
+export function ViewLink({
+  view,
+  app,
+  current,
+  children,
+  keys,
+}: {
+  view: View;
+  app: ConsoleApp;
+  /** The header's tabs mark the view shown. */
+  current?: boolean;
+  keys?: string;
+  children: ComponentChildren;
+}) {
+  return (
+    <a
+      href={pathOf({ view, id: view === "inbox" ? app.state.selectedId : null })}
+      aria-current={current ? "page" : undefined}
+      aria-keyshortcuts={keys}
+      onClick={(event) => {
+        if (!plainClick(event)) return;
+        event.preventDefault();
+        app.show(view);
+      }}
+    >
+      {children}
+    </a>
+  );
+}
 
 /** A channel's badge: "web", "Messenger", "email", "callback", "Telegram". */
 export function ChannelBadge({

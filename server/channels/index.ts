@@ -6,6 +6,7 @@
  */
 import type { Config } from "../config.ts";
 import type { Logger } from "../log.ts";
+import { callbackChannel } from "./callback/index.ts";
 import { type EmailChannel, emailChannel, type MailTransport } from "./email/index.ts";
 import { logTransport, postmarkTransport } from "./email/transports.ts";
 import { messengerChannel } from "./messenger/index.ts";
@@ -44,8 +45,8 @@ export function httpMailTransport(config: Config, log: Logger): MailTransport | 
 }
 
 /**
- * Messenger and email as the configuration sets them up (each is offered only where a site
- * configures it).
+ * Messenger, email and phone callbacks as the configuration sets them up (each is offered only
+ * where a site configures it).
  *
  * @example
  * const { channels, email } = serverChannels(config, { transport: httpMailTransport(config, log)! });
@@ -64,5 +65,5 @@ export function serverChannels(
       : {}),
   });
   const messenger = messengerChannel({ graphApiUrl: parts.graphApiUrl ?? config.graphApiUrl });
-  return { channels: [messenger, email], email };
+  return { channels: [messenger, email, callbackChannel()], email };
 }

@@ -1,5 +1,10 @@
 import type { Hono } from "hono";
-import type { ChannelName, Conversation, ThreadEvent } from "../../sdk/protocol.ts";
+import type {
+  CallbackRequest,
+  ChannelName,
+  Conversation,
+  ThreadEvent,
+} from "../../sdk/protocol.ts";
 import type { SiteConfig } from "../config.ts";
 import type { Services } from "../http/services.ts";
 
@@ -10,6 +15,8 @@ export type ExternalChannel = Exclude<ChannelName, "web">;
 export interface HandoffAnswer {
   status: 200 | 201 | 202;
   body: Record<string, unknown>;
+  /** The channel recorded the handoff in the thread itself (no `handoff.requested`). */
+  recorded?: boolean;
 }
 
 /**
@@ -44,6 +51,11 @@ export interface Channel {
   webReplied?(s: Services, conversation: Conversation, event: ThreadEvent): void;
   /** An agent resolved the conversation (e.g. email the transcript). Must not throw. */
   resolved?(s: Services, conversation: Conversation): Promise<void>;
+  /**
+   * A callback request changed (requested, scheduled, closed): the channel may tell the visitor
+   * (e.g. a confirmation by email when they gave an address). Must not throw or block.
+   */
+  callbackChanged?(s: Services, conversation: Conversation, callback: CallbackRequest): void;
   /** Inbound webhooks, mounted at `/webhooks/<name>`. */
   webhooks?(s: Services): Hono;
 }

@@ -15,15 +15,23 @@ function minutes(hhmm: string): number {
   return (h ?? 0) * 60 + (m ?? 0);
 }
 
+/** One formatter per zone: building one costs far more than using it (callback windows ask often). */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
 /** The weekday and minute of the day at `at` in `timeZone` (Intl knows the DST rules). */
-function localTime(at: number, timeZone: string): { day: number; minute: number } {
-  const parts = new Intl.DateTimeFormat("en-US", {
-    timeZone,
-    weekday: "short",
-    hour: "2-digit",
-    minute: "2-digit",
-    hourCycle: "h23",
-  }).formatToParts(at);
+export function localTime(at: number, timeZone: string): { day: number; minute: number } {
+  let formatter = formatters.get(timeZone);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat("en-US", {
+      timeZone,
+      weekday: "short",
+      hour: "2-digit",
+      minute: "2-digit",
+      hourCycle: "h23",
+    });
+    formatters.set(timeZone, formatter);
+  }
+  const parts = formatter.formatToParts(at);
   const get = (type: string) => parts.find((p) => p.type === type)?.value ?? "";
   const day = DAYS.indexOf(get("weekday").toLowerCase().slice(0, 3) as Day);
   return { day, minute: Number(get("hour")) * 60 + Number(get("minute")) };
@@ -52,11 +60,19 @@ export function isOpen(hours: BusinessHours | undefined, at: number): boolean {
   return false;
 }
 
+/** Whether a string names an IANA time zone this runtime knows. */
+export function isTimeZone(timeZone: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Checks a configuration once at start: a bad zone or time stops the server with its name. */
 export function validateHours(hours: BusinessHours, where: string): void {
-  try {
-    new Intl.DateTimeFormat("en-US", { timeZone: hours.timeZone });
-  } catch {
+  if (typeof hours.timeZone !== "string" || !isTimeZone(hours.timeZone)) {
     throw new Error(`${where}.timeZone "${hours.timeZone}" is not an IANA time zone`);
   }
   for (const [day, window] of Object.entries(hours.days ?? {})) {

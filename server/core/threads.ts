@@ -122,14 +122,16 @@ export function createThreads(deps: ThreadsDeps) {
     name: string,
     text: string,
     data?: Record<string, unknown>,
+    extra: { channel?: ChannelName; clientId?: string } = {},
   ) {
     return append(conversationId, {
       type: "system",
-      channel: "web",
+      channel: extra.channel ?? "web",
       author: { role: "system" },
       text,
       name,
       ...(data ? { data } : {}),
+      ...(extra.clientId ? { clientId: extra.clientId } : {}),
     });
   }
 
@@ -251,15 +253,30 @@ export function createThreads(deps: ThreadsDeps) {
     },
 
     /** An internal note: in the thread for agents, never sent to the visitor. */
-    async addNote(conversationId: string, agent: Agent, text: string, clientId?: string) {
+    async addNote(
+      conversationId: string,
+      agent: Agent,
+      text: string,
+      clientId?: string,
+      /** What the note is about, e.g. the callback whose outcome it records. */
+      about: { channel?: ChannelName; data?: Record<string, unknown> } = {},
+    ) {
+      const { data } = about;
       return append(conversationId, {
         type: "note",
-        channel: "web",
+        channel: about.channel ?? "web",
         author: { role: "agent", id: agent.email, name: agent.name },
         text,
         ...(clientId ? { clientId } : {}),
+        ...(data ? { data } : {}),
       });
     },
+
+    /**
+     * A system event of a channel's own (e.g. `callback.scheduled`). `clientId` makes it
+     * idempotent: a retried step records it once.
+     */
+    system,
 
     /** Events after a seq; a visitor's read leaves out what only agents may see. */
     async eventsAfter(
@@ -447,6 +464,8 @@ export function createThreads(deps: ThreadsDeps) {
       conversationId: string,
       channel: ChannelName,
       address: string,
+      /** False for a channel replies cannot go to (a phone callback): linked, not moved to. */
+      active = true,
     ): Promise<Conversation> {
       const conversation = await mustGet(conversationId);
       const linked = conversation.channels.some(
@@ -460,10 +479,10 @@ export function createThreads(deps: ThreadsDeps) {
           ];
       const updated = await store.updateConversation(conversationId, {
         channels,
-        activeChannel: channel,
+        ...(active ? { activeChannel: channel } : {}),
         updatedAt: iso(),
       });
-      if (!linked) {
+      if (!linked && active) {
         await system(conversationId, "channel.linked", `Moved to ${CHANNEL_NAMES[channel]}`, {
           channel,
         });

@@ -9,7 +9,9 @@ const VISITOR_SYSTEM_EVENTS = new Set([
   "callback.requested",
   "callback.scheduled",
   "callback.completed",
+  "callback.missed",
   "callback.cancelled",
+  "callback.offered",
   "csat.requested",
   "csat.submitted",
 ]);

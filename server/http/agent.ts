@@ -3,6 +3,7 @@ import type { Agent, ChannelName, Conversation, ConversationStatus } from "../..
 import { verifyPassword } from "../auth/passwords.ts";
 import { AppError } from "../errors.ts";
 import { enforceLimit } from "./rate-limit.ts";
+import { replyToVisitor } from "./reply.ts";
 import { resumeLink } from "./resume.ts";
 import { requireAgent, type Services } from "./services.ts";
 import { CLIENT_ID, messageText, oneOf, readJson, seqParam, text } from "./validate.ts";
@@ -91,7 +92,8 @@ export function agentRoutes(s: Services) {
     )
       .filter((c): c is Conversation => c !== null)
       .reverse();
-    return c.json({ conversation, contact, events, callbacks: [], earlier });
+    const callbacks = await s.callbacks.ofConversation(conversation.id);
+    return c.json({ conversation, contact, events, callbacks, earlier });
   });
 
   routes.post("/conversations/:id/messages", async (c) => {
@@ -100,42 +102,13 @@ export function agentRoutes(s: Services) {
     const body = await readJson(c);
     const message = messageText(body);
     const clientId = text(body, "clientId", { max: 64, pattern: CLIENT_ID, optional: true });
-    const via = oneOf(body, "channel", CHANNELS, true) ?? conversation.activeChannel;
-    // The web channel delivers through live sockets; the others through their modules.
-    const channel = via === "web" ? null : s.channels.get(via);
-    if (via !== "web") {
-      if (!channel?.configured(s.site(agent.siteId))) {
-        throw new AppError(
-          "channel_not_configured",
-          `Replies by ${via} are not configured for this site`,
-        );
-      }
-      if (!conversation.channels.some((linked) => linked.channel === via)) {
-        throw new AppError("bad_request", `The visitor has not continued in ${via}`);
-      }
-      await channel.checkDelivery?.(s, conversation);
-    }
-    const { event, duplicate } = await s.threads.postAgentMessage(conversation.id, agent, {
+    const channel = oneOf(body, "channel", CHANNELS, true);
+    const { event, duplicate, deliveredVia } = await replyToVisitor(s, agent, conversation, {
       text: message,
-      channel: via,
+      ...(channel ? { channel } : {}),
       ...(clientId ? { clientId } : {}),
     });
-    if (via === "web" && !duplicate) {
-      // The web reply reaches live sockets only; other channels may carry it on if unseen.
-      for (const other of s.channels.values()) {
-        if (other.configured(s.site(agent.siteId))) other.webReplied?.(s, conversation, event);
-      }
-    }
-    if (channel && !duplicate) {
-      try {
-        await channel.deliver(s, conversation, event);
-      } catch (error) {
-        // Kept in the thread either way; the agent sees why it did not go out.
-        await s.threads.noteDeliveryFailure(conversation.id, event, error);
-        throw error;
-      }
-    }
-    return c.json({ event, deliveredVia: via }, duplicate ? 200 : 201);
+    return c.json({ event, deliveredVia }, duplicate ? 200 : 201);
   });
 
   routes.post("/conversations/:id/notes", async (c) => {

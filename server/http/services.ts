@@ -4,6 +4,7 @@ import type { HandleService } from "../auth/handles.ts";
 import type { TokenService } from "../auth/tokens.ts";
 import type { Channel, ExternalChannel } from "../channels/types.ts";
 import type { Config, SiteConfig } from "../config.ts";
+import type { Callbacks } from "../core/callbacks.ts";
 import type { Presence } from "../core/presence.ts";
 import type { Threads, VisitorClaim } from "../core/threads.ts";
 import { AppError } from "../errors.ts";
@@ -18,6 +19,7 @@ export interface Services {
   config: Config;
   store: Store;
   threads: Threads;
+  callbacks: Callbacks;
   presence: Presence;
   /** The outside channels this server runs, by name. */
   channels: Map<ExternalChannel, Channel>;

@@ -335,6 +335,12 @@ export function agentSession(s: Services, origin: string | undefined, out: Outle
           out.send({ type: "conversation", conversation: notice.conversation });
         } else if (notice.kind === "presence") {
           out.send({ type: "presence", email: notice.email, status: notice.status });
+        } else if (notice.kind === "callback") {
+          out.send({
+            type: "callback",
+            callback: notice.callback,
+            ...(notice.due ? { due: true } : {}),
+          });
         } else if (notice.author.role === "visitor") {
           out.send({
             type: "typing",

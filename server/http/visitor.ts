@@ -111,7 +111,7 @@ export function visitorRoutes(s: Services) {
     }
     const conversation = await s.threads.get(claim.conversationId);
     const answer = await channel.handoff(s, conversation, body);
-    await s.threads.noteHandoff(conversation.id, name);
+    if (!answer.recorded) await s.threads.noteHandoff(conversation.id, name);
     return c.json(answer.body, answer.status);
   });
 

@@ -1,6 +1,6 @@
-import type { Contact, Conversation, ThreadEvent } from "../../sdk/protocol.ts";
+import type { CallbackRequest, Contact, Conversation, ThreadEvent } from "../../sdk/protocol.ts";
 import { AppError } from "../errors.ts";
-import { applyAppend, applyPatch, eventId, inScope, previewText } from "./shared.ts";
+import { applyAppend, applyPatch, eventId, inScope, previewText, sortCallbacks } from "./shared.ts";
 import type {
   AppendResult,
   ConversationPatch,
@@ -78,6 +78,7 @@ export function memoryStore(options: { now?: () => number } = {}): Store {
   const marks = new Map<string, { value: number; expiresAt: number }>();
   const present = new Map<string, Map<string, { status: PresenceStatus; expiresAt: number }>>();
   const listeners = new Set<(notice: LiveNotice) => void>();
+  const callbacks = new Map<string, CallbackRequest>();
 
   const identityKey = (siteId: string, identity: { kind: string; value: string }) =>
     `${siteId}\u0000${identity.kind}\u0000${identity.value}`;
@@ -190,6 +191,30 @@ export function memoryStore(options: { now?: () => number } = {}): Store {
       if (!found) return [];
       const from = Math.max(0, Math.floor(after));
       return found.log.slice(from, from + Math.min(limit, MAX_EVENTS_PER_READ));
+    },
+
+    async saveCallback(callback, expected) {
+      if ((callbacks.get(callback.id)?.version ?? 0) !== expected) return false;
+      callbacks.set(callback.id, structuredClone(callback));
+      return true;
+    },
+    async getCallback(id) {
+      const found = callbacks.get(id);
+      return found ? structuredClone(found) : null;
+    },
+    async listCallbacks(siteId, statuses, limit = 100) {
+      const found = [...callbacks.values()].filter(
+        (c) => c.siteId === siteId && statuses.includes(c.status),
+      );
+      return sortCallbacks(found, statuses)
+        .slice(0, limit)
+        .map((c) => structuredClone(c));
+    },
+    async conversationCallbacks(conversationId) {
+      return [...callbacks.values()]
+        .filter((c) => c.conversationId === conversationId)
+        .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
+        .map((c) => structuredClone(c));
     },
 
     async setPresence(siteId, email, status, expiresAt) {

@@ -127,6 +127,9 @@ export const HGETALL = new RedisScript(`return redis.call("HGETALL", KEYS[1])`);
 /** KEYS: key. Answers the string or nil. */
 export const GET = new RedisScript(`return redis.call("GET", KEYS[1])`);
 
+/** KEYS: hash. ARGV: field. */
+export const HGET = new RedisScript(`return redis.call("HGET", KEYS[1], ARGV[1])`);
+
 /** KEYS: key. ARGV: value. */
 export const SET = new RedisScript(`
 redis.call("SET", KEYS[1], ARGV[1])
@@ -198,3 +201,55 @@ return 1
 
 /** ARGV: channel, message. Answers the number of receivers. */
 export const PUBLISH = new RedisScript(`return redis.call("PUBLISH", ARGV[1], ARGV[2])`);
+
+/**
+ * KEYS: callback hash, the zset of its new status, its conversation's callbacks zset.
+ * ARGV: 1 expected version, 2 new version, 3 document JSON, 4 id, 5 status, 6 score in its
+ * status zset, 7 createdAt ms, 8 the site's status-zset prefix (`<prefix>:cbs:<site>:`).
+ * Answers 1 when saved, 0 when the stored version is not the expected one.
+ */
+export const SAVE_CALLBACK = new RedisScript(`
+local cb = KEYS[1]
+if (redis.call("HGET", cb, "v") or "0") ~= ARGV[1] then return 0 end
+local before = redis.call("HGET", cb, "status")
+if before and before ~= ARGV[5] then redis.call("ZREM", ARGV[8] .. before, ARGV[4]) end
+redis.call("HSET", cb, "doc", ARGV[3], "v", ARGV[2], "status", ARGV[5])
+redis.call("ZADD", KEYS[2], ARGV[6], ARGV[4])
+redis.call("ZADD", KEYS[3], ARGV[7], ARGV[4])
+return 1
+`);
+
+/**
+ * KEYS: status zsets of one site. ARGV: 1 limit, 2 "asc" (by score) or "desc", 3 the callback
+ * hash prefix (`<prefix>:cb:`). Answers the documents, in that order across the zsets.
+ */
+export const LIST_CALLBACKS = new RedisScript(`
+local limit, asc = tonumber(ARGV[1]), ARGV[2] == "asc"
+local picked = {}
+for _, key in ipairs(KEYS) do
+  local flat = asc and redis.call("ZRANGE", key, 0, limit - 1, "WITHSCORES")
+    or redis.call("ZREVRANGE", key, 0, limit - 1, "WITHSCORES")
+  for i = 1, #flat, 2 do picked[#picked + 1] = { flat[i], tonumber(flat[i + 1]) } end
+end
+table.sort(picked, function(a, b)
+  if a[2] ~= b[2] then
+    if asc then return a[2] < b[2] end
+    return a[2] > b[2]
+  end
+  return a[1] < b[1]
+end)
+local out = {}
+for i = 1, math.min(limit, #picked) do
+  out[#out + 1] = redis.call("HGET", ARGV[3] .. picked[i][1], "doc")
+end
+return out
+`);
+
+/** KEYS: a conversation's callbacks zset. ARGV: the callback hash prefix. Newest first. */
+export const CONVERSATION_CALLBACKS = new RedisScript(`
+local out = {}
+for _, id in ipairs(redis.call("ZREVRANGE", KEYS[1], 0, -1)) do
+  out[#out + 1] = redis.call("HGET", ARGV[1] .. id, "doc")
+end
+return out
+`);

@@ -9,14 +9,22 @@
  * - `ot:contact:<id>` JSON, `ot:contact:<id>:convs` zset scored by createdAt (ms)
  * - `ot:ident:<siteId>:<kind>:<value>` → contact id, `ot:rl:<key>` rate-limit counters
  * - `ot:mark:<key>` high-water marks (`raiseMark`)
+ * - `ot:cb:<id>` hash (doc, v, status) of a callback request; `ot:cbs:<site>:<status>` zsets
+ *   scored by window start (active statuses) or last change (final ones); `ot:{cid}:cbs`
  * - live notices on the channels `ot:live:<siteId>:<conversationId>` (`ot:live:<siteId>:` for
  *   the team's), so a subscription can take one conversation, one site, or all
  */
-import type { Contact, Conversation, ConversationStatus, ThreadEvent } from "../../sdk/protocol.ts";
+import type {
+  CallbackRequest,
+  Contact,
+  Conversation,
+  ConversationStatus,
+  ThreadEvent,
+} from "../../sdk/protocol.ts";
 import { AppError } from "../errors.ts";
 import type { RedisDriver } from "./redis-driver.ts";
 import * as lua from "./redis-scripts.ts";
-import { noticeConversationId, previewText } from "./shared.ts";
+import { isActiveCallback, noticeConversationId, previewText, sortCallbacks } from "./shared.ts";
 import type {
   AppendResult,
   ConversationPatch,
@@ -124,7 +132,12 @@ export function redisStore(driver: RedisDriver, options: RedisStoreOptions = {})
     once: (name: string) => `${prefix}:once:${name}`,
     mark: (name: string) => `${prefix}:mark:${name}`,
     presence: (siteId: string) => `${prefix}:presence:${siteId}`,
+    callback: (id: string) => `${prefix}:cb:${id}`,
+    callbacksOf: (siteId: string) => `${prefix}:cbs:${siteId}:`,
+    conversationCallbacks: (id: string) => `${prefix}:{${id}}:cbs`,
   };
+  const documents = (reply: unknown) =>
+    strings(reply).map((json) => JSON.parse(json) as CallbackRequest);
 
   /**
    * Notices travel on `<channel>:<siteId>:<conversationId>` (a team-wide one, presence, on
@@ -293,6 +306,53 @@ export function redisStore(driver: RedisDriver, options: RedisStoreOptions = {})
         [String(from), String(from + count - 1)],
       );
       return strings(reply).map((json) => JSON.parse(json) as ThreadEvent);
+    },
+
+    async saveCallback(callback, expected) {
+      const score = isActiveCallback(callback.status) ? callback.window.from : callback.updatedAt;
+      const saved = await driver.run(
+        lua.SAVE_CALLBACK,
+        [
+          key.callback(callback.id),
+          key.callbacksOf(callback.siteId) + callback.status,
+          key.conversationCallbacks(callback.conversationId),
+        ],
+        [
+          String(expected),
+          String(callback.version),
+          JSON.stringify(callback),
+          callback.id,
+          callback.status,
+          ms(score),
+          ms(callback.createdAt),
+          key.callbacksOf(callback.siteId),
+        ],
+      );
+      return Number(saved) === 1;
+    },
+    async getCallback(id) {
+      const json = await driver.run(lua.HGET, [key.callback(id)], ["doc"]);
+      return typeof json === "string" ? (JSON.parse(json) as CallbackRequest) : null;
+    },
+    async listCallbacks(siteId, statuses, limit = 100) {
+      const count = Math.floor(limit);
+      if (!(count > 0) || statuses.length === 0) return [];
+      const queue = statuses.every(isActiveCallback);
+      const reply = await driver.run(
+        lua.LIST_CALLBACKS,
+        statuses.map((status) => key.callbacksOf(siteId) + status),
+        [String(count), queue ? "asc" : "desc", key.callback("")],
+      );
+      return sortCallbacks(documents(reply), statuses);
+    },
+    async conversationCallbacks(conversationId) {
+      return documents(
+        await driver.run(
+          lua.CONVERSATION_CALLBACKS,
+          [key.conversationCallbacks(conversationId)],
+          [key.callback("")],
+        ),
+      );
     },
 
     async setPresence(siteId, email, status, expiresAt) {

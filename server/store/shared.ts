@@ -1,4 +1,9 @@
-import type { Conversation, ThreadEvent } from "../../sdk/protocol.ts";
+import type {
+  CallbackRequest,
+  CallbackStatus,
+  Conversation,
+  ThreadEvent,
+} from "../../sdk/protocol.ts";
 import type { ConversationPatch, LiveNotice, NoticeScope } from "./types.ts";
 
 /** Event ids are derived, so a retried append can never mint a second id for one seq. */
@@ -41,10 +46,14 @@ export function applyPatch(conversation: Conversation, patch: ConversationPatch)
   return next;
 }
 
-/** The conversation a live notice concerns; null for a team-wide one (presence). */
+/**
+ * The conversation whose listeners (a visitor's socket) hear a live notice; null for one that
+ * concerns the team only (presence, callback requests).
+ */
 export function noticeConversationId(notice: LiveNotice): string | null {
   if (notice.kind === "conversation") return notice.conversation.id;
-  return notice.kind === "presence" ? null : notice.conversationId;
+  if (notice.kind === "presence" || notice.kind === "callback") return null;
+  return notice.conversationId;
 }
 
 /**
@@ -59,5 +68,27 @@ export function inScope(notice: LiveNotice, scope: NoticeScope | undefined): boo
   if (notice.siteId !== scope.siteId) return false;
   return (
     scope.conversationId === undefined || noticeConversationId(notice) === scope.conversationId
+  );
+}
+
+/** Statuses a callback can still leave: the agents' queue. */
+export const ACTIVE_CALLBACK_STATUSES: readonly CallbackStatus[] = ["requested", "scheduled"];
+
+export const isActiveCallback = (status: CallbackStatus) =>
+  ACTIVE_CALLBACK_STATUSES.includes(status);
+
+/**
+ * The order of a callback list: the queue (active statuses only) by window start, earliest
+ * first; anything with final statuses by the latest change. Both stores sort with this.
+ */
+export function sortCallbacks(
+  callbacks: CallbackRequest[],
+  statuses: readonly CallbackStatus[],
+): CallbackRequest[] {
+  const queue = statuses.every(isActiveCallback);
+  return callbacks.sort((a, b) =>
+    queue
+      ? a.window.from.localeCompare(b.window.from) || a.createdAt.localeCompare(b.createdAt)
+      : b.updatedAt.localeCompare(a.updatedAt),
   );
 }

@@ -1,5 +1,7 @@
 import type {
   Author,
+  CallbackRequest,
+  CallbackStatus,
   ChannelName,
   Contact,
   Conversation,
@@ -59,7 +61,9 @@ export type LiveNotice =
   | { kind: "event"; siteId: string; conversationId: string; event: ThreadEvent }
   | { kind: "presence"; siteId: string; email: string; status: PresenceStatus | "offline" }
   | { kind: "conversation"; siteId: string; conversation: Conversation }
-  | { kind: "typing"; siteId: string; conversationId: string; author: Author };
+  | { kind: "typing"; siteId: string; conversationId: string; author: Author }
+  /** For agents: a callback request changed, or (`due`) it starts soon and nobody claimed it. */
+  | { kind: "callback"; siteId: string; callback: CallbackRequest; due?: boolean };
 
 export type Unsubscribe = () => void;
 
@@ -121,6 +125,25 @@ export interface Store {
   append(conversationId: string, event: NewEvent): Promise<AppendResult>;
   /** Events with seq > after, in seq order, at most `limit`. */
   eventsAfter(conversationId: string, after: number, limit?: number): Promise<ThreadEvent[]>;
+
+  /**
+   * Saves a callback request if the stored copy's `version` is `expected` (0: none stored yet),
+   * moving it between the site's status indexes; answers false, changing nothing, otherwise.
+   * Two agents acting on one callback at once: the second one's stale copy is refused.
+   */
+  saveCallback(callback: CallbackRequest, expected: number): Promise<boolean>;
+  getCallback(id: string): Promise<CallbackRequest | null>;
+  /**
+   * A site's callbacks in the given statuses, at most `limit` (default 100): by window start
+   * when all the statuses are active (requested, scheduled), else the latest change first.
+   */
+  listCallbacks(
+    siteId: string,
+    statuses: readonly CallbackStatus[],
+    limit?: number,
+  ): Promise<CallbackRequest[]>;
+  /** A conversation's callbacks, the newest request first. */
+  conversationCallbacks(conversationId: string): Promise<CallbackRequest[]>;
 
   /** Keeps a value for `ttlMs`, to be taken once (one-time codes). */
   putOnce(key: string, value: string, ttlMs: number): Promise<void>;

@@ -322,8 +322,8 @@ describe("panel", () => {
   });
 
   it("offers no other ways to reach us while the site has no handoff channels", async () => {
-    // Channels join the site's snapshot as their modules land; none has yet.
-    const m = mount();
+    // The "bare" site has set up no channel but the chat.
+    const m = mount({ siteId: "bare" });
     await started(m);
     equal(JSON.stringify(m.client()!.site?.channels), "[]", "the server lists no channels");
     await settle();

@@ -1,10 +1,24 @@
 import { mkdirSync, readFileSync } from "node:fs";
 import { SignJWT } from "jose";
-import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
+import type {
+  Browser,
+  BrowserContext,
+  BrowserContextOptions,
+  Locator,
+  Page,
+} from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { zonedWindow } from "../../console/callbacks.ts";
+import type {
+  CallbackRequest,
+  CallbackWindowsResponse,
+  ConversationResponse,
+  ConversationSnapshot,
+} from "../../sdk/protocol.ts";
 import type { RunningServer } from "../../server/node.ts";
+import { until } from "../helpers/agent-api.ts";
 import { launchChromium } from "../helpers/chromium.ts";
-import { startTestServer } from "../helpers/omnithread.ts";
+import { api, startTestServer } from "../helpers/omnithread.ts";
 
 /**
  * End to end: the agent console (built here with Vite) and visitors on the demo shop, each in
@@ -48,8 +62,11 @@ interface Tab {
   problems: string[];
 }
 
-async function newTab(viewport = { width: 1280, height: 800 }): Promise<Tab> {
-  const context = await browser.newContext({ viewport });
+async function newTab(
+  viewport = { width: 1280, height: 800 },
+  options: BrowserContextOptions = {},
+): Promise<Tab> {
+  const context = await browser.newContext({ viewport, ...options });
   const page = await context.newPage();
   const problems: string[] = [];
   page.on("pageerror", (error) => problems.push(String(error)));
@@ -70,9 +87,9 @@ async function newTab(viewport = { width: 1280, height: 800 }): Promise<Tab> {
 
 // ---- The console ----
 
-async function logIn(tab: Tab): Promise<void> {
+async function logIn(tab: Tab, base = server.url): Promise<void> {
   const { page } = tab;
-  await page.goto(`${server.url}/console/`);
+  await page.goto(`${base}/console/`);
   await page.getByLabel("Email").fill("agent@example.com");
   await page.getByLabel("Password").fill("omnithread-demo");
   await page.getByRole("button", { name: "Log in" }).click();
@@ -518,5 +535,332 @@ describe("the agent console in Chromium", () => {
     expect(await axe(page)).toEqual([]);
     await visitor.context.close();
     await tab.context.close();
+  }, 60_000);
+});
+
+// ---- The callback queue ----
+
+/**
+ * The callback tests' own server: the demo site with no business hours (so callbacks are taken
+ * at any hour the tests run) and a second agent, Bea, whose claim the console must respect.
+ */
+function callbackSites(): string {
+  const { sites } = JSON.parse(readFileSync("demo/sites.json", "utf8"));
+  const { businessHours: _always, ...demo } = sites[0];
+  const alex = demo.agents[0];
+  return JSON.stringify({
+    sites: [
+      {
+        ...demo,
+        agents: [alex, { email: "bea@example.com", name: "Bea", passwordHash: alex.passwordHash }],
+        callback: { country: "NL" },
+      },
+    ],
+  });
+}
+
+describe("the callback queue in Chromium", () => {
+  let queueServer: RunningServer;
+  const phone = "+31612345678";
+  /** The agent in New York, the visitors in Amsterdam: every window reads two ways. */
+  const AGENT = { timezoneId: "America/New_York", locale: "en-GB" };
+  const VISITOR_ZONE = "Europe/Amsterdam";
+
+  beforeAll(async () => {
+    queueServer = await startTestServer(
+      { OMNITHREAD_SITES: callbackSites() },
+      {
+        startPerIp: { limit: 1000, windowMs: 60_000 },
+        loginPerIp: { limit: 1000, windowMs: 60_000 },
+      },
+      // The reminder rules run often, so the reminder comes while the test looks.
+      { callbackSweepMs: 500 },
+    );
+  }, 60_000);
+  afterAll(async () => {
+    await queueServer?.stop();
+  });
+
+  async function openQueueConsole(): Promise<Tab> {
+    const tab = await newTab(undefined, AGENT);
+    await logIn(tab, queueServer.url);
+    return tab;
+  }
+
+  async function agentToken(email: string): Promise<string> {
+    const res = await api<{ token: string }>(queueServer.url, "/v1/agent/login", {
+      body: { email, password: "omnithread-demo" },
+    });
+    expect(res.status).toBe(200);
+    return res.body.token;
+  }
+
+  /** A visitor who writes once and asks for a call, over the visitor HTTP API. */
+  async function visitorAsks(window: "asap" | "first", note: string) {
+    const started = await api<ConversationSnapshot>(queueServer.url, "/v1/conversations", {
+      body: { siteId: "demo" },
+    });
+    expect(started.status).toBe(201);
+    const token = started.body.token;
+    const sent = await api(queueServer.url, "/v1/messages", {
+      token,
+      body: { clientId: `cb-${Math.random().toString(36).slice(2)}`, text: note },
+    });
+    expect(sent.status).toBe(201);
+    const offered = await api<CallbackWindowsResponse>(queueServer.url, "/v1/callback-windows", {
+      token,
+    });
+    expect(offered.status).toBe(200);
+    expect(offered.body.asap).toBe(true);
+    const asked = await api<{ callback: CallbackRequest }>(queueServer.url, "/v1/handoff", {
+      token,
+      body: {
+        channel: "callback",
+        phone: "06 12345678",
+        window: window === "asap" ? "asap" : offered.body.windows[0],
+        timeZone: VISITOR_ZONE,
+        note,
+      },
+    });
+    expect(asked.status).toBe(201);
+    return { token, callback: asked.body.callback };
+  }
+
+  const visitorEvents = async (token: string) =>
+    (await api<ConversationResponse>(queueServer.url, "/v1/conversation?after=0", { token })).body
+      .events;
+
+  const row = (page: Page, text: string) => page.locator(".cb").filter({ hasText: text });
+  const callbacksTab = (page: Page) => page.getByRole("link", { name: /^Callbacks/ });
+  const queueStatus = (page: Page) => page.locator(".queue .said");
+  const facts = (scope: Locator, label: string) =>
+    scope.locator(".fact").filter({ has: scope.page().getByText(label, { exact: true }) });
+
+  it("takes a callback from the queue: a teammate's claim refused, claimed, completed with a note, told in the thread", async () => {
+    const agent = await openQueueConsole();
+    const { page } = agent;
+    const note = unique("Call me about my refund");
+    const { token, callback } = await visitorAsks("first", note);
+
+    // The queue, one click from the inbox, counts it and lists it with the number as a link.
+    await callbacksTab(page).click();
+    await page.getByRole("heading", { name: "Callbacks", level: 2 }).waitFor();
+    expect(new URL(page.url()).pathname).toBe("/console/callbacks");
+    await expect.poll(() => page.title()).toBe("Callbacks · omnithread");
+    const item = row(page, note);
+    await item.waitFor();
+    expect(await callbacksTab(page).textContent()).toMatch(/^Callbacks \d+ active/);
+    expect(await item.getByRole("link", { name: phone }).getAttribute("href")).toBe(`tel:${phone}`);
+    expect(await item.locator(".status").textContent()).toBe("requested");
+    // The window in the agent's zone and in the visitor's, which differ.
+    const when = zonedWindow(
+      callback.window,
+      Date.now(),
+      { timeZone: AGENT.timezoneId, locale: "en-GB" },
+      VISITOR_ZONE,
+    );
+    const window = facts(item, "Window");
+    await exactly(window, when.agent).waitFor();
+    await exactly(window, when.visitor!).waitFor();
+    await exactly(window, `visitor's time (${VISITOR_ZONE})`).waitFor();
+    expect(await facts(item, "Claimed by").locator("dd").textContent()).toBe("Nobody yet");
+    expect(await axe(page)).toEqual([]);
+
+    // Bea claims it first: the row says so live, and the console's claim is refused with the
+    // server's reason.
+    const bea = await agentToken("bea@example.com");
+    const beaClaims = async (claim: boolean) => {
+      const res = await api(queueServer.url, `/v1/agent/callbacks/${callback.id}`, {
+        method: "PATCH",
+        token: bea,
+        body: { claim },
+      });
+      expect(res.status).toBe(200);
+    };
+    await beaClaims(true);
+    await exactly(facts(item, "Claimed by"), "Bea").waitFor();
+    await item.getByRole("button", { name: "Claim" }).click();
+    expect(await item.getByRole("alert").textContent()).toBe("Bea has claimed this callback");
+    await beaClaims(false);
+    await exactly(facts(item, "Claimed by"), "Nobody yet").waitFor();
+
+    // Claimed here, then completed with an outcome note (markup stays text).
+    await item.getByRole("button", { name: "Claim" }).click();
+    await exactly(facts(item, "Claimed by"), "You").waitFor();
+    await item.getByRole("button", { name: "Release" }).waitFor();
+    expect(await item.getAttribute("class")).toContain("mine");
+    await item.getByRole("button", { name: "Complete…" }).click();
+    const outcome = "Reached her, refund agreed <b>today</b>";
+    await item.getByRole("textbox", { name: "Outcome note" }).fill(outcome);
+    await item.getByRole("button", { name: "Mark completed" }).click();
+    await exactly(queueStatus(page), `${phone}: marked completed.`).waitFor();
+    await item.waitFor({ state: "detached" });
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("Callbacks");
+
+    // In the completed list, with its outcome; the thread is one click away.
+    await page.getByRole("button", { name: "Completed", exact: true }).click();
+    const done = row(page, note);
+    await exactly(facts(done, "Outcome"), outcome).waitFor();
+    expect(await done.locator(".status").textContent()).toBe("completed");
+    expect(await axe(page)).toEqual([]);
+    await done.getByRole("link", { name: "Open thread" }).click();
+    await exactly(timeline(page), note).waitFor();
+    expect(new URL(page.url()).pathname).toMatch(/^\/console\/c\/.+/);
+
+    // Each step is a line in the thread, told to the agent; the outcome an internal note.
+    const line = (name: string) =>
+      timeline(page).locator(`.ev.sys[data-name="${name}"] .sys-text`).allTextContents();
+    await timeline(page).locator('.ev.sys[data-name="callback.completed"]').waitFor();
+    expect(await line("callback.requested")).toEqual([
+      `Callback requested for ${when.agent} (visitor's time: ${when.visitor})`,
+    ]);
+    expect(await line("callback.claimed")).toEqual([
+      "Callback claimed by Bea",
+      "Callback claimed by you",
+    ]);
+    expect(await line("callback.released")).toEqual(["Callback released by Bea"]);
+    expect(await line("callback.completed")).toEqual(["Called the visitor back"]);
+    await exactly(timeline(page).locator(".ev.note"), `Call outcome: ${outcome}`).waitFor();
+    const requests = card(page).getByRole("region", { name: "Callback requests" });
+    await exactly(requests, outcome).waitFor();
+    expect(await requests.locator(".status").textContent()).toBe("completed");
+    expect(await axe(page)).toEqual([]);
+
+    // The visitor's thread has the call, not the team's claims or the note.
+    const seen = await visitorEvents(token);
+    expect(seen.some((e) => e.name === "callback.completed")).toBe(true);
+    expect(seen.some((e) => e.name === "callback.claimed" || e.type === "note")).toBe(false);
+
+    const injected = await page.evaluate(() => document.querySelectorAll("#app b").length);
+    expect(injected).toBe(0);
+    // The one refusal this test asked for, and nothing else.
+    expect(agent.problems).toEqual([`409 ${queueServer.url}/v1/agent/callbacks/${callback.id}`]);
+    await agent.context.close();
+  }, 90_000);
+
+  it("cancels a callback after asking, and lists it under Cancelled", async () => {
+    const agent = await openQueueConsole();
+    const { page } = agent;
+    const note = unique("Maybe call me");
+    const { token } = await visitorAsks("first", note);
+    await callbacksTab(page).click();
+    const item = row(page, note);
+    await item.getByRole("button", { name: "Cancel…" }).click();
+    // Asked first: keeping it changes nothing.
+    await item.getByRole("button", { name: "Keep it" }).click();
+    await expect.poll(() => item.locator(".status").textContent()).toBe("requested");
+    await item.getByRole("button", { name: "Cancel…" }).click();
+    await item.getByRole("button", { name: "Cancel callback" }).click();
+    await exactly(queueStatus(page), `${phone}: cancelled.`).waitFor();
+    await item.waitFor({ state: "detached" });
+    await page.getByRole("button", { name: "Cancelled", exact: true }).click();
+    const cancelled = row(page, note);
+    await cancelled.getByRole("button", { name: "Offer a new time" }).waitFor();
+    expect(await cancelled.getByRole("button", { name: "Claim" }).count()).toBe(0);
+    const seen = await visitorEvents(token);
+    expect(seen.some((e) => e.name === "callback.cancelled")).toBe(true);
+    expect(agent.problems).toEqual([]);
+    await agent.context.close();
+  }, 60_000);
+
+  it("highlights and announces an unclaimed callback, then schedules, misses and offers a new time by keyboard", async () => {
+    const agent = await openQueueConsole();
+    const { page } = agent;
+    const note = unique("Call as soon as you can");
+    const { token, callback } = await visitorAsks("asap", note);
+
+    await page.keyboard.press("c");
+    const item = row(page, note);
+    await item.waitFor();
+    expect(await item.getAttribute("class")).toContain("overdue");
+    await exactly(item, "ASAP").waitFor();
+    await item
+      .locator(".cb-urgency")
+      .filter({ hasText: /^started .+ ago, unclaimed$/ })
+      .waitFor();
+
+    // The server's reminder shows, and is announced politely.
+    const reminders = page.getByRole("region", { name: "Callback reminders" });
+    expect(await reminders.getAttribute("aria-live")).toBe("polite");
+    const reminder = reminders.locator(".reminder").filter({ hasText: phone });
+    await reminder.waitFor();
+    expect(await reminder.locator("p").textContent()).toBe(
+      `Callback due as soon as possible: ${phone}, unclaimed.`,
+    );
+    expect(await callbacksTab(page).textContent()).toContain("due and unclaimed");
+    expect(await axe(page)).toEqual([]);
+
+    // Claimed from the reminder, which then goes.
+    await reminder.getByRole("button", { name: "Claim" }).click();
+    await reminder.waitFor({ state: "detached" });
+    await exactly(facts(item, "Claimed by"), "You").waitFor();
+    await expect.poll(() => item.getAttribute("class")).not.toContain("overdue");
+
+    const focused = () =>
+      page.evaluate(() => {
+        const el = document.activeElement;
+        if (!el) return "";
+        const what = el.tagName === "BUTTON" ? el.textContent : el.getAttribute("type");
+        return `${el.tagName.toLowerCase()}:${what ?? ""}`;
+      });
+
+    // Schedule: the form takes the focus, Escape gives it back; Enter schedules the time offered.
+    const schedule = item.getByRole("button", { name: "Schedule…" });
+    await schedule.focus();
+    await page.keyboard.press("Enter");
+    await expect.poll(focused).toBe("input:datetime-local");
+    await page.keyboard.press("Escape");
+    await expect.poll(focused).toBe("button:Schedule…");
+    await page.keyboard.press("Enter");
+    await expect.poll(focused).toBe("input:datetime-local");
+    expect(await item.getByText(/^For the visitor: .+ \(Europe\/Amsterdam\)\.$/).count()).toBe(1);
+    await page.keyboard.press("Enter");
+    await exactly(queueStatus(page), `${phone}: scheduled.`).waitFor();
+    expect(await item.locator(".status").textContent()).toBe("scheduled");
+    await facts(item, "Agreed time").waitFor();
+
+    // Missed, with a note, all by keyboard.
+    await item.getByRole("button", { name: "Missed…" }).focus();
+    await page.keyboard.press("Enter");
+    await expect.poll(focused).toBe("textarea:");
+    await page.keyboard.type("No answer, voicemail full");
+    await page.keyboard.press("Tab");
+    await expect.poll(focused).toBe("button:Mark missed");
+    await page.keyboard.press("Enter");
+    await exactly(queueStatus(page), `${phone}: marked missed.`).waitFor();
+    await item.waitFor({ state: "detached" });
+
+    // The missed list offers a new time; the visitor gets it by their channel.
+    await page.getByRole("button", { name: "Missed", exact: true }).click();
+    const missed = row(page, note);
+    await exactly(facts(missed, "Outcome"), "No answer, voicemail full").waitFor();
+    await missed.getByRole("button", { name: "Offer a new time" }).focus();
+    await page.keyboard.press("Enter");
+    await exactly(queueStatus(page), `${phone}: offered a new time by web chat.`).waitFor();
+    const seen = await until(
+      () => visitorEvents(token),
+      (events) => events.some((e) => e.name === "callback.offered"),
+      "the offer in the visitor's thread",
+    );
+    expect(
+      seen.some((e) => e.type === "message" && e.text.startsWith("Sorry we missed you.")),
+    ).toBe(true);
+
+    // The thread tells it all, in the agent's words.
+    await missed.getByRole("link", { name: "Open thread" }).click();
+    const line = (name: string) => timeline(page).locator(`.ev.sys[data-name="${name}"] .sys-text`);
+    await line("callback.offered")
+      .filter({ hasText: "Offered the visitor a new callback time" })
+      .waitFor();
+    expect(await line("callback.requested").textContent()).toBe(
+      "Callback requested as soon as possible",
+    );
+    expect(await line("callback.scheduled").textContent()).toMatch(
+      /^Callback scheduled for .+ \(visitor's time: .+\)$/,
+    );
+    expect(await line("callback.missed").textContent()).toBe("Callback marked missed by you");
+    expect(callback.asap).toBe(true);
+    expect(agent.problems).toEqual([]);
+    await agent.context.close();
   }, 60_000);
 });

@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import type { Conversation, ThreadEvent } from "../../../sdk/protocol.ts";
+import type { CallbackRequest, Conversation, ThreadEvent } from "../../../sdk/protocol.ts";
 import { DEFAULT_UNSEEN_REPLY_DELAY_S, type SiteConfig } from "../../config.ts";
 import { visibleToVisitor } from "../../core/visibility.ts";
 import { AppError, errorBody } from "../../errors.ts";
@@ -10,7 +10,12 @@ import { SHOWN_TTL_MS, shownKey } from "../../realtime/shown.ts";
 import type { Channel } from "../types.ts";
 import { normalizeAddress, parseReplyAddress } from "./address.ts";
 import { type InboundOutcome, openHandle, receiveMail, siteOfDomain } from "./inbound.ts";
-import { composeReply, composeTranscript, type MailTransport } from "./message.ts";
+import {
+  composeCallbackNotice,
+  composeReply,
+  composeTranscript,
+  type MailTransport,
+} from "./message.ts";
 import { type EmailSite, SENT_EVENT, sendThreadMail } from "./outbound.ts";
 import { type InboundMail, parseMailgun, parsePostmark, parseRaw } from "./parse.ts";
 import { inboundAuthorized, mailgunSignatureValid } from "./signature.ts";
@@ -274,6 +279,15 @@ export function emailChannel(options: EmailOptions): EmailChannel {
       (timer as { unref?: () => void }).unref?.();
     },
 
+    callbackChanged(s, conversation, callback) {
+      void callbackNotice(s, conversation, callback).catch((error) =>
+        s.log.error("callback confirmation email failed", {
+          conversationId: conversation.id,
+          error: String(error),
+        }),
+      );
+    },
+
     async resolved(s, conversation) {
       try {
         await transcriptOnResolve(s, conversation);
@@ -337,6 +351,41 @@ export function emailChannel(options: EmailOptions): EmailChannel {
     const first = await s.store.hit(`email-unseen:${conversationId}:${event.seq}`, GUARD_MS);
     if (first.count > 1) return;
     await sendReply(s, conversation, event, { reason: "unseen" });
+  }
+
+  /**
+   * Confirms a callback by mail when the visitor gave an address (or continues by email): when
+   * requested and when scheduled; once per change, and within the same per-address limit as
+   * handoffs, since the address was only typed.
+   */
+  async function callbackNotice(
+    s: Services,
+    conversation: Conversation,
+    callback: CallbackRequest,
+  ): Promise<void> {
+    const site = emailOf(s.site(conversation.siteId));
+    const to = normalizeAddress(callback.email) ?? linkedAddress(conversation);
+    if (!site || !to) return;
+    if (callback.status !== "requested" && callback.status !== "scheduled") return;
+    const first = await s.store.hit(`email-callback:${callback.id}:${callback.version}`, GUARD_MS);
+    if (first.count > 1) return;
+    const perAddress = await s.store.hit(`email-handoff-to:${to}`, 3_600_000);
+    if (perAddress.count > (options.handoffsPerHour ?? 5)) return;
+    await sendThreadMail(s, transport, {
+      site,
+      conversation,
+      to,
+      kind: "callback",
+      automatic: true,
+      data: { callbackId: callback.id, status: callback.status },
+      compose: (resumeLink) =>
+        composeCallbackNotice({
+          callback,
+          siteName: site.name,
+          locale: localeOf(site, conversation),
+          resumeLink,
+        }),
+    });
   }
 
   /**

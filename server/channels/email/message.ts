@@ -43,6 +43,9 @@ interface Words {
   reply: string;
   resume: string;
   you: string;
+  /** The callback confirmation: its subject, and when we will call. */
+  callbackSubject: (site: string) => string;
+  callbackAt: (phone: string, when: string) => string;
 }
 
 const WORDS: Record<string, Words> = {
@@ -52,6 +55,8 @@ const WORDS: Record<string, Words> = {
     reply: "Reply to this email to continue the conversation.",
     resume: "Continue in the chat on our website",
     you: "You",
+    callbackSubject: (site) => `Your callback from ${site}`,
+    callbackAt: (phone, when) => `We will call you at ${phone}: ${when}.`,
   },
   nl: {
     subject: (site) => `Uw gesprek met ${site}`,
@@ -59,6 +64,8 @@ const WORDS: Record<string, Words> = {
     reply: "Beantwoord deze e-mail om het gesprek voort te zetten.",
     resume: "Verder in de chat op onze website",
     you: "U",
+    callbackSubject: (site) => `Uw terugbelverzoek bij ${site}`,
+    callbackAt: (phone, when) => `We bellen u op ${phone}: ${when}.`,
   },
   de: {
     subject: (site) => `Ihr Gespräch mit ${site}`,
@@ -66,6 +73,8 @@ const WORDS: Record<string, Words> = {
     reply: "Antworten Sie auf diese E-Mail, um das Gespräch fortzusetzen.",
     resume: "Im Chat auf unserer Website weiterschreiben",
     you: "Sie",
+    callbackSubject: (site) => `Ihr Rückruf von ${site}`,
+    callbackAt: (phone, when) => `Wir rufen Sie unter ${phone} an: ${when}.`,
   },
   fr: {
     subject: (site) => `Votre conversation avec ${site}`,
@@ -73,6 +82,8 @@ const WORDS: Record<string, Words> = {
     reply: "Répondez à cet e-mail pour poursuivre la conversation.",
     resume: "Continuer dans le chat sur notre site",
     you: "Vous",
+    callbackSubject: (site) => `Votre rappel par ${site}`,
+    callbackAt: (phone, when) => `Nous vous appellerons au ${phone} : ${when}.`,
   },
   es: {
     subject: (site) => `Tu conversación con ${site}`,
@@ -80,6 +91,8 @@ const WORDS: Record<string, Words> = {
     reply: "Responde a este correo para continuar la conversación.",
     resume: "Continuar en el chat de nuestra web",
     you: "Tú",
+    callbackSubject: (site) => `Tu llamada de ${site}`,
+    callbackAt: (phone, when) => `Te llamaremos al ${phone}: ${when}.`,
   },
   ru: {
     subject: (site) => `Ваш разговор с ${site}`,
@@ -87,6 +100,8 @@ const WORDS: Record<string, Words> = {
     reply: "Ответьте на это письмо, чтобы продолжить разговор.",
     resume: "Продолжить в чате на нашем сайте",
     you: "Вы",
+    callbackSubject: (site) => `Обратный звонок от ${site}`,
+    callbackAt: (phone, when) => `Мы позвоним вам по номеру ${phone}: ${when}.`,
   },
   hr: {
     subject: (site) => `Vaš razgovor s ${site}`,
@@ -94,6 +109,8 @@ const WORDS: Record<string, Words> = {
     reply: "Odgovorite na ovu poruku za nastavak razgovora.",
     resume: "Nastavite u chatu na našoj stranici",
     you: "Vi",
+    callbackSubject: (site) => `Vaš povratni poziv od ${site}`,
+    callbackAt: (phone, when) => `Nazvat ćemo vas na ${phone}: ${when}.`,
   },
   pl: {
     subject: (site) => `Twoja rozmowa z ${site}`,
@@ -101,6 +118,8 @@ const WORDS: Record<string, Words> = {
     reply: "Odpowiedz na tę wiadomość, aby kontynuować rozmowę.",
     resume: "Kontynuuj na czacie na naszej stronie",
     you: "Ty",
+    callbackSubject: (site) => `Twoje oddzwonienie od ${site}`,
+    callbackAt: (phone, when) => `Zadzwonimy pod numer ${phone}: ${when}.`,
   },
 };
 
@@ -214,5 +233,48 @@ export function composeReply(input: {
       lang,
       `${paragraphs(input.event.text)}<p style="color:#57606a">— ${escapeHtml(who)}, ${escapeHtml(input.siteName)}</p>${resumeHtml(w, input.resumeLink)}`,
     ),
+  };
+}
+
+/**
+ * The callback confirmation: when we will call and at which number, in the visitor's language
+ * and time zone, with the resume link.
+ *
+ * @example
+ * const mail = composeCallbackNotice({ callback, siteName: "Shop", locale: "nl", resumeLink });
+ */
+export function composeCallbackNotice(input: {
+  callback: {
+    phone: string;
+    timeZone: string;
+    window: { from: string; to: string };
+    asap: boolean;
+    scheduledFor?: string;
+  };
+  siteName: string;
+  locale?: string;
+  resumeLink: string;
+}): Composed {
+  const { callback } = input;
+  const w = wordsFor(input.locale);
+  const lang = (input.locale ?? "en").split(/[-_]/)[0] ?? "en";
+  const format = new Intl.DateTimeFormat(input.locale ?? "en", {
+    timeZone: callback.timeZone,
+    dateStyle: "full",
+    timeStyle: "short",
+  });
+  const time = new Intl.DateTimeFormat(input.locale ?? "en", {
+    timeZone: callback.timeZone,
+    timeStyle: "short",
+  });
+  const when = callback.scheduledFor
+    ? format.format(new Date(callback.scheduledFor))
+    : `${format.format(new Date(callback.window.from))} – ${time.format(new Date(callback.window.to))}`;
+  const line = w.callbackAt(callback.phone, when);
+  const text = [line, "", `${w.resume}: ${input.resumeLink}`, "", w.reply].join("\n");
+  return {
+    subject: w.callbackSubject(input.siteName),
+    text,
+    html: html(lang, `${paragraphs(line)}${resumeHtml(w, input.resumeLink)}`),
   };
 }

@@ -53,7 +53,7 @@ export async function sendThreadMail(
     conversation: Conversation;
     to: string;
     compose: (resumeLink: string) => Composed;
-    kind: "transcript" | "reply";
+    kind: "transcript" | "reply" | "callback";
     /** The agent message this mail carries. */
     seq?: number;
     /** Automatic mail (the transcript) says so, so out-of-office robots stay quiet. */
