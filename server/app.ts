@@ -46,6 +46,11 @@ export interface AppDeps {
   /** How live delivery fits the runtime; the defaults suit a long-lived process (Node). */
   live?: LiveOptions;
   /**
+   * Keeps the runtime up for work that ends after the response (workerd's `ctx.waitUntil`, for
+   * an app built per request); without it that work simply runs on (Node).
+   */
+  waitUntil?: (work: Promise<unknown>) => void;
+  /**
    * Hono's router. The default compiles its routes on the first request: right for an app built
    * once. An entry that builds an app per request (the edge worker) passes `LinearRouter`, which
    * has no compile step.
@@ -110,6 +115,9 @@ export function createApp(deps: AppDeps) {
     channels,
     log,
     now,
+    defer(work) {
+      deps.waitUntil?.(work);
+    },
     clientIp(c) {
       // The proxy appends the address it saw; anything before it is the client's own say-so.
       const forwarded = config.trustProxy

@@ -360,7 +360,7 @@ export function agentSession(s: Services, origin: string | undefined, out: Outle
       out.send({ type: "ready" });
       return () => {
         stop();
-        void leave().catch(() => undefined);
+        s.defer(leave().catch(() => undefined));
       };
     },
     async frame(frame) {

@@ -280,11 +280,13 @@ export function emailChannel(options: EmailOptions): EmailChannel {
     },
 
     callbackChanged(s, conversation, callback) {
-      void callbackNotice(s, conversation, callback).catch((error) =>
-        s.log.error("callback confirmation email failed", {
-          conversationId: conversation.id,
-          error: String(error),
-        }),
+      s.defer(
+        callbackNotice(s, conversation, callback).catch((error) =>
+          s.log.error("callback confirmation email failed", {
+            conversationId: conversation.id,
+            error: String(error),
+          }),
+        ),
       );
     },
 
