@@ -24,7 +24,7 @@ import { createLogger, type Logger } from "./log.ts";
 import { redisStore } from "./store/redis.ts";
 import { upstashDriver } from "./store/redis-upstash.ts";
 import { assetRoutes } from "./worker/assets.ts";
-import type { Fetcher, IncomingEmail } from "./worker/runtime.ts";
+import type { Fetcher, IncomingEmail, ScheduledController } from "./worker/runtime.ts";
 import { type EdgeSetup, edgeSetup } from "./worker/setup.ts";
 
 /**
@@ -63,9 +63,13 @@ async function prepare(env: WorkerEnv): Promise<{ setup: EdgeSetup; keyRing: Key
   return ready;
 }
 
-/** One request's app: its own store client, hub and presence over the shared setup. */
+/**
+ * One request's app (or one email's, one cron run's): its own store client, hub and presence
+ * over the shared setup, and that event's `waitUntil` for work that ends after the answer.
+ */
 function build(
   env: WorkerEnv,
+  ctx: ExecutionContext,
   ready: { setup: EdgeSetup; keyRing: KeyRing },
   options: WorkerOptions,
   log: Logger,
@@ -91,6 +95,7 @@ function build(
     // keepalive write, so it comes often: a subscription outlives its client by 5 s at most.
     live: { subscriptions: "connection", sseKeepaliveMs: EDGE_SSE_KEEPALIVE_MS },
     router: new LinearRouter(),
+    waitUntil: (work) => ctx.waitUntil(work),
   });
   if (env.ASSETS) built.app.route("/", assetRoutes(env.ASSETS));
   return { ...built, email };
@@ -110,7 +115,8 @@ function misconfigured(error: unknown, log: Logger): Response {
 
 /**
  * The module worker: `fetch` serves the HTTP API, live connections, webhooks and the built
- * assets; `email` receives the replies Email Routing delivers to the reply domain. The default
+ * assets; `email` receives the replies Email Routing delivers to the reply domain; `scheduled`
+ * runs the callback queue's rules on a Cron Trigger. The default
  * export is `createWorker()`; a deployment that sets options in code exports its own.
  *
  * @example
@@ -119,12 +125,13 @@ function misconfigured(error: unknown, log: Logger): Response {
  */
 export function createWorker(options: WorkerOptions = {}) {
   const log = options.log ?? createLogger();
-  const appFor = async (env: WorkerEnv) => build(env, await prepare(env), options, log);
+  const appFor = async (env: WorkerEnv, ctx: ExecutionContext) =>
+    build(env, ctx, await prepare(env), options, log);
   return {
     async fetch(request: Request, env: WorkerEnv, ctx: ExecutionContext): Promise<Response> {
       let built: Awaited<ReturnType<typeof appFor>>;
       try {
-        built = await appFor(env);
+        built = await appFor(env, ctx);
       } catch (error) {
         return misconfigured(error, log);
       }
@@ -137,8 +144,8 @@ export function createWorker(options: WorkerOptions = {}) {
      * or a message that cannot be read, is refused to the sending server; a failure of ours
      * throws, so the delivery is not taken as done.
      */
-    async email(message: IncomingEmail, env: WorkerEnv, _ctx: ExecutionContext): Promise<void> {
-      const { services, email } = await appFor(env);
+    async email(message: IncomingEmail, env: WorkerEnv, ctx: ExecutionContext): Promise<void> {
+      const { services, email } = await appFor(env, ctx);
       const verdict = await email.checkRecipient(services, message.to);
       if (!verdict.ok) {
         await message.setReject(recipientRefusal(verdict.reason));
@@ -155,6 +162,21 @@ export function createWorker(options: WorkerOptions = {}) {
         if (!(error instanceof AppError)) throw error;
         await message.setReject(`5.6.0 Message not readable: ${error.message}`);
       }
+    },
+
+    /**
+     * A Cron Trigger (every minute, see wrangler.toml): the callback queue's reminder and
+     * missed rules, which the Node entry runs on an interval. Any instance may run them; each
+     * change is made once, over the version it read.
+     */
+    async scheduled(
+      controller: ScheduledController,
+      env: WorkerEnv,
+      ctx: ExecutionContext,
+    ): Promise<void> {
+      const { services } = await appFor(env, ctx);
+      const swept = await services.callbacks.sweep();
+      log.info("callback sweep", { cron: controller.cron, ...swept });
     },
   };
 }

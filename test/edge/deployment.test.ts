@@ -36,6 +36,23 @@ const INBOUND_SECRET = "inbound-secret-0123456789abcdef";
 const REPLY_DOMAIN = "reply.shop.example";
 const loose = { limit: 100_000, windowMs: 60_000 };
 
+/** The demo site, and a shop that calls visitors back (any hour), with mail of its own. */
+const demo = JSON.parse(DEMO_SITES_JSON).sites[0];
+const SITES = JSON.stringify({
+  sites: [
+    demo,
+    {
+      id: "call",
+      name: "Call shop",
+      origins: ["https://call.example"],
+      locale: "en",
+      agents: [{ ...demo.agents[0], email: "agent@call.example" }],
+      email: { from: "support@call.example", replyDomain: "reply.call.example" },
+      callback: { country: "NL", remindMinutes: 30 },
+    },
+  ],
+});
+
 let redis: RedisServerHandle;
 let bridge: UpstashBridge;
 let graph: GraphApiPeer;
@@ -66,22 +83,24 @@ beforeAll(async () => {
   };
   const limits = { startPerIp: loose, requestsPerIp: loose, loginPerIp: loose };
   [node, edge] = await Promise.all([
-    startTestServer({ ...shared, OMNITHREAD_STORE: "redis", REDIS_URL: redis.url }, limits),
+    // Its own callback sweep waits: the edge's Cron Trigger is the one under test.
+    startTestServer(
+      { ...shared, OMNITHREAD_SITES: SITES, OMNITHREAD_STORE: "redis", REDIS_URL: redis.url },
+      limits,
+      { callbackSweepMs: 3_600_000 },
+    ),
     startEdgeWorker(
       {
         ...shared,
         UPSTASH_REDIS_REST_URL: bridge.url,
         UPSTASH_REDIS_REST_TOKEN: "edge-token",
-        OMNITHREAD_SITES: DEMO_SITES_JSON,
+        OMNITHREAD_SITES: SITES,
         OMNITHREAD_KEYS: await testKeys,
       },
       limits,
     ),
   ]);
-  const login = await api<{ token: string }>(node.url, "/v1/agent/login", {
-    body: { email: "agent@example.com", password: "omnithread-demo" },
-  });
-  agentToken = login.body.token;
+  agentToken = await loginAgent(node.url, "agent@example.com");
 });
 afterAll(async () => {
   await Promise.all([edge?.stop(), node?.stop()]);
@@ -90,6 +109,14 @@ afterAll(async () => {
 });
 
 // ---- helpers ----
+
+async function loginAgent(base: string, email: string): Promise<string> {
+  const login = await api<{ token: string }>(base, "/v1/agent/login", {
+    body: { email, password: "omnithread-demo" },
+  });
+  expect(login.status).toBe(200);
+  return login.body.token;
+}
 
 async function startOnEdge(): Promise<ConversationSnapshot> {
   const res = await api<ConversationSnapshot>(edge.url, "/v1/conversations", {
@@ -317,6 +344,49 @@ describe("outside channels on the edge", () => {
     );
     expect(refused.status).toBe(400);
     expect(await refused.text()).toContain("5.1.1");
+  });
+});
+
+describe("the callback queue on the edge", () => {
+  it("takes a request with a confirmation mail, and the Cron Trigger reminds the team", async () => {
+    const agent = await LiveClient.connect(`${edge.url}/v1/agent/live`);
+    agent.send({ type: "hello", token: await loginAgent(node.url, "agent@call.example") });
+    await agent.waitFor((f) => f.type === "ready");
+    const start = await api<ConversationSnapshot>(edge.url, "/v1/conversations", {
+      body: { siteId: "call" },
+    });
+    const from = Date.now() + 20 * 60_000;
+    const asked = await api<{ callback: { id: string } }>(edge.url, "/v1/handoff", {
+      token: start.body.token,
+      body: {
+        channel: "callback",
+        phone: "+31 6 12345678",
+        window: {
+          from: new Date(from).toISOString(),
+          to: new Date(from + 3_600_000).toISOString(),
+        },
+        timeZone: "Europe/Amsterdam",
+        email: "caller@example.com",
+      },
+    });
+    expect(asked.status).toBe(201);
+    const id = asked.body.callback.id;
+    const frame = (due: boolean) => (f: ServerFrame) =>
+      f.type === "callback" && f.callback.id === id && Boolean(f.due) === due;
+    await agent.waitFor(frame(false));
+    // The confirmation goes out after the answer: the request's waitUntil keeps it alive.
+    await until(
+      async () => mail.sent.filter((m) => m.To === "caller@example.com").length,
+      (n) => n === 1,
+      "the confirmation mail",
+    );
+    // Starts within the site's 30 minutes and nobody claimed it: the cron run reminds.
+    expect(await edge.scheduled("* * * * *")).toBe("ok");
+    await agent.waitFor(frame(true));
+    expect(edge.output()).toMatch(
+      /"message":"callback sweep","cron":"\* \* \* \* \*","reminded":1/,
+    );
+    agent.close();
   });
 });
 
