@@ -36,7 +36,7 @@ export function createHub(store: Store, options: HubOptions = {}) {
   const own = new Set<Unsubscribe>();
 
   function route(notice: LiveNotice): void {
-    // Presence concerns the team (site listeners), not any one conversation.
+    // Presence and callbacks concern the team (site listeners), not a visitor's socket.
     const conversationId = noticeConversationId(notice);
     if (conversationId)
       for (const listener of byConversation.get(conversationId) ?? []) listener(notice);
