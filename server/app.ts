@@ -2,7 +2,9 @@ import type { Context } from "hono";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
+import type { HonoOptions } from "hono/hono-base";
 import { HTTPException } from "hono/http-exception";
+import type { BlankEnv } from "hono/types";
 import type { UpgradeWebSocket } from "hono/ws";
 import { LIMITS } from "../sdk/protocol.ts";
 import { randomId } from "./auth/base32.ts";
@@ -17,7 +19,7 @@ import { createThreads } from "./core/threads.ts";
 import { AppError, errorBody } from "./errors.ts";
 import { agentRoutes } from "./http/agent.ts";
 import { agentCallbackRoutes, visitorCallbackRoutes } from "./http/callbacks.ts";
-import { liveRoutes } from "./http/live.ts";
+import { type LiveOptions, liveRoutes } from "./http/live.ts";
 import { createOriginPolicy } from "./http/origins.ts";
 import { DEFAULT_LIMITS, enforceLimit, type Limits } from "./http/rate-limit.ts";
 import { resumeRoutes } from "./http/resume.ts";
@@ -41,6 +43,19 @@ export interface AppDeps {
   limits?: Partial<Limits>;
   /** Outside channels (Messenger, email, callback …); each is offered where a site configures it. */
   channels?: Channel[];
+  /** How live delivery fits the runtime; the defaults suit a long-lived process (Node). */
+  live?: LiveOptions;
+  /**
+   * Keeps the runtime up for work that ends after the response (workerd's `ctx.waitUntil`, for
+   * an app built per request); without it that work simply runs on (Node).
+   */
+  waitUntil?: (work: Promise<unknown>) => void;
+  /**
+   * Hono's router. The default compiles its routes on the first request: right for an app built
+   * once. An entry that builds an app per request (the edge worker) passes `LinearRouter`, which
+   * has no compile step.
+   */
+  router?: HonoOptions<BlankEnv>["router"];
 }
 
 /**
@@ -94,12 +109,15 @@ export function createApp(deps: AppDeps) {
     }),
     tokens: createTokenService(deps.keyRing, { issuer: config.publicUrl, now }),
     handles: createHandleService(deps.keyRing, { now }),
-    hub: createHub(store),
+    hub: createHub(store, { subscriptions: deps.live?.subscriptions ?? "instance" }),
     origins: createOriginPolicy(config.sites, ownOrigins),
     limits: { ...DEFAULT_LIMITS, ...deps.limits },
     channels,
     log,
     now,
+    defer(work) {
+      deps.waitUntil?.(work);
+    },
     clientIp(c) {
       // The proxy appends the address it saw; anything before it is the client's own say-so.
       const forwarded = config.trustProxy
@@ -110,7 +128,7 @@ export function createApp(deps: AppDeps) {
     site,
   };
 
-  const app = new Hono();
+  const app = new Hono(deps.router ? { router: deps.router } : {});
 
   app.onError((error, c) => {
     if (error instanceof AppError) {
@@ -161,7 +179,7 @@ export function createApp(deps: AppDeps) {
     return c.json(deps.keyRing.jwks());
   });
 
-  const live = liveRoutes(services, deps.upgradeWebSocket);
+  const live = liveRoutes(services, deps.upgradeWebSocket, deps.live);
   app.route("/v1", live.routes);
   app.route("/v1/agent", agentRoutes(services));
   app.route("/v1/agent", agentCallbackRoutes(services));

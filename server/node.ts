@@ -12,10 +12,8 @@ import { type WebSocket, WebSocketServer } from "ws";
 import { CLOSE_SERVICE_RESTART, LIMITS } from "../sdk/protocol.ts";
 import { createApp, type OmnithreadApp } from "./app.ts";
 import { generateKeyRingConfig, type KeyRingConfig, loadKeyRing } from "./auth/keys.ts";
-import { callbackChannel } from "./channels/callback/index.ts";
-import { type EmailChannel, emailChannel, type MailTransport } from "./channels/email/index.ts";
-import { logTransport, postmarkTransport } from "./channels/email/transports.ts";
-import { messengerChannel } from "./channels/messenger/index.ts";
+import type { EmailChannel, MailTransport } from "./channels/email/index.ts";
+import { httpMailTransport, serverChannels } from "./channels/index.ts";
 import { type Config, ConfigError, type Env, loadConfig } from "./config.ts";
 import type { Limits } from "./http/rate-limit.ts";
 import { createLogger, type Logger } from "./log.ts";
@@ -108,14 +106,7 @@ function batchWrites(ws: WebSocket): void {
 /** The mail transport the configuration names: SMTP, Postmark's HTTP API, or the demo's log. */
 function mailTransport(config: Config, log: Logger): MailTransport & { close?(): void } {
   const t = config.email.transport;
-  if (t.kind === "smtp") return smtpTransport(t.url);
-  if (t.kind === "postmark") {
-    return postmarkTransport({
-      serverToken: t.serverToken,
-      ...(t.apiUrl ? { apiUrl: t.apiUrl } : {}),
-    });
-  }
-  return logTransport(log);
+  return t.kind === "smtp" ? smtpTransport(t.url) : httpMailTransport(config, log)!;
 }
 
 export interface StartOptions {
@@ -193,12 +184,9 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
 
   const transport: MailTransport & { close?(): void } =
     webmail?.transport ?? mailTransport(config, log);
-  const email = emailChannel({
+  const { channels, email } = serverChannels(config, {
     transport,
-    ...(config.email.inboundSecret ? { inboundSecret: config.email.inboundSecret } : {}),
-    ...(config.email.mailgunSigningKey
-      ? { mailgunSigningKey: config.email.mailgunSigningKey }
-      : {}),
+    ...(simulator ? { graphApiUrl: simulator.graphApiUrl } : {}),
   });
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: LIMITS.bodyBytes * 2 });
@@ -211,11 +199,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     connectionIp: (c) => getConnInfo(c).remote.address,
     log,
     ...(options.limits ? { limits: options.limits } : {}),
-    channels: [
-      messengerChannel({ graphApiUrl: simulator?.graphApiUrl ?? config.graphApiUrl }),
-      email,
-      callbackChannel(),
-    ],
+    channels,
   });
   services = built.services;
   if (simulator) built.app.route("/", simulator.routes);

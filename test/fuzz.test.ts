@@ -115,11 +115,11 @@ const body = fc.oneof(
           fc.constant("asap"),
           fc.record({
             from: fc.oneof(
-              fc.date().map((d) => d.toISOString()),
+              fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
               jsonValue,
             ),
             to: fc.oneof(
-              fc.date().map((d) => d.toISOString()),
+              fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
               jsonValue,
             ),
           }),
@@ -128,7 +128,7 @@ const body = fc.oneof(
         claim: fc.oneof(fc.boolean(), jsonValue),
         outcome: fc.oneof(fc.string({ maxLength: 1200 }), jsonValue),
         scheduledFor: fc.oneof(
-          fc.date().map((d) => d.toISOString()),
+          fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
           fc.string(),
           jsonValue,
         ),

@@ -411,11 +411,11 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
       const conversation = newConversation();
       await store.createConversation(conversation);
       const heard: LiveNotice[] = [];
-      const stop = store.subscribe((n) => {
+      // Resolved means listening: what is appended next is heard.
+      const stop = await store.subscribe((n) => {
         if (n.kind === "event" && n.conversationId === conversation.id) heard.push(n);
       });
       try {
-        await new Promise((r) => setTimeout(r, 50)); // a subscription over the network needs a moment
         await store.append(conversation.id, visitorMessage("live", "live-1"));
         await store.append(conversation.id, visitorMessage("live", "live-1"));
         await store.append(conversation.id, visitorMessage("live 2"));
@@ -508,11 +508,10 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
     it("fans out published notices to subscribers", async () => {
       const heard: LiveNotice[] = [];
       const siteId = uniqueId("site");
-      const stop = store.subscribe((n) => {
+      const stop = await store.subscribe((n) => {
         if (n.siteId === siteId) heard.push(n);
       });
       try {
-        await new Promise((r) => setTimeout(r, 50));
         const notice: LiveNotice = {
           kind: "typing",
           siteId,
@@ -524,6 +523,55 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
         expect(heard[0]).toEqual(notice);
       } finally {
         stop();
+      }
+    });
+
+    it("hears only its scope: one conversation, or one site's conversations and team", async () => {
+      const siteId = uniqueId("site");
+      const mine = newConversation({ siteId });
+      const sibling = newConversation({ siteId });
+      const elsewhere = newConversation();
+      for (const c of [mine, sibling, elsewhere]) await store.createConversation(c);
+      const byConversation: string[] = [];
+      const bySite: string[] = [];
+      const label = (n: LiveNotice) =>
+        n.kind === "event" ? n.event.text : n.kind === "presence" ? `presence ${n.email}` : n.kind;
+      const stops = await Promise.all([
+        store.subscribe((n) => byConversation.push(label(n)), {
+          siteId,
+          conversationId: mine.id,
+        }),
+        store.subscribe((n) => bySite.push(label(n)), { siteId }),
+      ]);
+      try {
+        await store.append(elsewhere.id, visitorMessage("another site"));
+        await store.append(sibling.id, visitorMessage("a sibling"));
+        await store.publish({ kind: "presence", siteId, email: "a@example.com", status: "online" });
+        // A callback request is the team's business, though it names the conversation.
+        await store.publish({
+          kind: "callback",
+          siteId,
+          callback: newCallback({ siteId, conversationId: mine.id }),
+        });
+        await store.publish({
+          kind: "typing",
+          siteId,
+          conversationId: mine.id,
+          author: { role: "visitor" },
+        });
+        await store.append(mine.id, visitorMessage("mine"));
+        await until(() => byConversation.length >= 2 && bySite.length >= 5);
+        await new Promise((r) => setTimeout(r, 50));
+        expect(byConversation).toEqual(["typing", "mine"]);
+        expect(bySite).toEqual([
+          "a sibling",
+          "presence a@example.com",
+          "callback",
+          "typing",
+          "mine",
+        ]);
+      } finally {
+        for (const stop of stops) stop();
       }
     });
   });

@@ -178,9 +178,8 @@ for (const transport of transports) {
       const a = redisStore(await transport.driver(), { prefix: "a" });
       const b = redisStore(await transport.driver(), { prefix: "b" });
       const heardByB: LiveNotice[] = [];
-      const stop = b.subscribe((notice) => heardByB.push(notice));
+      const stop = await b.subscribe((notice) => heardByB.push(notice));
       try {
-        await new Promise((r) => setTimeout(r, 100));
         const conversation = newConversation();
         await a.createConversation(conversation);
         await a.append(conversation.id, message("only in a"));
@@ -210,7 +209,7 @@ describe("redis over TCP across a Redis restart", () => {
     const store = redisStore(tcpDriver(redis.url));
     const heard: number[] = [];
     const conversation = newConversation();
-    const stop = store.subscribe((notice) => {
+    const stop = await store.subscribe((notice) => {
       if (notice.kind === "event" && notice.conversationId === conversation.id)
         heard.push(notice.event.seq);
     });

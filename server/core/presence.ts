@@ -36,14 +36,26 @@ export function createPresence(deps: {
     if (status === "online") deps.onOnline?.(siteId);
   }
 
-  const timer = setInterval(() => {
-    for (const agent of local.values()) {
-      void store
-        .setPresence(agent.siteId, agent.email, agent.status, deps.now() + PRESENCE_TTL_MS)
-        .catch(() => undefined);
+  /**
+   * Runs only while this instance holds an agent's socket: an idle instance keeps no timer, and
+   * the timer belongs to the connection that started it (an edge runtime ties timers to requests).
+   */
+  let timer: ReturnType<typeof setInterval> | null = null;
+  function refreshing(on: boolean): void {
+    if (!on) {
+      if (timer) clearInterval(timer);
+      timer = null;
+      return;
     }
-  }, PRESENCE_REFRESH_MS);
-  (timer as { unref?: () => void }).unref?.();
+    timer ??= setInterval(() => {
+      for (const agent of local.values()) {
+        void store
+          .setPresence(agent.siteId, agent.email, agent.status, deps.now() + PRESENCE_TTL_MS)
+          .catch(() => undefined);
+      }
+    }, PRESENCE_REFRESH_MS);
+    (timer as { unref?: () => void }).unref?.();
+  }
 
   return {
     /** A console socket opened; answers the function to call when it closes. */
@@ -57,6 +69,7 @@ export function createPresence(deps: {
       };
       agent.sockets += 1;
       local.set(key, agent);
+      refreshing(true);
       await write(siteId, email, agent.status);
       let left = false;
       return async () => {
@@ -65,6 +78,7 @@ export function createPresence(deps: {
         agent.sockets -= 1;
         if (agent.sockets > 0) return;
         local.delete(key);
+        if (local.size === 0) refreshing(false);
         await write(siteId, email, null);
       };
     },
@@ -76,7 +90,7 @@ export function createPresence(deps: {
     },
     list: (siteId: string) => store.presence(siteId, deps.now()),
     close(): void {
-      clearInterval(timer);
+      refreshing(false);
     },
   };
 }

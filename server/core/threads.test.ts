@@ -83,7 +83,7 @@ describe("thread engine", () => {
   it("announces conversation changes to live listeners", async () => {
     const { store, threads } = setup();
     const heard: string[] = [];
-    store.subscribe((n) => heard.push(n.kind));
+    await store.subscribe((n) => heard.push(n.kind));
     const { conversation } = await threads.start("demo", null);
     await threads.update(conversation.id, alex, { status: "pending" });
     expect(heard).toEqual(["conversation", "event", "conversation"]);

@@ -3,12 +3,34 @@ import { streamSSE } from "hono/streaming";
 import type { UpgradeWebSocket, WSContext } from "hono/ws";
 import type { ServerFrame, ThreadEvent } from "../../sdk/protocol.ts";
 import { AppError } from "../errors.ts";
+import type { HubOptions } from "../realtime/hub.ts";
 import { requireVisitor, type Services } from "./services.ts";
 import { agentSession, type LiveSession, type Outlet, visitorSession } from "./sessions.ts";
 import { seqParam } from "./validate.ts";
 
 /** SSE comments keep proxies from closing a quiet stream. */
 const KEEPALIVE_MS = 25_000;
+
+/**
+ * How live delivery fits the runtime (see `AppDeps.live`).
+ *
+ * @example
+ * createApp({ config, store, keyRing, live: { subscriptions: "connection", sseKeepaliveMs: 5_000 } });
+ */
+export interface LiveOptions {
+  /**
+   * How live connections hear the bus: `instance` (the default) shares one subscription per
+   * process; `connection` gives each its own, scoped to its conversation or site, for a runtime
+   * where one request's I/O cannot serve another's (an edge worker). See `createHub`.
+   */
+  subscriptions?: HubOptions["subscriptions"];
+  /**
+   * How often a quiet SSE stream writes a comment, in ms (default 25 s, under proxies' idle
+   * timeouts). A runtime that notices a gone client only when a write fails (workerd) ends the
+   * stream, and its subscription, within this time.
+   */
+  sseKeepaliveMs?: number;
+}
 
 /** Every open live socket, so a graceful shutdown can tell each to reconnect elsewhere. */
 export interface LiveSockets {
@@ -71,7 +93,12 @@ function outletFor(ws: WSContext): Outlet {
  * const live = liveRoutes(services, upgradeWebSocket);
  * app.route("/v1", live.routes);
  */
-export function liveRoutes(s: Services, upgradeWebSocket?: UpgradeWebSocket) {
+export function liveRoutes(
+  s: Services,
+  upgradeWebSocket?: UpgradeWebSocket,
+  options: LiveOptions = {},
+) {
+  const keepaliveMs = options.sseKeepaliveMs ?? KEEPALIVE_MS;
   const routes = new Hono();
   const open = new Set<WSContext>();
 
@@ -118,6 +145,12 @@ export function liveRoutes(s: Services, upgradeWebSocket?: UpgradeWebSocket) {
         onClose(_event, ws) {
           open.delete(ws);
           session?.end();
+          // Answer the client's close: workerd waits for our side; elsewhere this is a no-op.
+          try {
+            ws.close();
+          } catch {
+            // already closed
+          }
         },
         onError(_event, ws) {
           open.delete(ws);
@@ -155,7 +188,7 @@ export function liveRoutes(s: Services, upgradeWebSocket?: UpgradeWebSocket) {
       });
       await session.begin(claim, after);
       while (!closed && !stream.aborted) {
-        await stream.sleep(KEEPALIVE_MS);
+        await stream.sleep(keepaliveMs);
         if (!closed) await stream.write(": keepalive\n\n");
       }
       session.end();

@@ -30,6 +30,12 @@ export interface Services {
   limits: Limits;
   log: Logger;
   now: () => number;
+  /**
+   * Work that may finish after the response (a confirmation mail, a Send API call): the runtime
+   * is asked to wait for it where it would otherwise stop (workerd's `waitUntil`). The caller
+   * handles its errors.
+   */
+  defer(work: Promise<unknown>): void;
   /** The caller's address for per-IP limits ("unknown" when the runtime cannot tell). */
   clientIp: (c: Context) => string;
   site(id: string): SiteConfig;

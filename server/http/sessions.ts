@@ -211,7 +211,7 @@ export function visitorSession(s: Services, origin: string | undefined, out: Out
         },
       );
       // Watch before reading, so nothing appended in between can slip past.
-      const stop = s.hub.watchConversation(conversationId, (notice: LiveNotice) => {
+      const stop = await s.hub.watchConversation(verified.siteId, conversationId, (notice) => {
         if (notice.kind === "event") void cursor.push(notice.event);
         else if (notice.kind === "conversation") {
           emailLinked = notice.conversation.channels.some((c) => c.channel === "email");
@@ -328,7 +328,7 @@ export function agentSession(s: Services, origin: string | undefined, out: Outle
       const verified = await s.tokens.verifyAgentToken(token);
       s.origins.checkOwn(origin);
       agent = verified;
-      const stop = s.hub.watchSite(verified.siteId, (notice: LiveNotice) => {
+      const stop = await s.hub.watchSite(verified.siteId, (notice: LiveNotice) => {
         if (notice.kind === "event") {
           out.send(eventFrame(notice.conversationId, notice.event));
         } else if (notice.kind === "conversation") {
@@ -350,11 +350,17 @@ export function agentSession(s: Services, origin: string | undefined, out: Outle
         }
       });
       // Being connected is being online; the console may say "away" later.
-      const leave = await s.presence.join(verified.siteId, verified.email);
+      let leave: () => Promise<void>;
+      try {
+        leave = await s.presence.join(verified.siteId, verified.email);
+      } catch (error) {
+        stop();
+        throw error;
+      }
       out.send({ type: "ready" });
       return () => {
         stop();
-        void leave().catch(() => undefined);
+        s.defer(leave().catch(() => undefined));
       };
     },
     async frame(frame) {

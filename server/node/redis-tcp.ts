@@ -64,6 +64,21 @@ export function tcpDriver(url: string, options: TcpDriverOptions = {}): RedisDri
     if (connection.isOpen) connection.destroy();
   }
 
+  /** SUBSCRIBE or PSUBSCRIBE on the shared pub/sub connection. */
+  async function listen(pattern: boolean, target: string, onMessage: (message: string) => void) {
+    const { connection, ready } = pubsub();
+    await ready;
+    // Each call gets its own listener function, so unsubscribing one leaves the others alone.
+    const listener = (message: string) => onMessage(message);
+    if (pattern) await connection.pSubscribe(target, listener);
+    else await connection.subscribe(target, listener);
+    return async () => {
+      if (!connection.isOpen) return;
+      if (pattern) await connection.pUnsubscribe(target, listener);
+      else await connection.unsubscribe(target, listener);
+    };
+  }
+
   return {
     run(script, keys, args) {
       const tail = [String(keys.length), ...keys, ...args];
@@ -74,16 +89,8 @@ export function tcpDriver(url: string, options: TcpDriverOptions = {}): RedisDri
       );
     },
 
-    async subscribe(channel, onMessage) {
-      const { connection, ready } = pubsub();
-      await ready;
-      // Each call gets its own listener function, so unsubscribing one leaves the others alone.
-      const listener = (message: string) => onMessage(message);
-      await connection.subscribe(channel, listener);
-      return async () => {
-        if (connection.isOpen) await connection.unsubscribe(channel, listener);
-      };
-    },
+    subscribe: (channel, onMessage) => listen(false, channel, onMessage),
+    psubscribe: (pattern, onMessage) => listen(true, pattern, onMessage),
 
     async close() {
       await Promise.all([shut(client), subscriber ? shut(subscriber) : undefined]);

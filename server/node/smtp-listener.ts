@@ -1,5 +1,6 @@
 import type { AddressInfo } from "node:net";
 import { SMTPServer } from "smtp-server";
+import { recipientRefusal } from "../channels/email/index.ts";
 import type { Logger } from "../log.ts";
 
 /** The biggest message the listener takes (SIZE is announced in EHLO). */
@@ -43,11 +44,9 @@ export async function startSmtpListener(options: SmtpListenerOptions): Promise<S
       options.checkRecipient(address.address).then(
         (verdict) => {
           if (verdict.ok) return callback();
-          const error = new Error(
-            verdict.reason === "expired"
-              ? "5.1.1 This reply address has expired"
-              : "5.1.1 No such recipient here",
-          ) as Error & { responseCode: number };
+          const error = new Error(recipientRefusal(verdict.reason)) as Error & {
+            responseCode: number;
+          };
           error.responseCode = 550;
           callback(error);
         },

@@ -3,19 +3,13 @@ import { join, resolve } from "node:path";
 import { serveStatic } from "@hono/node-server/serve-static";
 import { Hono } from "hono";
 import { errorBody } from "../errors.ts";
-
-/** The strict policy the demo's CSP page is served with: the widget must work under it. */
-export const DEMO_CSP =
-  "default-src 'self'; script-src 'self'; style-src 'self'; connect-src 'self' ws: wss:";
-
-/** The console runs only its own files and talks only to this server. */
-export const CONSOLE_CSP =
-  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self' ws: wss:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+import { assetHeaders, DEMO_CSP } from "../http/assets.ts";
 
 /**
- * Built assets (the widget, the agent console) and the demo shop, from the filesystem (Node only; an edge deployment bundles
- * them instead). `/widget.js` is what site owners' script tags load, `/widget-locales/*` what it
- * loads once opened.
+ * Built assets (the widget, its locale packs, the agent console) and the demo shop, from the
+ * filesystem (Node only; the edge worker serves the same files from its static-assets binding,
+ * `server/worker/assets.ts`). `/widget.js` is what site owners' script tags load,
+ * `/widget-locales/*` what it loads once opened.
  *
  * @example
  * app.route("/", staticRoutes(ROOT, { demo: true }));
@@ -32,8 +26,7 @@ export function staticRoutes(root: string, options: { demo: boolean }) {
     // Read once per build: the file is small and every page view asks for it.
     const mtime = statSync(widget).mtimeMs;
     if (cached?.mtime !== mtime) cached = { mtime, body: readFileSync(widget, "utf8") };
-    c.header("Content-Type", "text/javascript; charset=utf-8");
-    c.header("Cache-Control", "public, max-age=300");
+    assetHeaders(c, "widget");
     return c.body(cached.body);
   });
 
@@ -43,11 +36,12 @@ export function staticRoutes(root: string, options: { demo: boolean }) {
     "/widget-locales/*",
     async (c, next) => {
       await next();
+      // A 404 too: any page's widget may read the answer.
       c.header("Access-Control-Allow-Origin", "*");
     },
     serveStatic({
       root: join(root, "dist"),
-      onFound: (_path, c) => c.header("Cache-Control", "public, max-age=31536000, immutable"),
+      onFound: (_path, c) => assetHeaders(c, "widgetLocale"),
     }),
   );
 
@@ -59,8 +53,7 @@ export function staticRoutes(root: string, options: { demo: boolean }) {
     serveStatic({
       root: consoleDir,
       rewriteRequestPath: (path) => path.replace(/^\/console/, ""),
-      // Hashed names: a new build is a new URL, so these never need revalidating.
-      onFound: (_path, c) => c.header("Cache-Control", "public, max-age=31536000, immutable"),
+      onFound: (_path, c) => assetHeaders(c, "consoleAsset"),
     }),
   );
   routes.get("/console/*", (c) => {
@@ -68,9 +61,7 @@ export function staticRoutes(root: string, options: { demo: boolean }) {
     if (!existsSync(index)) {
       return c.json(errorBody("not_found", "The console is not built yet: run npm run build"), 404);
     }
-    c.header("Cache-Control", "no-cache");
-    c.header("Content-Security-Policy", CONSOLE_CSP);
-    c.header("Referrer-Policy", "no-referrer");
+    assetHeaders(c, "consolePage");
     return c.html(readFileSync(index, "utf8"));
   });
 

@@ -8,7 +8,7 @@ import type { ThreadEvent } from "../../sdk/protocol.ts";
  * @example
  * const cursor = createCursor(lastSeq, (after) => store.eventsAfter(id, after), send);
  * await cursor.catchUp();
- * hub.watchConversation(id, (n) => n.kind === "event" && cursor.push(n.event));
+ * await hub.watchConversation(siteId, id, (n) => n.kind === "event" && cursor.push(n.event));
  */
 export function createCursor(
   after: number,

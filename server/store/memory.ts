@@ -1,6 +1,6 @@
 import type { CallbackRequest, Contact, Conversation, ThreadEvent } from "../../sdk/protocol.ts";
 import { AppError } from "../errors.ts";
-import { applyAppend, applyPatch, eventId, previewText, sortCallbacks } from "./shared.ts";
+import { applyAppend, applyPatch, eventId, inScope, previewText, sortCallbacks } from "./shared.ts";
 import type {
   AppendResult,
   ConversationPatch,
@@ -271,9 +271,14 @@ export function memoryStore(options: { now?: () => number } = {}): Store {
     async publish(notice) {
       emit(notice);
     },
-    subscribe(listener): Unsubscribe {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
+    async subscribe(listener, scope): Promise<Unsubscribe> {
+      const heard = scope
+        ? (notice: LiveNotice) => {
+            if (inScope(notice, scope)) listener(notice);
+          }
+        : listener;
+      listeners.add(heard);
+      return () => listeners.delete(heard);
     },
     async close() {
       listeners.clear();

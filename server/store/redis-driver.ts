@@ -36,6 +36,8 @@ export interface RedisDriver {
   run(script: RedisScript, keys: string[], args: string[]): Promise<unknown>;
   /** Listens on a pub/sub channel; resolves once subscribed, with the function that stops. */
   subscribe(channel: string, onMessage: (message: string) => void): Promise<() => Promise<void>>;
+  /** Listens on every channel matching a glob pattern (PSUBSCRIBE), likewise. */
+  psubscribe(pattern: string, onMessage: (message: string) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 

@@ -15,7 +15,8 @@ import { RedisScript } from "./redis-driver.ts";
  * KEYS: conv, log, idem.
  * ARGV: 1 id, 2 id as a JSON string, 3 event JSON without its `{`, id or seq, 4 clientId or "",
  * 5 "1" to set lastText, 6 lastText, 7 "1" for a visitor message, 8 channel, 9 createdAt,
- * 10 createdAt in ms, 11 key prefix, 12 live channel.
+ * 10 createdAt in ms, 11 key prefix, 12 the live channels' base (`<base>:<siteId>:<id>` is
+ * published to).
  * Answers nil when the conversation does not exist, else { event JSON, 1 when duplicate, assignee or "" }.
  */
 export const APPEND = new RedisScript(`
@@ -52,7 +53,7 @@ if ARGV[7] == "1" then
 end
 redis.call("HSET", conv, unpack(fields))
 redis.call("ZADD", inbox .. status, ARGV[10], ARGV[1])
-redis.call("PUBLISH", ARGV[12], '{"kind":"event","siteId":' .. cjson.encode(siteId) ..
+redis.call("PUBLISH", ARGV[12] .. ":" .. siteId .. ":" .. ARGV[1], '{"kind":"event","siteId":' .. cjson.encode(siteId) ..
   ',"conversationId":' .. ARGV[2] .. ',"event":' .. event .. '}')
 return { event, 0, redis.call("HGET", conv, "assignee") or "" }
 `);

@@ -5,6 +5,9 @@
 import { Redis } from "@upstash/redis";
 import { evalWithFallback, type RedisDriver } from "./redis-driver.ts";
 
+/** The client's subscription object (a channel's or a pattern's); the package does not export its type. */
+type Subscriber = ReturnType<Redis["subscribe"]>;
+
 export interface UpstashDriverOptions {
   /** The REST URL, e.g. `https://eu1-fine-cat-12345.upstash.io`. */
   url: string;
@@ -16,7 +19,7 @@ export interface UpstashDriverOptions {
 /**
  * A {@link RedisDriver} over the Upstash REST protocol. Scripts go through EVALSHA with an EVAL
  * fallback; calls made in the same tick share one `/pipeline` request (the client's
- * auto-pipelining). Subscriptions are Server-Sent Event streams.
+ * auto-pipelining). Subscriptions (channels and patterns) are Server-Sent Event streams.
  *
  * @example
  * const store = redisStore(upstashDriver({ url: env.UPSTASH_REDIS_REST_URL, token: env.UPSTASH_REDIS_REST_TOKEN }));
@@ -29,6 +32,47 @@ export function upstashDriver(options: UpstashDriverOptions): RedisDriver {
     automaticDeserialization: false,
   });
   const stops = new Set<() => Promise<void>>();
+  const confirmWithin = options.subscribeTimeoutMs ?? 10_000;
+
+  /**
+   * Each subscription is one Server-Sent Events stream. It opens in the background: wait for
+   * Redis's confirmation so a caller that publishes right after subscribing is heard.
+   */
+  function listen(
+    target: string,
+    subscriber: Subscriber,
+    confirmation: "subscribe" | "psubscribe",
+    onMessage: (subscriber: Subscriber) => void,
+  ): Promise<() => Promise<void>> {
+    const stop = async () => {
+      stops.delete(stop);
+      await subscriber.unsubscribe();
+    };
+    stops.add(stop);
+    onMessage(subscriber);
+    return new Promise((resolve, reject) => {
+      let pending = true;
+      const fail = (error: Error) => {
+        if (!pending) return;
+        pending = false;
+        clearTimeout(timer);
+        void stop();
+        reject(error);
+      };
+      const timer = setTimeout(
+        () => fail(new Error(`Upstash ${confirmation} to ${target} was not confirmed`)),
+        confirmWithin,
+      );
+      subscriber.on(confirmation, () => {
+        if (!pending) return;
+        pending = false;
+        clearTimeout(timer);
+        resolve(stop);
+      });
+      // The client reports only a failed opening request; a stream that ends later is silent.
+      subscriber.on("error", fail);
+    });
+  }
 
   return {
     run(script, keys, args) {
@@ -40,37 +84,15 @@ export function upstashDriver(options: UpstashDriverOptions): RedisDriver {
     },
 
     subscribe(channel, onMessage) {
-      const subscriber = redis.subscribe<string>(channel);
-      const stop = async () => {
-        stops.delete(stop);
-        await subscriber.unsubscribe();
-      };
-      stops.add(stop);
-      subscriber.on("message", ({ message }) => onMessage(String(message)));
-      // The stream opens in the background: wait for Redis's confirmation so a caller that
-      // publishes right after subscribing is heard.
-      return new Promise((resolve, reject) => {
-        let pending = true;
-        const fail = (error: Error) => {
-          if (!pending) return;
-          pending = false;
-          clearTimeout(timer);
-          void stop();
-          reject(error);
-        };
-        const timer = setTimeout(
-          () => fail(new Error(`Upstash subscribe to ${channel} was not confirmed`)),
-          options.subscribeTimeoutMs ?? 10_000,
-        );
-        subscriber.on("subscribe", () => {
-          if (!pending) return;
-          pending = false;
-          clearTimeout(timer);
-          resolve(stop);
-        });
-        // The client reports only a failed opening request; a stream that ends later is silent.
-        subscriber.on("error", fail);
-      });
+      return listen(channel, redis.subscribe(channel), "subscribe", (subscriber) =>
+        subscriber.on("message", ({ message }) => onMessage(String(message))),
+      );
+    },
+
+    psubscribe(pattern, onMessage) {
+      return listen(pattern, redis.psubscribe(pattern), "psubscribe", (subscriber) =>
+        subscriber.on("pmessage", ({ message }) => onMessage(String(message))),
+      );
     },
 
     async close() {

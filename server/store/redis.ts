@@ -11,6 +11,8 @@
  * - `ot:mark:<key>` high-water marks (`raiseMark`)
  * - `ot:cb:<id>` hash (doc, v, status) of a callback request; `ot:cbs:<site>:<status>` zsets
  *   scored by window start (active statuses) or last change (final ones); `ot:{cid}:cbs`
+ * - live notices on the channels `ot:live:<siteId>:<conversationId>` (`ot:live:<siteId>:` for
+ *   the team's), so a subscription can take one conversation, one site, or all
  */
 import type {
   CallbackRequest,
@@ -22,21 +24,23 @@ import type {
 import { AppError } from "../errors.ts";
 import type { RedisDriver } from "./redis-driver.ts";
 import * as lua from "./redis-scripts.ts";
-import { isActiveCallback, previewText, sortCallbacks } from "./shared.ts";
+import { isActiveCallback, noticeConversationId, previewText, sortCallbacks } from "./shared.ts";
 import type {
   AppendResult,
   ConversationPatch,
   LiveNotice,
   NewEvent,
+  NoticeScope,
   PresenceStatus,
   Store,
+  Unsubscribe,
 } from "./types.ts";
 import { MAX_EVENTS_PER_READ } from "./types.ts";
 
 export interface RedisStoreOptions {
   /** Key prefix, so several deployments can share one database. Default `ot`. */
   prefix?: string;
-  /** The pub/sub channel live notices travel on. Default `<prefix>:live`. */
+  /** The base of the pub/sub channels live notices travel on. Default `<prefix>:live`. */
   channel?: string;
   /** Hears failures nobody awaits: a lost subscription, a throwing listener. Default console.error. */
   onError?: (error: unknown) => void;
@@ -92,6 +96,9 @@ function toConversation(reply: unknown): Conversation | null {
   return record as unknown as Conversation;
 }
 
+/** A literal for a PSUBSCRIBE pattern: Redis's glob characters lose their meaning. */
+const globEscape = (text: string) => text.replace(/[*?[\]\\]/g, "\\$&");
+
 function strings(reply: unknown): string[] {
   return Array.isArray(reply) ? reply.map(String) : [];
 }
@@ -132,28 +139,61 @@ export function redisStore(driver: RedisDriver, options: RedisStoreOptions = {})
   const documents = (reply: unknown) =>
     strings(reply).map((json) => JSON.parse(json) as CallbackRequest);
 
-  // One driver subscription per store, opened by the first listener and kept until close().
+  /**
+   * Notices travel on `<channel>:<siteId>:<conversationId>` (a team-wide one, presence, on
+   * `<channel>:<siteId>:`): a subscription hears everything by pattern, a site's by pattern, or
+   * one conversation's by name, and every notice is published once.
+   */
+  const channelOf = (siteId: string, conversationId: string | null) =>
+    `${channel}:${siteId}:${conversationId ?? ""}`;
+
+  // The unscoped listeners share one driver subscription, opened by the first and kept until
+  // close(); each scoped listener has its own.
   const listeners = new Set<(notice: LiveNotice) => void>();
-  let subscription: Promise<(() => Promise<void>) | undefined> | undefined;
+  let subscription: Promise<() => Promise<void>> | undefined;
+  const scopedStops = new Set<() => Promise<void>>();
   let closed = false;
 
-  function dispatch(message: string): void {
-    for (const listener of [...listeners]) {
-      try {
-        // Each listener parses its own copy, as with the memory store.
-        listener(JSON.parse(message) as LiveNotice);
-      } catch (error) {
-        onError(error);
-      }
+  function deliver(listener: (notice: LiveNotice) => void, message: string): void {
+    try {
+      // Each listener parses its own copy, as with the memory store.
+      listener(JSON.parse(message) as LiveNotice);
+    } catch (error) {
+      onError(error);
     }
   }
 
-  function listen(): void {
-    subscription ??= driver.subscribe(channel, dispatch).catch((error: unknown) => {
-      subscription = undefined; // the next subscribe() tries again
-      if (!closed) onError(error);
-      return undefined;
-    });
+  function dispatch(message: string): void {
+    for (const listener of [...listeners]) deliver(listener, message);
+  }
+
+  function listen(): Promise<() => Promise<void>> {
+    subscription ??= driver
+      .psubscribe(`${globEscape(channel)}:*`, dispatch)
+      .catch((error: unknown) => {
+        subscription = undefined; // the next subscribe() tries again
+        throw error;
+      });
+    return subscription;
+  }
+
+  async function listenScoped(
+    listener: (notice: LiveNotice) => void,
+    scope: NoticeScope,
+  ): Promise<Unsubscribe> {
+    const hear = (message: string) => deliver(listener, message);
+    const stop =
+      scope.conversationId === undefined
+        ? await driver.psubscribe(`${globEscape(channelOf(scope.siteId, null))}*`, hear)
+        : await driver.subscribe(channelOf(scope.siteId, scope.conversationId), hear);
+    if (closed) {
+      await stop();
+      return () => {};
+    }
+    scopedStops.add(stop);
+    return () => {
+      if (scopedStops.delete(stop)) void stop().catch(onError);
+    };
   }
 
   return {
@@ -366,12 +406,22 @@ export function redisStore(driver: RedisDriver, options: RedisStoreOptions = {})
     },
 
     async publish(notice) {
-      await driver.run(lua.PUBLISH, [], [channel, JSON.stringify(notice)]);
+      await driver.run(
+        lua.PUBLISH,
+        [],
+        [channelOf(notice.siteId, noticeConversationId(notice)), JSON.stringify(notice)],
+      );
     },
-    subscribe(listener) {
+    async subscribe(listener, scope) {
       if (closed) return () => {};
+      if (scope) return listenScoped(listener, scope);
       listeners.add(listener);
-      listen();
+      try {
+        await listen();
+      } catch (error) {
+        listeners.delete(listener);
+        throw error;
+      }
       return () => {
         listeners.delete(listener);
       };
@@ -381,8 +431,10 @@ export function redisStore(driver: RedisDriver, options: RedisStoreOptions = {})
       if (closed) return;
       closed = true;
       listeners.clear();
-      const stop = await subscription;
-      await stop?.().catch(onError);
+      const stops = [...scopedStops];
+      scopedStops.clear();
+      const shared = await subscription?.catch(() => undefined);
+      await Promise.all([shared, ...stops].map((stop) => stop?.().catch(onError)));
       await driver.close();
     },
   };

@@ -4,7 +4,7 @@ import type {
   Conversation,
   ThreadEvent,
 } from "../../sdk/protocol.ts";
-import type { ConversationPatch } from "./types.ts";
+import type { ConversationPatch, LiveNotice, NoticeScope } from "./types.ts";
 
 /** Event ids are derived, so a retried append can never mint a second id for one seq. */
 export function eventId(conversationId: string, seq: number): string {
@@ -44,6 +44,31 @@ export function applyPatch(conversation: Conversation, patch: ConversationPatch)
   if (assignee === null) delete next.assignee;
   else if (assignee !== undefined) next.assignee = assignee;
   return next;
+}
+
+/**
+ * The conversation whose listeners (a visitor's socket) hear a live notice; null for one that
+ * concerns the team only (presence, callback requests).
+ */
+export function noticeConversationId(notice: LiveNotice): string | null {
+  if (notice.kind === "conversation") return notice.conversation.id;
+  if (notice.kind === "presence" || notice.kind === "callback") return null;
+  return notice.conversationId;
+}
+
+/**
+ * Whether a subscription of `scope` hears the notice: every notice of its site, or only those
+ * of its conversation.
+ *
+ * @example
+ * inScope(notice, { siteId: "demo", conversationId: "abc" });
+ */
+export function inScope(notice: LiveNotice, scope: NoticeScope | undefined): boolean {
+  if (!scope) return true;
+  if (notice.siteId !== scope.siteId) return false;
+  return (
+    scope.conversationId === undefined || noticeConversationId(notice) === scope.conversationId
+  );
 }
 
 /** Statuses a callback can still leave: the agents' queue. */

@@ -67,6 +67,20 @@ export type LiveNotice =
 
 export type Unsubscribe = () => void;
 
+/**
+ * Which live notices a subscription hears: a site's (its conversations' and its team's), or one
+ * conversation's. No scope hears every notice of every site: one such subscription per
+ * long-lived instance, routed to its sockets by the hub. A runtime whose connections cannot
+ * share one (an edge worker) subscribes per connection to just what that connection needs.
+ *
+ * @example
+ * const stop = await store.subscribe(onNotice, { siteId: "demo", conversationId: id });
+ */
+export interface NoticeScope {
+  siteId: string;
+  conversationId?: string;
+}
+
 export interface RateHit {
   /** Hits in the current window, this one included. */
   count: number;
@@ -161,7 +175,11 @@ export interface Store {
 
   /** Fans a notice out to every instance's subscribers (appends publish their own). */
   publish(notice: LiveNotice): Promise<void>;
-  subscribe(listener: (notice: LiveNotice) => void): Unsubscribe;
+  /**
+   * Listens to live notices, all of them or those of a scope. Resolves once listening, so a
+   * notice published after that is heard; rejects when the bus cannot be reached.
+   */
+  subscribe(listener: (notice: LiveNotice) => void, scope?: NoticeScope): Promise<Unsubscribe>;
 
   close(): Promise<void>;
 }

@@ -24,6 +24,28 @@ export const SHOP_SITE = {
 
 const loose = { limit: 100_000, windowMs: 60_000 };
 
+let fixtures = 0;
+
+/**
+ * A mail of `test/fixtures/email/` with its placeholders filled: `{{FROM}}`, `{{TO}}`,
+ * `{{IN_REPLY_TO}}`, `{{REFERENCES}}` (the In-Reply-To by default), and `{{N}}`, a number that
+ * makes each Message-ID new.
+ */
+export function emailFixture(
+  name: string,
+  values: { from: string; to: string; inReplyTo?: string; references?: string },
+): string {
+  return readFileSync(`test/fixtures/email/${name}`, "utf8")
+    .replaceAll("{{FROM}}", values.from)
+    .replaceAll("{{TO}}", values.to)
+    .replaceAll("{{IN_REPLY_TO}}", values.inReplyTo ?? "<unrelated@mail.example.net>")
+    .replaceAll(
+      "{{REFERENCES}}",
+      values.references ?? values.inReplyTo ?? "<unrelated@mail.example.net>",
+    )
+    .replaceAll("{{N}}", String(++fixtures));
+}
+
 export interface EmailServer {
   server: RunningServer;
   /** Where the server's SMTP transport delivers: the mail it sent, as received. */

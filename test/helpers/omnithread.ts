@@ -26,6 +26,21 @@ export async function startTestServer(
   });
 }
 
+/** A running server as the contract suites see it, whatever runs it (Node, the edge worker). */
+export interface ServerUnderTest {
+  /** Where requests go. */
+  url: string;
+  /** `PUBLIC_URL`: the token issuer. */
+  publicUrl: string;
+  /** A browser origin the demo site allows: the server's own. */
+  ownOrigin: string;
+}
+
+/** A Node server started by {@link startTestServer}, for the contract suites. */
+export function nodeUnderTest(server: RunningServer): ServerUnderTest {
+  return { url: server.url, publicUrl: server.config.publicUrl, ownOrigin: server.url };
+}
+
 export interface JsonResponse<T = Record<string, unknown>> {
   status: number;
   body: T;

@@ -127,7 +127,7 @@ describe("callback requests, with a fixed clock", () => {
     now = Date.parse("2026-03-02T09:00:00Z");
     notices.length = 0;
     const store = memoryStore({ now: () => now });
-    store.subscribe((notice) => notices.push(notice));
+    await store.subscribe((notice) => notices.push(notice));
     app = createApp({
       config: loadConfig({ PORT: "8787" }, sites({ country: "NL", remindMinutes: 10 }, true)),
       store,

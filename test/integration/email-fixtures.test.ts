@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import nodemailer from "nodemailer";
 import PostalMime, { type Address, type Email } from "postal-mime";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -7,6 +6,7 @@ import { mailgunSignature } from "../../server/channels/email/signature.ts";
 import type { RunningServer } from "../../server/node.ts";
 import {
   type EmailServer,
+  emailFixture,
   INBOUND_SECRET,
   MAILGUN_KEY,
   startEmailServer,
@@ -303,12 +303,7 @@ const FIXTURES: Fixture[] = [
 
 async function addressed(f: Fixture, h: Handed): Promise<Delivery> {
   const bounce = f.file === "bounce.eml";
-  const raw = readFileSync(`test/fixtures/email/${f.file}`, "utf8")
-    .replaceAll("{{FROM}}", h.email)
-    .replaceAll("{{TO}}", h.replyTo)
-    .replaceAll("{{IN_REPLY_TO}}", h.messageId)
-    .replaceAll("{{REFERENCES}}", h.messageId)
-    .replaceAll("{{N}}", String(++n));
+  const raw = emailFixture(f.file, { from: h.email, to: h.replyTo, inReplyTo: h.messageId });
   const parsed = await PostalMime.parse(raw, { attachmentEncoding: "arraybuffer" });
   // The recipient the provider delivered to: the mail's own To (the support address, for the
   // mail that names the thread only by In-Reply-To).

@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import nodemailer from "nodemailer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Conversation, ConversationSnapshot, ThreadEvent } from "../../sdk/protocol.ts";
@@ -10,6 +9,7 @@ import { type EmailApiPeer, startEmailApiPeer } from "../helpers/email-api-peer.
 import {
   DEMO_HASH,
   type EmailServer,
+  emailFixture,
   INBOUND_SECRET,
   MAILGUN_KEY,
   REPLY_DOMAIN,
@@ -113,24 +113,8 @@ async function handedOff(
   };
 }
 
-/** A fixture with its placeholders filled. */
-function fixture(
-  name: string,
-  values: { from: string; to: string; inReplyTo?: string; references?: string },
-): string {
-  return readFileSync(`test/fixtures/email/${name}`, "utf8")
-    .replaceAll("{{FROM}}", values.from)
-    .replaceAll("{{TO}}", values.to)
-    .replaceAll("{{IN_REPLY_TO}}", values.inReplyTo ?? "<unrelated@mail.example.net>")
-    .replaceAll(
-      "{{REFERENCES}}",
-      values.references ?? values.inReplyTo ?? "<unrelated@mail.example.net>",
-    )
-    .replaceAll("{{N}}", String(++n));
-}
-
 const reply = (h: Handed, name: string, from = h.email) =>
-  fixture(name, { from, to: h.replyTo, inReplyTo: h.messageId });
+  emailFixture(name, { from, to: h.replyTo, inReplyTo: h.messageId });
 
 function postRaw(raw: string, secret = SECRET) {
   return api<{ status: string; reason?: string; seq?: number; duplicate?: boolean }>(
@@ -256,7 +240,7 @@ describe("replies by email", () => {
     expect((await postRaw(reply(h, "apple-mail-reply-base64.eml"))).status).toBe(201);
     expect((await postRaw(reply(h, "outlook-reply-iso-8859-2.eml"))).status).toBe(201);
     // Sent to the support address: only In-Reply-To names the thread.
-    const koi = fixture("koi8r-in-reply-to-only.eml", {
+    const koi = emailFixture("koi8r-in-reply-to-only.eml", {
       from: h.email,
       to: "",
       inReplyTo: h.messageId,
@@ -297,7 +281,7 @@ describe("replies by email", () => {
     const handle = h.replyTo.slice("reply+".length, h.replyTo.indexOf("@"));
     const altered = `reply+${handle.slice(0, -1)}${handle.endsWith("a") ? "b" : "a"}@${REPLY_DOMAIN}`;
     for (const to of [altered, `reply+${"a".repeat(44)}@${REPLY_DOMAIN}`]) {
-      const res = await postRaw(fixture("gmail-reply-qp.eml", { from: h.email, to }));
+      const res = await postRaw(emailFixture("gmail-reply-qp.eml", { from: h.email, to }));
       expect(res.status).toBe(200);
       expect(res.body).toEqual({ status: "parked", reason: "invalid" });
     }
@@ -310,7 +294,7 @@ describe("replies by email", () => {
       ttlSeconds: 180 * 86_400,
     });
     const expired = await postRaw(
-      fixture("gmail-reply-qp.eml", { from: h.email, to: `reply+${old}@${REPLY_DOMAIN}` }),
+      emailFixture("gmail-reply-qp.eml", { from: h.email, to: `reply+${old}@${REPLY_DOMAIN}` }),
     );
     expect(expired.body).toEqual({ status: "parked", reason: "expired" });
     expect((await thread(h.id)).conversation.lastSeq).toBe(before);
@@ -321,7 +305,7 @@ describe("replies by email", () => {
     const sentBefore = smtp.received.length;
     const ooo = await postRaw(reply(h, "out-of-office.eml"));
     expect(ooo.body).toEqual({ status: "ignored", reason: "auto-submitted" });
-    const bounce = await postRaw(fixture("bounce.eml", { from: "", to: h.replyTo }));
+    const bounce = await postRaw(emailFixture("bounce.eml", { from: "", to: h.replyTo }));
     expect(bounce.body.status).toBe("ignored");
     expect(await emailMessages(h.id)).toHaveLength(0);
     await new Promise((r) => setTimeout(r, 100));

@@ -55,6 +55,19 @@ export interface EmailChannel extends Channel {
   ): Promise<{ ok: true } | { ok: false; reason: string }>;
 }
 
+/**
+ * What a mail server of ours says to a recipient `checkRecipient` refused: the SMTP listener's
+ * 550 text, an Email Worker's `setReject` reason.
+ *
+ * @example
+ * if (!verdict.ok) message.setReject(recipientRefusal(verdict.reason));
+ */
+export function recipientRefusal(reason: string): string {
+  return reason === "expired"
+    ? "5.1.1 This reply address has expired"
+    : "5.1.1 No such recipient here";
+}
+
 /** Mail with attachments is large; above this, the provider is told 413. */
 const MAX_INBOUND_BYTES = 30 * 1024 * 1024;
 const MAILGUN_MAX_AGE_S = 5 * 60;
@@ -267,11 +280,13 @@ export function emailChannel(options: EmailOptions): EmailChannel {
     },
 
     callbackChanged(s, conversation, callback) {
-      void callbackNotice(s, conversation, callback).catch((error) =>
-        s.log.error("callback confirmation email failed", {
-          conversationId: conversation.id,
-          error: String(error),
-        }),
+      s.defer(
+        callbackNotice(s, conversation, callback).catch((error) =>
+          s.log.error("callback confirmation email failed", {
+            conversationId: conversation.id,
+            error: String(error),
+          }),
+        ),
       );
     },
 

@@ -137,11 +137,7 @@ function webhookRoutes(s: Services, client: SendClient): Hono {
             task().catch((error) => s.log.error("messenger send failed", { error: String(error) })),
           ),
         );
-        try {
-          c.executionCtx.waitUntil(sending);
-        } catch {
-          // No execution context (Node): the promise runs on by itself.
-        }
+        s.defer(sending);
       }
       return c.text("EVENT_RECEIVED");
     },

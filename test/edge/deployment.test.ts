@@ -1,0 +1,420 @@
+import { readFileSync } from "node:fs";
+import { createClient as createRedisClient } from "redis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type {
+  ConversationSnapshot,
+  EventFrame,
+  ServerFrame,
+  ThreadEvent,
+} from "../../sdk/protocol.ts";
+import {
+  messageEvent,
+  postWebhook,
+  referralEvent,
+  webhookBody,
+} from "../../server/node/messenger-simulator/meta-wire.ts";
+import type { RunningServer } from "../../server/node.ts";
+import { agentThread, until } from "../helpers/agent-api.ts";
+import { DEMO_SITES_JSON, type EdgeWorker, startEdgeWorker } from "../helpers/edge-worker.ts";
+import { type EmailApiPeer, startEmailApiPeer } from "../helpers/email-api-peer.ts";
+import { emailFixture } from "../helpers/email-server.ts";
+import { type GraphApiPeer, startGraphApiPeer } from "../helpers/graph-api-peer.ts";
+import { api, LiveClient, startTestServer, testKeys } from "../helpers/omnithread.ts";
+import { type RedisServerHandle, startRedisServer } from "../helpers/redis-server.ts";
+import { startUpstashBridge, type UpstashBridge } from "../helpers/upstash-bridge.ts";
+
+/**
+ * One deployment, two runtimes: the bundled worker under workerd (its store on Upstash REST,
+ * through the test bridge) and a Node instance (Redis over TCP), sharing one redis-server, one
+ * public URL and one key ring, with Messenger (a Graph API peer) and email (a Postmark-style
+ * API peer, and the worker's email handler for replies) set up alike on both.
+ */
+const PUBLIC_URL = "https://chat.example.test";
+const APP_SECRET = "app-secret-of-the-demo-app";
+const PAGE_ID = "1001";
+const INBOUND_SECRET = "inbound-secret-0123456789abcdef";
+const REPLY_DOMAIN = "reply.shop.example";
+const loose = { limit: 100_000, windowMs: 60_000 };
+
+/** The demo site, and a shop that calls visitors back (any hour), with mail of its own. */
+const demo = JSON.parse(DEMO_SITES_JSON).sites[0];
+const SITES = JSON.stringify({
+  sites: [
+    demo,
+    {
+      id: "call",
+      name: "Call shop",
+      origins: ["https://call.example"],
+      locale: "en",
+      agents: [{ ...demo.agents[0], email: "agent@call.example" }],
+      email: { from: "support@call.example", replyDomain: "reply.call.example" },
+      callback: { country: "NL", remindMinutes: 30 },
+    },
+  ],
+});
+
+let redis: RedisServerHandle;
+let bridge: UpstashBridge;
+let graph: GraphApiPeer;
+let mail: EmailApiPeer;
+let node: RunningServer;
+let edge: EdgeWorker;
+let agentToken: string;
+
+beforeAll(async () => {
+  redis = await startRedisServer();
+  [bridge, graph, mail] = await Promise.all([
+    startUpstashBridge({ redisUrl: redis.url, token: "edge-token" }),
+    startGraphApiPeer({ accessTokens: ["page-token"] }),
+    startEmailApiPeer({ serverToken: "postmark-token" }),
+  ]);
+  const shared = {
+    PUBLIC_URL,
+    MESSENGER_PAGE_ID: PAGE_ID,
+    MESSENGER_APP_SECRET: APP_SECRET,
+    MESSENGER_VERIFY_TOKEN: "verify-demo",
+    MESSENGER_PAGE_ACCESS_TOKEN: "page-token",
+    GRAPH_API_URL: graph.url,
+    EMAIL_FROM: "support@shop.example",
+    EMAIL_REPLY_DOMAIN: REPLY_DOMAIN,
+    POSTMARK_SERVER_TOKEN: "postmark-token",
+    EMAIL_API_URL: mail.url,
+    EMAIL_INBOUND_SECRET: INBOUND_SECRET,
+  };
+  const limits = { startPerIp: loose, requestsPerIp: loose, loginPerIp: loose };
+  [node, edge] = await Promise.all([
+    // Its own callback sweep waits: the edge's Cron Trigger is the one under test.
+    startTestServer(
+      { ...shared, OMNITHREAD_SITES: SITES, OMNITHREAD_STORE: "redis", REDIS_URL: redis.url },
+      limits,
+      { callbackSweepMs: 3_600_000 },
+    ),
+    startEdgeWorker(
+      {
+        ...shared,
+        UPSTASH_REDIS_REST_URL: bridge.url,
+        UPSTASH_REDIS_REST_TOKEN: "edge-token",
+        OMNITHREAD_SITES: SITES,
+        OMNITHREAD_KEYS: await testKeys,
+      },
+      limits,
+    ),
+  ]);
+  agentToken = await loginAgent(node.url, "agent@example.com");
+});
+afterAll(async () => {
+  await Promise.all([edge?.stop(), node?.stop()]);
+  await Promise.all([bridge?.stop(), graph?.stop(), mail?.stop()]);
+  await redis?.stop();
+});
+
+// ---- helpers ----
+
+async function loginAgent(base: string, email: string): Promise<string> {
+  const login = await api<{ token: string }>(base, "/v1/agent/login", {
+    body: { email, password: "omnithread-demo" },
+  });
+  expect(login.status).toBe(200);
+  return login.body.token;
+}
+
+async function startOnEdge(): Promise<ConversationSnapshot> {
+  const res = await api<ConversationSnapshot>(edge.url, "/v1/conversations", {
+    body: { siteId: "demo", context: { url: "https://shop.example/orders/42", locale: "en" } },
+  });
+  expect(res.status).toBe(201);
+  return res.body;
+}
+
+const replyOnNode = (conversationId: string, text: string) =>
+  api<{ event: ThreadEvent; deliveredVia: string }>(
+    node.url,
+    `/v1/agent/conversations/${conversationId}/messages`,
+    { token: agentToken, body: { text } },
+  );
+
+const eventWith =
+  (text: string) =>
+  (f: ServerFrame): f is EventFrame =>
+    f.type === "event" && f.event.text === text;
+
+/** An SSE stream read with fetch, as the SDK reads it: the token in the header. */
+async function openEvents(base: string, token: string, after: number) {
+  const controller = new AbortController();
+  const response = await fetch(`${base}/v1/events?after=${after}`, {
+    headers: { authorization: `Bearer ${token}` },
+    signal: controller.signal,
+  });
+  expect(response.status).toBe(200);
+  expect(response.headers.get("content-type")).toMatch(/^text\/event-stream/);
+  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  return {
+    get text() {
+      return text;
+    },
+    async readUntil(needle: string): Promise<void> {
+      while (!text.includes(needle)) {
+        const { value, done } = await reader.read();
+        if (done) throw new Error(`the stream ended before ${needle}: ${text}`);
+        text += value;
+      }
+    },
+    close: () => controller.abort(),
+  };
+}
+
+/** Subscribers Redis counts on a conversation's live channel (one per open edge stream). */
+async function subscribersOf(conversationId: string): Promise<number> {
+  const client = createRedisClient({ url: redis.url, RESP: 2 });
+  await client.connect();
+  try {
+    const reply = await client.sendCommand(["PUBSUB", "NUMSUB", `ot:live:demo:${conversationId}`]);
+    return Number((reply as unknown as unknown[])[1]);
+  } finally {
+    client.destroy();
+  }
+}
+
+const thread = (id: string) => agentThread(node.url, agentToken, id);
+
+// ---- tests ----
+
+describe("an edge worker and a Node instance on one Redis", () => {
+  it("starts, sends and reads history on the edge; the Node instance has the same thread", async () => {
+    const { token, conversation } = await startOnEdge();
+    const sent = await api<{ event: ThreadEvent }>(edge.url, "/v1/messages", {
+      token,
+      body: { clientId: "e-1", text: "Hello from the edge" },
+    });
+    expect(sent.status).toBe(201);
+    expect(sent.body.event).toMatchObject({ seq: 1, channel: "web" });
+    const history = await api<{ events: ThreadEvent[] }>(edge.url, "/v1/conversation?after=0", {
+      token,
+    });
+    expect(history.body.events.map((e) => e.text)).toEqual(["Hello from the edge"]);
+    // The Node instance reads the same thread, and takes the edge's token.
+    expect((await thread(conversation.id)).events.map((e) => e.text)).toEqual([
+      "Hello from the edge",
+    ]);
+    const onNode = await api<{ events: ThreadEvent[] }>(node.url, "/v1/conversation", { token });
+    expect(onNode.body.events.map((e) => e.seq)).toEqual([1]);
+  });
+
+  it("streams over SSE on the edge what a Node instance publishes, after the log from `after`", async () => {
+    const { token, conversation } = await startOnEdge();
+    await api(edge.url, "/v1/messages", { token, body: { clientId: "s-1", text: "first" } });
+    await api(edge.url, "/v1/messages", { token, body: { clientId: "s-2", text: "second" } });
+    const stream = await openEvents(edge.url, token, 1);
+    await stream.readUntil('"second"');
+    expect(stream.text).not.toContain('"first"');
+    expect((await replyOnNode(conversation.id, "answered on Node")).status).toBe(201);
+    await stream.readUntil('"answered on Node"');
+    expect(stream.text).toMatch(/data: \{[^\n]*"seq":3,[^\n]*"answered on Node"[^\n]*\}\nid: 3\n/);
+    stream.close();
+  });
+
+  it("holds one Redis subscription per SSE stream, and lets it go when the client goes", async () => {
+    const { token, conversation } = await startOnEdge();
+    const stream = await openEvents(edge.url, token, 0);
+    await stream.readUntil("event: ready");
+    expect(await subscribersOf(conversation.id)).toBe(1);
+    stream.close();
+    // workerd tells the stream at its next write (a keepalive comment, every 5 s on the edge).
+    const deadline = Date.now() + 10_000;
+    while ((await subscribersOf(conversation.id)) > 0) {
+      if (Date.now() > deadline) throw new Error("the subscription outlived its stream");
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  });
+
+  it("carries WebSockets on the edge both ways with a Node instance", async () => {
+    const agent = await LiveClient.connect(`${edge.url}/v1/agent/live`);
+    agent.send({ type: "hello", token: agentToken });
+    await agent.waitFor((f) => f.type === "ready");
+    const { token, conversation } = await startOnEdge();
+    const visitor = await LiveClient.connect(`${edge.url}/v1/live`);
+    visitor.send({ type: "hello", token, after: 0 });
+    await visitor.waitFor((f) => f.type === "ready");
+    // A visitor message posted to the Node instance reaches the agent's socket on the edge …
+    await api(node.url, "/v1/messages", { token, body: { clientId: "w-1", text: "via Node" } });
+    expect((await agent.waitFor(eventWith("via Node"))).conversationId).toBe(conversation.id);
+    // … and an agent reply posted there reaches the visitor's socket on the edge.
+    await replyOnNode(conversation.id, "reply from Node");
+    const reply = await visitor.waitFor(eventWith("reply from Node"));
+    visitor.send({ type: "send", clientId: "w-2", text: "sent over the edge socket" });
+    const ack = await visitor.waitFor((f) => f.type === "ack");
+    expect(ack.type === "ack" && ack.event.seq).toBeGreaterThan(reply.event.seq);
+    agent.close();
+    visitor.close();
+    expect((await visitor.waitForClose()).code).toBe(1005);
+  });
+});
+
+describe("outside channels on the edge", () => {
+  it("takes a signed Messenger webhook and answers through the Graph API from the edge", async () => {
+    const { token, conversation } = await startOnEdge();
+    const handoff = await api<{ url: string }>(edge.url, "/v1/handoff", {
+      token,
+      body: { channel: "messenger" },
+    });
+    const ref = new URL(handoff.body.url).searchParams.get("ref")!;
+    const psid = "7000000000000123";
+    const hook = (
+      events: Parameters<typeof webhookBody>[0][number]["events"],
+      secret = APP_SECRET,
+    ) =>
+      postWebhook(
+        `${edge.url}/webhooks/messenger`,
+        secret,
+        webhookBody([{ pageId: PAGE_ID, events }]),
+      );
+    expect(
+      (await hook([referralEvent({ psid, pageId: PAGE_ID, ref })], "not-the-secret")).status,
+    ).toBe(401);
+    expect((await hook([referralEvent({ psid, pageId: PAGE_ID, ref })])).status).toBe(200);
+    expect(
+      (await hook([messageEvent({ psid, pageId: PAGE_ID, text: "Now in Messenger" })])).status,
+    ).toBe(200);
+    // Stored before the 200; the welcome line with the resume link goes out after it (waitUntil).
+    const events = (await thread(conversation.id)).events;
+    expect(events.filter((e) => e.channel === "messenger").map((e) => e.text)).toContain(
+      "Now in Messenger",
+    );
+    await until(
+      async () => graph.sentTo(psid).length,
+      (n) => n === 1,
+      "the welcome line",
+    );
+    const reply = await api<{ deliveredVia: string }>(
+      edge.url,
+      `/v1/agent/conversations/${conversation.id}/messages`,
+      { token: agentToken, body: { text: "Replying from the edge" } },
+    );
+    expect(reply.body.deliveredVia).toBe("messenger");
+    expect(graph.sentTo(psid).map((m) => m.text)).toContain("Replying from the edge");
+  });
+
+  it("receives a reply in the email handler with the raw webhook's parser, and refuses strangers", async () => {
+    const { token, conversation } = await startOnEdge();
+    const visitor = "ana.edge@example.com";
+    const handoff = await api(edge.url, "/v1/handoff", {
+      token,
+      body: { channel: "email", email: visitor },
+    });
+    expect(handoff.status).toBe(202);
+    const sent = await until(
+      async () => mail.sent.find((m) => m.To === visitor),
+      Boolean,
+      "the transcript mail",
+    );
+    const replyTo = String(sent!.ReplyTo);
+    expect(replyTo).toMatch(new RegExp(`^reply\\+[a-z2-7]+@${REPLY_DOMAIN.replace(".", "\\.")}$`));
+    const headers = sent!.Headers as Array<{ Name: string; Value: string }>;
+    const messageId = headers.find((h) => h.Name === "Message-ID")!.Value;
+
+    const raw = emailFixture("gmail-reply-qp.eml", {
+      from: visitor,
+      to: replyTo,
+      inReplyTo: messageId,
+    });
+    const delivered = await edge.email(raw, { from: visitor, to: replyTo });
+    expect(delivered.status).toBe(200);
+    const byMail = (await thread(conversation.id)).events.filter(
+      (e) => e.type === "message" && e.channel === "email",
+    );
+    expect(byMail.map((e) => e.text)).toEqual([
+      "Yes \u2014 order 1234, the blue \u201c\u00c6r\u00f8\u201d jacket. Size L please.",
+    ]);
+    // The same mail through the Node instance's raw webhook is the same message: nothing twice.
+    const again = await api<{ status: string; duplicate?: boolean }>(
+      node.url,
+      "/webhooks/email/raw",
+      {
+        body: raw,
+        headers: { authorization: `Bearer ${INBOUND_SECRET}`, "content-type": "message/rfc822" },
+      },
+    );
+    expect(again.body).toMatchObject({ status: "accepted", duplicate: true });
+
+    const forged = `reply+${"a".repeat(40)}@${REPLY_DOMAIN}`;
+    const refused = await edge.email(
+      emailFixture("gmail-reply-qp.eml", { from: visitor, to: forged }),
+      { from: visitor, to: forged },
+    );
+    expect(refused.status).toBe(400);
+    expect(await refused.text()).toContain("5.1.1");
+  });
+});
+
+describe("the callback queue on the edge", () => {
+  it("takes a request with a confirmation mail, and the Cron Trigger reminds the team", async () => {
+    const agent = await LiveClient.connect(`${edge.url}/v1/agent/live`);
+    agent.send({ type: "hello", token: await loginAgent(node.url, "agent@call.example") });
+    await agent.waitFor((f) => f.type === "ready");
+    const start = await api<ConversationSnapshot>(edge.url, "/v1/conversations", {
+      body: { siteId: "call" },
+    });
+    const from = Date.now() + 20 * 60_000;
+    const asked = await api<{ callback: { id: string } }>(edge.url, "/v1/handoff", {
+      token: start.body.token,
+      body: {
+        channel: "callback",
+        phone: "+31 6 12345678",
+        window: {
+          from: new Date(from).toISOString(),
+          to: new Date(from + 3_600_000).toISOString(),
+        },
+        timeZone: "Europe/Amsterdam",
+        email: "caller@example.com",
+      },
+    });
+    expect(asked.status).toBe(201);
+    const id = asked.body.callback.id;
+    const frame = (due: boolean) => (f: ServerFrame) =>
+      f.type === "callback" && f.callback.id === id && Boolean(f.due) === due;
+    await agent.waitFor(frame(false));
+    // The confirmation goes out after the answer: the request's waitUntil keeps it alive.
+    await until(
+      async () => mail.sent.filter((m) => m.To === "caller@example.com").length,
+      (n) => n === 1,
+      "the confirmation mail",
+    );
+    // Starts within the site's 30 minutes and nobody claimed it: the cron run reminds.
+    expect(await edge.scheduled("* * * * *")).toBe("ok");
+    await agent.waitFor(frame(true));
+    expect(edge.output()).toMatch(
+      /"message":"callback sweep","cron":"\* \* \* \* \*","reminded":1/,
+    );
+    agent.close();
+  });
+});
+
+describe("keys and assets on the edge", () => {
+  it("publishes the same JWKS as the Node instance", async () => {
+    const [onEdge, onNode] = await Promise.all([
+      api<{ keys: Array<{ kid: string }> }>(edge.url, "/.well-known/jwks.json"),
+      api(node.url, "/.well-known/jwks.json"),
+    ]);
+    expect(onEdge.status).toBe(200);
+    expect(onEdge.headers.get("cache-control")).toBe("public, max-age=300");
+    expect(onEdge.body.keys.length).toBeGreaterThan(0);
+    expect(onEdge.body).toEqual(onNode.body);
+  });
+
+  it("serves the built widget and console from the assets binding, with the Node entry's headers", async () => {
+    const widget = await fetch(`${edge.url}/widget.js`);
+    expect(widget.headers.get("content-type")).toBe("text/javascript; charset=utf-8");
+    expect(await widget.text()).toBe(readFileSync("dist/widget.js", "utf8"));
+    const page = await fetch(`${edge.url}/console/inbox`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get("content-security-policy")).toContain("default-src 'none'");
+    const html = await page.text();
+    const asset = html.match(/\/console\/assets\/[^"]+\.js/)![0];
+    const script = await fetch(`${edge.url}${asset}`);
+    expect(script.status).toBe(200);
+    expect(script.headers.get("cache-control")).toContain("immutable");
+    await script.body?.cancel();
+    expect((await fetch(`${edge.url}/console/assets/missing.js`)).status).toBe(404);
+  });
+});
