@@ -234,6 +234,8 @@ export function createWidget(config: WidgetConfig, deps: WidgetDeps): Widget {
   function onEvent(event: ThreadEvent): void {
     v.events = client!.messages.filter((e) => e.type !== "note");
     v.active = activeCallback(v.events);
+    // A new rating request is a new card: nothing picked yet, whatever the last answer's fate.
+    if (event.name === "csat.requested") v.csat = {};
     if (event.author.role === "visitor") {
       const index = v.outgoing.findIndex((o) => !o.failed && o.text === event.text);
       if (index >= 0) v.outgoing = v.outgoing.filter((_, i) => i !== index);
