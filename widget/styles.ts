@@ -30,7 +30,7 @@ svg{fill:currentColor;width:22px;height:22px}
 .x{fill:none;stroke:currentColor;stroke-width:2.5;stroke-linecap:round}
 .status,.away{padding:4px 16px;font-size:14px;background:#fff4d6;color:#4d3a00;display:flex;flex-wrap:wrap;gap:0 8px;align-items:center}
 .link{padding:0;border:0;background:none;text-decoration:underline}
-.log{flex:1;overflow-y:auto;overscroll-behavior:contain;padding:12px 16px;display:flex;flex-direction:column;gap:10px}
+.log{flex:1;min-height:30%;overflow-y:auto;overscroll-behavior:contain;padding:12px 16px;display:flex;flex-direction:column;gap:10px}
 .msg{max-width:85%;align-self:flex-start}
 .me{align-self:flex-end}
 .meta{display:flex;flex-wrap:wrap;gap:6px;align-items:center;margin:0 4px 2px;font-size:13px;color:#545454}
@@ -50,7 +50,7 @@ input,select{width:100%;font-size:16px}
 .csat input{margin:8px 0}
 :disabled{opacity:.5}
 .typing{min-height:20px;padding:0 16px;font-size:13px;color:#545454}
-.ways{padding:4px 12px 0;font-size:15px}
+.ways{padding:4px 12px 0;font-size:15px;min-height:0;overflow-y:auto}
 .ways p{margin:4px 0}
 .ways ul,.ways form{margin-top:6px;display:flex;flex-wrap:wrap;gap:6px}
 .ways ul button{padding:8px 12px;border:1px solid var(--ot-accent);border-radius:18px;background:#fff;color:var(--ot-accent)}

@@ -755,6 +755,8 @@ describe("the callback queue in Chromium", () => {
     const when = shop.getByRole("combobox", { name: "When should we call?" });
     expect(await when.locator("option").first().textContent()).toBe("As soon as possible");
     await shop.getByRole("textbox", { name: /note/i }).fill("About the refund");
+    // The README's screenshots: refreshed with UPDATE_SCREENSHOT=1 (npm run screenshot).
+    if (process.env.UPDATE_SCREENSHOT) await shop.screenshot({ path: "docs/widget-callback.png" });
     await shop.locator("form.cb").getByRole("button", { name: "Send" }).click();
     // The line carries its Cancel button: matched as part of the line's text.
     await shop.getByText("Callback requested as soon as possible").first().waitFor();
@@ -769,6 +771,8 @@ describe("the callback queue in Chromium", () => {
     expect(await item.getByRole("link", { name: phone }).getAttribute("href")).toBe(`tel:${phone}`);
     await item.getByRole("button", { name: "Claim" }).click();
     await exactly(facts(item, "Claimed by"), "You").waitFor();
+    if (process.env.UPDATE_SCREENSHOT)
+      await page.screenshot({ path: "docs/console-callbacks.png" });
     await item.getByRole("button", { name: "Complete…" }).click();
     const outcome = unique("Refund approved on the phone");
     await item.getByRole("textbox", { name: "Outcome note" }).fill(outcome);
