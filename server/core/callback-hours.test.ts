@@ -8,6 +8,7 @@ import {
   checkWindow,
   offeredWindows,
 } from "./callback-hours.ts";
+import type { BusinessHours } from "./hours.ts";
 
 const WEEKDAYS = ["mon", "tue", "wed", "thu", "fri"] as const;
 /** Amsterdam, 09:00–17:00 on weekdays: CET (UTC+1) in winter, CEST (UTC+2) from 30 March 2025. */
@@ -69,6 +70,28 @@ describe("callback windows", () => {
     ).toBe("2025-03-31T07:00:00.000Z");
     // And 16:00–17:00 UTC: 17:00–18:00 on Friday (closed), 18:00–19:00 on Monday (closed).
     expect(refusal(amsterdam, win("2025-03-31T15:30:00Z", "2025-03-31T16:00:00Z"), friday)).toBe(
+      '"window" is outside callback hours',
+    );
+  });
+
+  it("reads the clock minute by minute when the window holds the DST change itself", () => {
+    // Open Saturday 22:00–02:00 and Sunday 03:00–06:00 in Amsterdam. On 30 March 2025 the
+    // clocks jump from 02:00 to 03:00, so the closed hour never happens that night:
+    // 00:00–01:30 UTC is 01:00–02:00 CET then 03:00–03:30 CEST, open all along (counted on
+    // from the start, it would read 02:00–02:30 and refuse).
+    const night = {
+      ...amsterdam,
+      hours: {
+        timeZone: "Europe/Amsterdam",
+        days: { sat: ["22:00", "02:00"], sun: ["03:00", "06:00"] } as BusinessHours["days"],
+      },
+    };
+    const before = at("2025-03-29T12:00:00Z");
+    expect(
+      checkWindow(night, win("2025-03-30T00:00:00Z", "2025-03-30T01:30:00Z"), before).window,
+    ).toEqual(win("2025-03-30T00:00:00.000Z", "2025-03-30T01:30:00.000Z"));
+    // A week later, no DST change: 01:00–02:30 local runs into the closed hour.
+    expect(refusal(night, win("2025-04-05T23:00:00Z", "2025-04-06T00:30:00Z"), before)).toBe(
       '"window" is outside callback hours',
     );
   });

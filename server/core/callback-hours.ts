@@ -1,7 +1,7 @@
 import type { CallbackWindow } from "../../sdk/protocol.ts";
 import type { CallbackConfig, SiteConfig } from "../config.ts";
 import { AppError } from "../errors.ts";
-import { type BusinessHours, isOpen, localTime } from "./hours.ts";
+import { type BusinessHours, isOpen, type LocalTime, localTime, openAtLocal } from "./hours.ts";
 
 const MINUTE = 60_000;
 /** Shortest and longest window a visitor may ask for. */
@@ -43,10 +43,28 @@ export function callbackRules(site: SiteConfig): CallbackRules {
   };
 }
 
-/** Whether agents call during all of [from, to): every minute of it is within the hours. */
+/** The local time `minutes` after `start` on a clock that does not change its offset meanwhile. */
+function later(start: LocalTime, minutes: number): LocalTime {
+  const total = start.minute + minutes;
+  return { day: (start.day + Math.floor(total / 1440)) % 7, minute: total % 1440 };
+}
+
+/**
+ * Whether agents call during all of [from, to): every minute of it is within the hours. The
+ * zone's clock is read at both ends only; when it moved by the window's length (no DST change
+ * inside: none is 8 hours from another) every minute between is arithmetic from the start.
+ */
 export function withinHours(hours: BusinessHours | undefined, from: number, to: number): boolean {
   if (!hours) return true;
-  for (let t = from; t < to; t += MINUTE) if (!isOpen(hours, t)) return false;
+  const steps = Math.ceil((to - from) / MINUTE);
+  const start = localTime(from, hours.timeZone);
+  const end = localTime(from + (steps - 1) * MINUTE, hours.timeZone);
+  const expected = later(start, steps - 1);
+  const steady = end.day === expected.day && end.minute === expected.minute;
+  for (let i = 0; i < steps; i++) {
+    const local = steady ? later(start, i) : localTime(from + i * MINUTE, hours.timeZone);
+    if (!openAtLocal(hours, local)) return false;
+  }
   return isOpen(hours, to - 1);
 }
 
@@ -75,8 +93,12 @@ export function offeredWindows(rules: CallbackRules, now: number, max = 24): Cal
   const windows: CallbackWindow[] = [];
   const until = now + rules.daysAhead * 24 * 60 * MINUTE;
   let t = Math.ceil((now + LEAD_MS) / STEP_MS) * STEP_MS;
+  // The zone's clock is read once an hour and counted on in between (reading it is the cost).
+  let read = { at: t, local: localTime(t, zone) };
   while (t < until && windows.length < max) {
-    if (localTime(t, zone).minute % align === 0 && withinHours(rules.hours, t, t + length)) {
+    if (t - read.at >= 60 * MINUTE) read = { at: t, local: localTime(t, zone) };
+    const local = later(read.local, (t - read.at) / MINUTE);
+    if (local.minute % align === 0 && withinHours(rules.hours, t, t + length)) {
       windows.push({ from: new Date(t).toISOString(), to: new Date(t + length).toISOString() });
       t += length;
     } else {

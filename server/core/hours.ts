@@ -15,11 +15,17 @@ function minutes(hhmm: string): number {
   return (h ?? 0) * 60 + (m ?? 0);
 }
 
+/** A moment on a zone's clock: the weekday (0 = Sunday) and the minute of the day. */
+export interface LocalTime {
+  day: number;
+  minute: number;
+}
+
 /** One formatter per zone: building one costs far more than using it (callback windows ask often). */
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
 /** The weekday and minute of the day at `at` in `timeZone` (Intl knows the DST rules). */
-export function localTime(at: number, timeZone: string): { day: number; minute: number } {
+export function localTime(at: number, timeZone: string): LocalTime {
   let formatter = formatters.get(timeZone);
   if (!formatter) {
     formatter = new Intl.DateTimeFormat("en-US", {
@@ -44,8 +50,11 @@ export function localTime(at: number, timeZone: string): { day: number; minute: 
  * isOpen({ timeZone: "Europe/Amsterdam", days: { mon: ["09:00", "17:00"] } }, Date.now());
  */
 export function isOpen(hours: BusinessHours | undefined, at: number): boolean {
-  if (!hours) return true;
-  const { day, minute } = localTime(at, hours.timeZone);
+  return !hours || openAtLocal(hours, localTime(at, hours.timeZone));
+}
+
+/** Whether the hours are open at a weekday (0 = Sunday) and minute of the day on their clock. */
+export function openAtLocal(hours: BusinessHours, { day, minute }: LocalTime): boolean {
   const today = hours.days[DAYS[day]!];
   if (today) {
     const [from, to] = today.map(minutes) as [number, number];
