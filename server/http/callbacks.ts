@@ -5,7 +5,7 @@ import { callbackForVisitor } from "../core/callbacks.ts";
 import { AppError } from "../errors.ts";
 import { replyToVisitor } from "./reply.ts";
 import { resumeLink } from "./resume.ts";
-import { requireAgent, requireVisitor, type Services } from "./services.ts";
+import { offeredChannel, requireAgent, requireVisitor, type Services } from "./services.ts";
 import { oneOf, readJson, text } from "./validate.ts";
 
 const LIST_STATUSES: readonly (CallbackStatus | "active")[] = [
@@ -17,15 +17,6 @@ const LIST_STATUSES: readonly (CallbackStatus | "active")[] = [
   "cancelled",
 ];
 const AGENT_STATUSES = ["scheduled", "completed", "missed", "cancelled"] as const;
-
-function mustOffer(site: { id: string; callback?: unknown }): void {
-  if (site.callback === undefined) {
-    throw new AppError(
-      "channel_not_configured",
-      `The callback channel is not configured for site "${site.id}"`,
-    );
-  }
-}
 
 /**
  * The visitor's side of callbacks: the windows on offer, their requests, cancelling one. The
@@ -39,7 +30,7 @@ export function visitorCallbackRoutes(s: Services) {
 
   routes.get("/callback-windows", async (c) => {
     const { claim, site } = await requireVisitor(s, c);
-    mustOffer(site);
+    offeredChannel(s, site, "callback");
     return c.json(s.callbacks.windows(await s.threads.get(claim.conversationId)));
   });
 

@@ -79,3 +79,20 @@ export async function requireAgent(s: Services, c: Context): Promise<Agent> {
   s.origins.checkOwn(c.req.header("origin"));
   return agent;
 }
+
+/**
+ * The channel a visitor call needs, if the site has set it up; else 400 `channel_not_configured`.
+ *
+ * @example
+ * const channel = offeredChannel(services, site, "callback");
+ */
+export function offeredChannel(s: Services, site: SiteConfig, name: ExternalChannel): Channel {
+  const channel = s.channels.get(name);
+  if (!channel?.configured(site)) {
+    throw new AppError(
+      "channel_not_configured",
+      `The ${name} channel is not configured for site "${site.id}"`,
+    );
+  }
+  return channel;
+}

@@ -5,7 +5,7 @@ import type { VisitorClaim } from "../core/threads.ts";
 import { conversationForVisitor } from "../core/visibility.ts";
 import { AppError } from "../errors.ts";
 import { enforceLimit } from "./rate-limit.ts";
-import { bearer, requireVisitor, type Services } from "./services.ts";
+import { bearer, offeredChannel, requireVisitor, type Services } from "./services.ts";
 import { snapshotFor } from "./snapshot.ts";
 import {
   CLIENT_ID,
@@ -102,13 +102,7 @@ export function visitorRoutes(s: Services) {
     const { claim, site } = await requireVisitor(s, c);
     const body = await readJson(c);
     const name = oneOf(body, "channel", HANDOFF_CHANNELS);
-    const channel = s.channels.get(name);
-    if (!channel?.configured(site)) {
-      throw new AppError(
-        "channel_not_configured",
-        `The ${name} channel is not configured for site "${site.id}"`,
-      );
-    }
+    const channel = offeredChannel(s, site, name);
     const conversation = await s.threads.get(claim.conversationId);
     const answer = await channel.handoff(s, conversation, body);
     if (!answer.recorded) await s.threads.noteHandoff(conversation.id, name);

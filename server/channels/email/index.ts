@@ -227,11 +227,8 @@ export function emailChannel(options: EmailOptions): EmailChannel {
       // Every handoff mails an address the visitor typed: limit it per thread and per address,
       // so the site's From line cannot be turned into a way to mail strangers.
       const perThread = await s.store.hit(`email-handoff:${conversation.id}`, 3_600_000);
-      const perAddress = await s.store.hit(`email-handoff-to:${address}`, 3_600_000);
-      if (
-        perThread.count > (options.handoffsPerHour ?? 5) ||
-        perAddress.count > (options.handoffsPerHour ?? 5)
-      ) {
+      const addressFree = await mayMail(s, address);
+      if (perThread.count > (options.handoffsPerHour ?? 5) || !addressFree) {
         throw new AppError("rate_limited", "Too many emails to this address; try later", 600);
       }
       const events = await s.threads.eventsAfter(conversation.id, 0, "visitor");
@@ -356,6 +353,15 @@ export function emailChannel(options: EmailOptions): EmailChannel {
   }
 
   /**
+   * Counts a mail to an address the visitor only typed (a handoff, a callback confirmation)
+   * against one hourly limit per address: the site's From line is no way to mail strangers.
+   */
+  async function mayMail(s: Services, address: string): Promise<boolean> {
+    const hit = await s.store.hit(`email-handoff-to:${address}`, 3_600_000);
+    return hit.count <= (options.handoffsPerHour ?? 5);
+  }
+
+  /**
    * Confirms a callback by mail when the visitor gave an address (or continues by email): when
    * requested and when scheduled; once per change, and within the same per-address limit as
    * handoffs, since the address was only typed.
@@ -371,8 +377,7 @@ export function emailChannel(options: EmailOptions): EmailChannel {
     if (callback.status !== "requested" && callback.status !== "scheduled") return;
     const first = await s.store.hit(`email-callback:${callback.id}:${callback.version}`, GUARD_MS);
     if (first.count > 1) return;
-    const perAddress = await s.store.hit(`email-handoff-to:${to}`, 3_600_000);
-    if (perAddress.count > (options.handoffsPerHour ?? 5)) return;
+    if (!(await mayMail(s, to))) return;
     await sendThreadMail(s, transport, {
       site,
       conversation,
