@@ -424,13 +424,17 @@ export function createCallbacks(deps: CallbacksDeps) {
           if (callback.claimedBy) continue;
           const past = now >= Date.parse(callback.window.to);
           if (!past && callback.remindedAt) continue;
+          // Another instance kept changing it, or it went: its turn, not a failure of the sweep.
           const changed = await change(callback.id, siteId, (current) =>
             current.claimedBy || current.status !== "requested" || (!past && current.remindedAt)
               ? null
               : past
                 ? { ...current, status: "missed" }
                 : { ...current, remindedAt: new Date(now).toISOString() },
-          ).catch(() => null);
+          ).catch((error: unknown) => {
+            if (error instanceof AppError) return null;
+            throw error;
+          });
           if (!changed) continue;
           if (past) {
             missed++;
