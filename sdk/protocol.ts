@@ -125,6 +125,7 @@ export type ErrorCode =
   | "channel_not_configured"
   | "channel_unavailable"
   | "upstream_failed"
+  | "store_unavailable"
   | "internal";
 
 // ---- Visitor HTTP ----

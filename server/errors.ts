@@ -3,7 +3,7 @@ import type { ErrorBody, ErrorCode } from "../sdk/protocol.ts";
 /** The HTTP status of every stable error code: the one place that maps the two. */
 export const STATUS_OF: Record<
   ErrorCode,
-  400 | 401 | 403 | 404 | 409 | 413 | 415 | 429 | 500 | 502
+  400 | 401 | 403 | 404 | 409 | 413 | 415 | 429 | 500 | 502 | 503
 > = {
   bad_request: 400,
   invalid_json: 400,
@@ -22,6 +22,8 @@ export const STATUS_OF: Record<
   channel_unavailable: 409,
   /** The outside service refused or failed after retries. */
   upstream_failed: 502,
+  /** The store did not answer in time: this instance cannot serve (`GET /ready`). */
+  store_unavailable: 503,
   internal: 500,
 };
 

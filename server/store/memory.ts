@@ -280,6 +280,8 @@ export function memoryStore(options: { now?: () => number } = {}): Store {
       listeners.add(heard);
       return () => listeners.delete(heard);
     },
+    async ping() {},
+
     async close() {
       listeners.clear();
     },

@@ -253,3 +253,6 @@ for _, id in ipairs(redis.call("ZREVRANGE", KEYS[1], 0, -1)) do
 end
 return out
 `);
+
+/** No keys: answers that Redis runs scripts, the path every other operation takes. */
+export const PING = new RedisScript(`return redis.call("PING")`);

@@ -427,6 +427,10 @@ export function redisStore(driver: RedisDriver, options: RedisStoreOptions = {})
       };
     },
 
+    async ping() {
+      await driver.run(lua.PING, [], []);
+    },
+
     async close() {
       if (closed) return;
       closed = true;

@@ -181,6 +181,9 @@ export interface Store {
    */
   subscribe(listener: (notice: LiveNotice) => void, scope?: NoticeScope): Promise<Unsubscribe>;
 
+  /** Resolves once the store answered a trivial command: it can serve (`GET /ready`). */
+  ping(): Promise<void>;
+
   close(): Promise<void>;
 }
 
