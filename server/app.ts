@@ -4,6 +4,7 @@ import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import type { HonoOptions } from "hono/hono-base";
 import { HTTPException } from "hono/http-exception";
+import { requestId } from "hono/request-id";
 import type { BlankEnv } from "hono/types";
 import type { UpgradeWebSocket } from "hono/ws";
 import { LIMITS } from "../sdk/protocol.ts";
@@ -25,9 +26,27 @@ import { DEFAULT_LIMITS, enforceLimit, type Limits } from "./http/rate-limit.ts"
 import { resumeRoutes } from "./http/resume.ts";
 import type { Services } from "./http/services.ts";
 import { visitorRoutes } from "./http/visitor.ts";
-import { createLogger, type Logger } from "./log.ts";
+import { createLogger, type Logger, type LogScope } from "./log.ts";
 import { createHub } from "./realtime/hub.ts";
 import type { Store } from "./store/types.ts";
+
+/** How long `GET /ready` waits for the store before telling the load balancer to look elsewhere. */
+const READY_TIMEOUT_MS = 1000;
+
+/** Whether `work` settles successfully within `ms`; a late or failed answer is a no. */
+async function answersWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<boolean>((done) => {
+    timer = setTimeout(() => done(false), ms);
+  });
+  try {
+    return await Promise.race([work.then(() => true), late]);
+  } catch {
+    return false;
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 /** The parts an entry point injects: runtime-specific pieces stay out of the app itself. */
 export interface AppDeps {
@@ -39,6 +58,8 @@ export interface AppDeps {
   /** The caller's IP as the runtime sees the connection. */
   connectionIp?: (c: Context) => string | undefined;
   log?: Logger;
+  /** Where the request id lives while a request is served, so every line logged then names it. */
+  logScope?: LogScope;
   now?: () => number;
   limits?: Partial<Limits>;
   /** Outside channels (Messenger, email, callback …); each is offered where a site configures it. */
@@ -130,6 +151,21 @@ export function createApp(deps: AppDeps) {
 
   const app = new Hono(deps.router ? { router: deps.router } : {});
 
+  // A request id on every line logged while the request is served (`X-Request-Id`, kept when the
+  // caller's proxy sent one), and one access line per request: the path only, never the query.
+  app.use(requestId(), async (c, next) => {
+    const started = performance.now();
+    const work = () => next();
+    await (deps.logScope ? deps.logScope.run({ requestId: c.get("requestId") }, work) : work());
+    log.info("request", {
+      requestId: c.get("requestId"),
+      method: c.req.method,
+      path: c.req.path,
+      status: c.res.status,
+      ms: Math.round((performance.now() - started) * 10) / 10,
+    });
+  });
+
   app.onError((error, c) => {
     if (error instanceof AppError) {
       if (error.retryAfter) c.header("Retry-After", String(error.retryAfter));
@@ -139,6 +175,7 @@ export function createApp(deps: AppDeps) {
       return c.json(errorBody("bad_request", error.message || "Bad request"), error.status);
     }
     log.error("request failed", {
+      requestId: c.get("requestId"),
       path: c.req.path,
       error: String(error),
       stack: (error as Error).stack,
@@ -173,7 +210,13 @@ export function createApp(deps: AppDeps) {
     await next();
   });
 
+  // Liveness: the process answers. Readiness: it can serve, because its store answers in time.
   app.get("/health", (c) => c.json({ status: "ok" }));
+  app.get("/ready", async (c) => {
+    c.header("Cache-Control", "no-store");
+    if (await answersWithin(store.ping(), READY_TIMEOUT_MS)) return c.json({ status: "ready" });
+    return c.json(errorBody("store_unavailable", "The store did not answer within 1 s"), 503);
+  });
   app.get("/.well-known/jwks.json", (c) => {
     c.header("Cache-Control", "public, max-age=300");
     return c.json(deps.keyRing.jwks());
