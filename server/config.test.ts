@@ -136,4 +136,46 @@ describe("loadConfig", () => {
       transcriptOnResolve: true,
     });
   });
+
+  it("reports every problem at once, each with its variable or sites-file path", () => {
+    const json = JSON.stringify({
+      sites: [
+        {
+          id: "shop",
+          origins: ["https://shop.example", "shop.example"],
+          agents: [
+            { email: "a@shop.example", passwordHash: "plain" },
+            { email: "", passwordHash: "scrypt$1" },
+          ],
+          callback: { windowMinutes: 5 },
+        },
+        { id: "Bad Id!" },
+      ],
+    });
+    let error: unknown;
+    try {
+      loadConfig({ PORT: "eighty", LOG_LEVEL: "loud", GRAPH_API_URL: "graph" }, json);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems;
+    for (const expected of [
+      /^PORT must be an integer/,
+      /sites\[0\]\.origins\[1\] must be an absolute http\(s\) URL/,
+      /sites\[0\]\.agents\[0\]\.passwordHash must be an scrypt\$ hash/,
+      /sites\[0\]\.agents\[1\]\.email must be a non-empty string/,
+      /sites\[0\]\.callback\.windowMinutes must be a whole number from 15/,
+      /sites\[1\]\.id must match/,
+      /^GRAPH_API_URL must be an absolute http\(s\) URL/,
+      /^LOG_LEVEL must be one of debug, info, warn, error/,
+    ]) {
+      expect(
+        problems.some((problem) => expected.test(problem)),
+        String(expected),
+      ).toBe(true);
+    }
+    expect(problems).toHaveLength(8);
+    expect((error as ConfigError).message.split("\n")).toEqual(problems);
+  });
 });

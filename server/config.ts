@@ -1,4 +1,5 @@
 import { type BusinessHours, validateHours } from "./core/hours.ts";
+import { type LogLevel, logLevel } from "./log.ts";
 
 /**
  * Configuration: environment variables and the sites file, validated once at start with
@@ -93,6 +94,8 @@ export interface Config {
   trustProxy: boolean;
   graphApiUrl: string;
   email: EmailServerConfig;
+  /** `LOG_LEVEL`: lines below it are dropped (default `info`). */
+  logLevel: LogLevel;
 }
 
 /** How this server sends and receives mail (the sites file holds each site's addresses). */
@@ -112,9 +115,36 @@ export interface EmailServerConfig {
 
 export type Env = Record<string, string | undefined>;
 
-/** A configuration mistake; the message names the variable and what it should be. */
+/**
+ * Configuration mistakes: each problem names the variable or sites-file path and what it should
+ * be. The message holds them all, one a line, so one start (or `omnithread check-config`) tells
+ * everything to fix.
+ */
 export class ConfigError extends Error {
   override readonly name = "ConfigError";
+  readonly problems: string[];
+  constructor(problems: string | string[]) {
+    const list = typeof problems === "string" ? [problems] : problems;
+    super(list.join("\n"));
+    this.problems = list;
+  }
+}
+
+/** Runs one part of the validation; its problem is noted and the rest goes on being checked. */
+type Attempt = <T>(work: () => T) => T | undefined;
+
+function collector(): { attempt: Attempt; problems: string[] } {
+  const problems: string[] = [];
+  const attempt: Attempt = (work) => {
+    try {
+      return work();
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      problems.push(...error.problems);
+      return undefined;
+    }
+  };
+  return { attempt, problems };
 }
 
 const SITE_ID = /^[a-z0-9][a-z0-9_-]{0,63}$/;
@@ -178,21 +208,31 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-function parseSite(raw: unknown, index: number): SiteConfig {
+function parseSite(raw: unknown, index: number, attempt: Attempt): SiteConfig {
   const at = `OMNITHREAD_SITES: sites[${index}]`;
   if (!isObject(raw)) fail(`${at} must be an object`);
-  const id = text(`${at}.id`, raw.id)!;
-  if (!SITE_ID.test(id)) fail(`${at}.id must match ${SITE_ID}, got "${id}"`);
+  const id = attempt(() => {
+    const value = text(`${at}.id`, raw.id)!;
+    if (!SITE_ID.test(value)) fail(`${at}.id must match ${SITE_ID}, got "${value}"`);
+    return value;
+  });
   const origins = raw.origins ?? [];
-  if (!Array.isArray(origins)) fail(`${at}.origins must be an array of origins`);
+  if (!Array.isArray(origins)) attempt(() => fail(`${at}.origins must be an array of origins`));
   const agents = raw.agents ?? [];
-  if (!Array.isArray(agents)) fail(`${at}.agents must be an array`);
+  if (!Array.isArray(agents)) attempt(() => fail(`${at}.agents must be an array`));
+  const each = <T>(list: unknown, parse: (item: unknown, i: number) => T): T[] =>
+    Array.isArray(list)
+      ? list.flatMap((item, i) => {
+          const parsed = attempt(() => parse(item, i));
+          return parsed === undefined ? [] : [parsed];
+        })
+      : [];
   const site: SiteConfig = {
-    id,
-    name: text(`${at}.name`, raw.name, true) ?? id,
-    origins: origins.map((o, i) => origin(`${at}.origins[${i}]`, o)),
-    locale: text(`${at}.locale`, raw.locale, true) ?? "en",
-    agents: agents.map((a, i) => {
+    id: id ?? `sites[${index}]`,
+    name: attempt(() => text(`${at}.name`, raw.name, true)) ?? id ?? "",
+    origins: each(origins, (o, i) => origin(`${at}.origins[${i}]`, o)),
+    locale: attempt(() => text(`${at}.locale`, raw.locale, true)) ?? "en",
+    agents: each(agents, (a, i) => {
       const where = `${at}.agents[${i}]`;
       if (!isObject(a)) fail(`${where} must be an object`);
       const email = text(`${where}.email`, a.email)!.toLowerCase();
@@ -212,6 +252,12 @@ function parseSite(raw: unknown, index: number): SiteConfig {
       return agent;
     }),
   };
+  attempt(() => parseSiteOptions(site, raw, at));
+  return site;
+}
+
+/** The optional parts of a site, from greetings to the email block. */
+function parseSiteOptions(site: SiteConfig, raw: Record<string, unknown>, at: string): void {
   const greeting = text(`${at}.greeting`, raw.greeting, true);
   if (greeting !== undefined) site.greeting = greeting;
   const home = text(`${at}.url`, raw.url, true);
@@ -264,7 +310,6 @@ function parseSite(raw: unknown, index: number): SiteConfig {
       site.email.transcriptOnResolve = onResolve;
     }
   }
-  return site;
 }
 
 /** A whole number in a range, or undefined when absent; anything else stops the start. */
@@ -309,8 +354,8 @@ function parseCallback(where: string, raw: unknown): CallbackConfig {
   return callback;
 }
 
-/** Parses the sites file's JSON text. */
-export function parseSites(json: string): SiteConfig[] {
+/** Parses the sites file's JSON text, noting every problem through `attempt`. */
+function parseSites(json: string, attempt: Attempt): SiteConfig[] {
   let raw: unknown;
   try {
     raw = JSON.parse(json);
@@ -320,10 +365,14 @@ export function parseSites(json: string): SiteConfig[] {
   if (!isObject(raw) || !Array.isArray(raw.sites) || raw.sites.length === 0) {
     fail('OMNITHREAD_SITES must be { "sites": [ { "id": ... }, ... ] } with at least one site');
   }
-  const sites = raw.sites.map(parseSite);
+  const sites = raw.sites.flatMap((site, index) => {
+    const parsed = attempt(() => parseSite(site, index, attempt));
+    return parsed ? [parsed] : [];
+  });
   const ids = new Set<string>();
   for (const site of sites) {
-    if (ids.has(site.id)) fail(`OMNITHREAD_SITES: site id "${site.id}" appears twice`);
+    if (ids.has(site.id))
+      attempt(() => fail(`OMNITHREAD_SITES: site id "${site.id}" appears twice`));
     ids.add(site.id);
   }
   return sites;
@@ -410,49 +459,54 @@ function emailServerConfig(env: Env): EmailServerConfig {
   return email;
 }
 
+function parsePort(env: Env): number {
+  const port = env.PORT === undefined || env.PORT === "" ? 8787 : Number(env.PORT);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    fail(`PORT must be an integer from 0 to 65535, got "${env.PORT}"`);
+  }
+  return port;
+}
+
+function parseStore(env: Env): Config["store"] {
+  const storeKind = env.OMNITHREAD_STORE || "memory";
+  if (storeKind === "memory") return { kind: "memory" };
+  if (storeKind !== "redis")
+    fail(`OMNITHREAD_STORE must be "memory" or "redis", got "${storeKind}"`);
+  if (env.UPSTASH_REDIS_REST_URL || env.UPSTASH_REDIS_REST_TOKEN) {
+    const url = httpUrl(
+      "UPSTASH_REDIS_REST_URL",
+      text("UPSTASH_REDIS_REST_URL", env.UPSTASH_REDIS_REST_URL)!,
+    );
+    const token = text("UPSTASH_REDIS_REST_TOKEN", env.UPSTASH_REDIS_REST_TOKEN)!;
+    return { kind: "redis", upstash: { url, token } };
+  }
+  if (env.REDIS_URL) {
+    if (!/^rediss?:\/\//.test(env.REDIS_URL))
+      fail(`REDIS_URL must start with redis:// or rediss://`);
+    return { kind: "redis", url: env.REDIS_URL };
+  }
+  fail(
+    "OMNITHREAD_STORE=redis needs REDIS_URL, or UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN",
+  );
+}
+
 /**
  * Reads the whole configuration from the environment; `sitesJson` is the sites file's text
- * (the Node entry resolves a path; an edge runtime passes the variable itself).
+ * (the Node entry resolves a path; an edge runtime passes the variable itself). Throws one
+ * {@link ConfigError} listing every problem found.
  *
  * @example
  * const config = loadConfig(process.env, readFileSync("demo/sites.json", "utf8"));
  */
 export function loadConfig(env: Env, sitesJson: string): Config {
-  const port = env.PORT === undefined || env.PORT === "" ? 8787 : Number(env.PORT);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    fail(`PORT must be an integer from 0 to 65535, got "${env.PORT}"`);
-  }
-  const publicUrl = env.PUBLIC_URL
-    ? httpUrl("PUBLIC_URL", env.PUBLIC_URL)
-    : `http://localhost:${port}`;
-
-  const storeKind = env.OMNITHREAD_STORE || "memory";
-  let store: Config["store"];
-  if (storeKind === "memory") {
-    store = { kind: "memory" };
-  } else if (storeKind === "redis") {
-    if (env.UPSTASH_REDIS_REST_URL || env.UPSTASH_REDIS_REST_TOKEN) {
-      const url = httpUrl(
-        "UPSTASH_REDIS_REST_URL",
-        text("UPSTASH_REDIS_REST_URL", env.UPSTASH_REDIS_REST_URL)!,
-      );
-      const token = text("UPSTASH_REDIS_REST_TOKEN", env.UPSTASH_REDIS_REST_TOKEN)!;
-      store = { kind: "redis", upstash: { url, token } };
-    } else if (env.REDIS_URL) {
-      if (!/^rediss?:\/\//.test(env.REDIS_URL))
-        fail(`REDIS_URL must start with redis:// or rediss://`);
-      store = { kind: "redis", url: env.REDIS_URL };
-    } else {
-      fail(
-        "OMNITHREAD_STORE=redis needs REDIS_URL, or UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN",
-      );
-    }
-  } else {
-    fail(`OMNITHREAD_STORE must be "memory" or "redis", got "${storeKind}"`);
-  }
-
-  const sites = parseSites(sitesJson);
-  applyEnvOverrides(sites[0]!, env);
+  const { attempt, problems } = collector();
+  const port = attempt(() => parsePort(env)) ?? 8787;
+  const publicUrl =
+    (env.PUBLIC_URL ? attempt(() => httpUrl("PUBLIC_URL", env.PUBLIC_URL!)) : undefined) ??
+    `http://localhost:${port}`;
+  const store = attempt(() => parseStore(env));
+  const sites = attempt(() => parseSites(sitesJson, attempt)) ?? [];
+  if (sites[0]) attempt(() => applyEnvOverrides(sites[0]!, env));
   const demo = sites.find((s) => s.id === "demo");
   if (demo) {
     // The demo page is served by this server, whatever port it runs on.
@@ -460,16 +514,28 @@ export function loadConfig(env: Env, sitesJson: string): Config {
     demo.origins = [...new Set([...demo.origins, ...own])];
     demo.url ??= `${publicUrl}/`;
   }
+  const email = attempt(() => emailServerConfig(env));
+  const graphApiUrl = env.GRAPH_API_URL
+    ? attempt(() => httpUrl("GRAPH_API_URL", env.GRAPH_API_URL!))
+    : "https://graph.facebook.com";
+  const level = attempt(() => {
+    try {
+      return logLevel(env.LOG_LEVEL);
+    } catch (error) {
+      fail((error as Error).message);
+    }
+  });
+  if (problems.length > 0 || !store || !email || !graphApiUrl || !level)
+    throw new ConfigError(problems);
 
   return {
     port,
     publicUrl,
     store,
     sites,
-    email: emailServerConfig(env),
+    email,
     trustProxy: env.TRUST_PROXY === "1" || env.TRUST_PROXY === "true",
-    graphApiUrl: env.GRAPH_API_URL
-      ? httpUrl("GRAPH_API_URL", env.GRAPH_API_URL)
-      : "https://graph.facebook.com",
+    graphApiUrl,
+    logLevel: level,
   };
 }
