@@ -5,7 +5,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { type AddressInfo, createServer } from "node:net";
 import { dirname, join, resolve } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
 import { type ServerType, serve } from "@hono/node-server";
 import { getConnInfo } from "@hono/node-server/conninfo";
 import { type WebSocket, WebSocketServer } from "ws";
@@ -16,12 +15,14 @@ import type { EmailChannel, MailTransport } from "./channels/email/index.ts";
 import { httpMailTransport, serverChannels } from "./channels/index.ts";
 import { type Config, ConfigError, type Env, loadConfig } from "./config.ts";
 import type { Limits } from "./http/rate-limit.ts";
-import { createLogger, type Logger } from "./log.ts";
-import { DEMO_EMAIL, mailSimulator } from "./node/mail-simulator/index.ts";
-import { DEMO_MESSENGER, messengerSimulator } from "./node/messenger-simulator/index.ts";
-import { tcpDriver } from "./node/redis-tcp.ts";
-import { type SmtpListener, startSmtpListener } from "./node/smtp-listener.ts";
-import { smtpTransport } from "./node/smtp-transport.ts";
+import { createLogger, type Logger, type LogLevel } from "./log.ts";
+import { localOnly } from "./node/local-only.ts";
+import { asyncLogScope } from "./node/log-scope.ts";
+import { mailSimulator } from "./node/mail-simulator/index.ts";
+import { messengerSimulator } from "./node/messenger-simulator/index.ts";
+import { DEMO_SITES, PACKAGE_ROOT } from "./node/paths.ts";
+import { productionProblems } from "./node/production.ts";
+import type { SmtpListener } from "./node/smtp-listener.ts";
 import { staticRoutes } from "./node/static.ts";
 import { leanUpgradeWebSocket } from "./node/websocket.ts";
 import { memoryStore } from "./store/memory.ts";
@@ -29,12 +30,12 @@ import { redisStore } from "./store/redis.ts";
 import { upstashDriver } from "./store/redis-upstash.ts";
 import type { Store } from "./store/types.ts";
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const DEMO_SITES = join(ROOT, "demo", "sites.json");
 /** How often live sockets are pinged; one missed pong and the socket is dropped. */
 const HEARTBEAT_MS = 30_000;
 /** How often the callback queue's reminder and missed rules run (every instance may run them). */
 const CALLBACK_SWEEP_MS = 30_000;
+/** How long a stopping server lets in-flight requests finish before it cuts them off. */
+const DRAIN_MS = 10_000;
 
 function freePort(): Promise<number> {
   return new Promise((done, fail) => {
@@ -48,7 +49,7 @@ function freePort(): Promise<number> {
 }
 
 /** A JSON value given inline, or a path to a file holding it. */
-function jsonOrFile(
+export function jsonOrFile(
   value: string | undefined,
   fallbackPath: string | null,
   name: string,
@@ -61,11 +62,22 @@ function jsonOrFile(
   return readFileSync(value, "utf8");
 }
 
+/** Where the development key ring is kept when `OMNITHREAD_KEYS` is unset. */
+export function devKeyPath(env: Env): string {
+  return resolve(env.OMNITHREAD_DATA_DIR ?? join(PACKAGE_ROOT, ".omnithread"), "dev-keys.json");
+}
+
 /** Keys from OMNITHREAD_KEYS, or a development key kept on disk so restarts keep tokens valid. */
 async function keyRingConfig(env: Env, log: Logger): Promise<KeyRingConfig> {
   const configured = jsonOrFile(env.OMNITHREAD_KEYS, null, "OMNITHREAD_KEYS");
-  if (configured) return JSON.parse(configured) as KeyRingConfig;
-  const path = resolve(env.OMNITHREAD_DATA_DIR ?? join(ROOT, ".omnithread"), "dev-keys.json");
+  if (configured) {
+    try {
+      return JSON.parse(configured) as KeyRingConfig;
+    } catch (error) {
+      throw new ConfigError(`OMNITHREAD_KEYS is not valid JSON: ${(error as Error).message}`);
+    }
+  }
+  const path = devKeyPath(env);
   if (!existsSync(path)) {
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, JSON.stringify(await generateKeyRingConfig(), null, 2), { mode: 0o600 });
@@ -74,10 +86,35 @@ async function keyRingConfig(env: Env, log: Logger): Promise<KeyRingConfig> {
   return JSON.parse(readFileSync(path, "utf8")) as KeyRingConfig;
 }
 
-function openStore(config: Config): Store {
+async function openStore(config: Config): Promise<Store> {
   if (config.store.kind === "memory") return memoryStore();
   if ("upstash" in config.store) return redisStore(upstashDriver(config.store.upstash));
+  // node-redis loads only for a TCP Redis.
+  const { tcpDriver } = await import("./node/redis-tcp.ts");
   return redisStore(tcpDriver(config.store.url));
+}
+
+/**
+ * Stops accepting connections, ends the live ones (`endLive`), closes idle keep-alive
+ * connections, and waits for in-flight requests to finish: at most `ms`, then cuts off the rest.
+ */
+function drain(server: ServerType, ms: number, endLive: () => void): Promise<void> {
+  const http = server as ServerType & {
+    closeIdleConnections?: () => void;
+    closeAllConnections?: () => void;
+  };
+  return new Promise<void>((done) => {
+    const deadline = setTimeout(() => http.closeAllConnections?.(), ms);
+    // A keep-alive connection whose last request ends during the drain goes idle then: close it.
+    const idle = setInterval(() => http.closeIdleConnections?.(), 50);
+    server.close(() => {
+      clearTimeout(deadline);
+      clearInterval(idle);
+      done();
+    });
+    endLive();
+    http.closeIdleConnections?.();
+  });
 }
 
 /**
@@ -104,14 +141,23 @@ function batchWrites(ws: WebSocket): void {
 }
 
 /** The mail transport the configuration names: SMTP, Postmark's HTTP API, or the demo's log. */
-function mailTransport(config: Config, log: Logger): MailTransport & { close?(): void } {
+async function mailTransport(
+  config: Config,
+  log: Logger,
+): Promise<MailTransport & { close?(): void }> {
   const t = config.email.transport;
-  return t.kind === "smtp" ? smtpTransport(t.url) : httpMailTransport(config, log)!;
+  if (t.kind !== "smtp") return httpMailTransport(config, log)!;
+  // nodemailer loads only when mail goes out over SMTP.
+  const { smtpTransport } = await import("./node/smtp-transport.ts");
+  return smtpTransport(t.url);
 }
 
 export interface StartOptions {
   env?: Env;
+  /** A logger of your own; without it, JSON lines at `LOG_LEVEL`, each with its request's id. */
   log?: Logger;
+  /** Where those lines go; default standard output. */
+  logWrite?: (line: string) => void;
   /** Rate limits, for tests that need them tight or loose. */
   limits?: Partial<Limits>;
   /** Handle SIGTERM/SIGINT (the CLI does; tests do not). */
@@ -128,6 +174,13 @@ export interface StartOptions {
   mailSimulator?: boolean;
   /** How often the callback queue's reminder and missed rules run; default 30 s. */
   callbackSweepMs?: number;
+  /**
+   * `omnithread start`: refuse to run on the demo's published settings, development keys or the
+   * demo simulators (see `node/production.ts`), naming what to set.
+   */
+  production?: boolean;
+  /** How long stop() lets in-flight requests finish; default 10 s. */
+  drainMs?: number;
 }
 
 export interface RunningServer {
@@ -139,7 +192,10 @@ export interface RunningServer {
   email: EmailChannel;
   /** The SMTP listener's port when `SMTP_LISTEN_PORT` is set. */
   smtpPort?: number;
-  /** Stops accepting, tells live clients to reconnect elsewhere, then closes the store. */
+  /**
+   * Stops accepting, tells live clients to reconnect elsewhere (WebSockets close with 1012, SSE
+   * streams end), lets in-flight requests finish, then closes the store.
+   */
   stop(): Promise<void>;
 }
 
@@ -153,15 +209,30 @@ export interface RunningServer {
  */
 export async function startServer(options: StartOptions = {}): Promise<RunningServer> {
   const env = options.env ?? process.env;
-  const log = options.log ?? createLogger();
-  const sitesJson = jsonOrFile(env.OMNITHREAD_SITES, DEMO_SITES, "OMNITHREAD_SITES")!;
-  // PORT=0 (tests): pick the port first, because the public URL and origins derive from it.
-  const config = loadConfig(
-    env.PORT === "0" ? { ...env, PORT: String(await freePort()) } : env,
-    sitesJson,
+  const scope = options.log ? undefined : asyncLogScope();
+  const logTo = (level?: LogLevel) =>
+    createLogger({
+      ...(scope ? { scope } : {}),
+      ...(options.logWrite ? { write: options.logWrite } : {}),
+      ...(level ? { level } : {}),
+    });
+  let log = options.log ?? logTo();
+  const sitesJson = jsonOrFile(
+    env.OMNITHREAD_SITES,
+    options.production ? null : DEMO_SITES,
+    "OMNITHREAD_SITES",
   );
+  // PORT=0 (tests): pick the port first, because the public URL and origins derive from it.
+  const portEnv = env.PORT === "0" ? { ...env, PORT: String(await freePort()) } : env;
+  const config = sitesJson === null ? null : loadConfig(portEnv, sitesJson);
+  if (options.production) {
+    const problems = await productionProblems(env, config, devKeyPath(env));
+    if (problems.length > 0) throw new ConfigError(problems);
+  }
+  if (!config) throw new ConfigError("OMNITHREAD_SITES: not set");
+  if (!options.log) log = logTo(config.logLevel);
   const keyRing = await loadKeyRing(await keyRingConfig(env, log));
-  const store = openStore(config);
+  const store = await openStore(config);
   // The demo's Messenger simulator reaches this process over loopback.
   const host = !env.HOST || env.HOST === "0.0.0.0" || env.HOST === "::" ? "127.0.0.1" : env.HOST;
   const simulator =
@@ -183,7 +254,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       : null;
 
   const transport: MailTransport & { close?(): void } =
-    webmail?.transport ?? mailTransport(config, log);
+    webmail?.transport ?? (await mailTransport(config, log));
   const { channels, email } = serverChannels(config, {
     transport,
     ...(simulator ? { graphApiUrl: simulator.graphApiUrl } : {}),
@@ -198,15 +269,21 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     upgradeWebSocket: leanUpgradeWebSocket,
     connectionIp: (c) => getConnInfo(c).remote.address,
     log,
+    ...(scope ? { logScope: scope } : {}),
     ...(options.limits ? { limits: options.limits } : {}),
     channels,
   });
   services = built.services;
+  if (simulator || webmail) {
+    // The simulators show every thread's messages and mail (resume links too): this machine only.
+    if (env.OMNITHREAD_DEMO_PUBLIC !== "1") built.app.use("/demo/*", localOnly);
+    else log.warn("OMNITHREAD_DEMO_PUBLIC=1: the demo simulators answer anyone who can reach them");
+  }
   if (simulator) built.app.route("/", simulator.routes);
   if (webmail) built.app.route("/", webmail.routes);
   built.app.route(
     "/",
-    staticRoutes(ROOT, { demo: config.sites.some((site) => site.id === "demo") }),
+    staticRoutes(PACKAGE_ROOT, { demo: config.sites.some((site) => site.id === "demo") }),
   );
   const server: ServerType = await new Promise((ready) => {
     const listener = serve(
@@ -222,7 +299,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   const port = (server.address() as AddressInfo).port;
   const smtp: SmtpListener | null =
     config.email.listenPort !== undefined
-      ? await startSmtpListener({
+      ? await (await import("./node/smtp-listener.ts")).startSmtpListener({
           port: config.email.listenPort,
           host: env.HOST ?? "0.0.0.0",
           checkRecipient: (address) => email.checkRecipient(built.services, address),
@@ -261,12 +338,9 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       clearInterval(sweep);
       await smtp?.close();
       transport.close?.();
-      await new Promise<void>((done) => {
-        server.close(() => done());
+      await drain(server, options.drainMs ?? DRAIN_MS, () => {
         built.sockets.closeAll(CLOSE_SERVICE_RESTART, "server restarting");
         for (const ws of wss.clients) ws.terminate();
-        // Idle keep-alive and SSE connections would hold close() open.
-        (server as { closeAllConnections?: () => void }).closeAllConnections?.();
       });
       built.services.hub.close();
       built.services.presence.close();
@@ -294,44 +368,4 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     ...(smtp ? { smtpPort: smtp.port } : {}),
     stop,
   };
-}
-
-async function main(): Promise<void> {
-  const log = createLogger();
-  try {
-    const server = await startServer({
-      log,
-      signals: true,
-      // The simulators play Meta and a mailbox for the bundled demo only: with a sites file of
-      // your own they stay off, whatever your sites are called.
-      messengerSimulator: !process.env.OMNITHREAD_SITES,
-      mailSimulator: !process.env.OMNITHREAD_SITES,
-    });
-    const demo = server.config.sites.find((s) => s.id === "demo");
-    if (demo && !process.env.OMNITHREAD_SITES) {
-      console.log(`\n  omnithread demo: ${server.config.publicUrl}/`);
-      console.log(`  agent console:   ${server.config.publicUrl}/console/`);
-      console.log("  demo agent login: agent@example.com / omnithread-demo (demo only)");
-      if (demo.messenger?.pageId === DEMO_MESSENGER.pageId) {
-        console.log(`  Messenger simulator: ${server.config.publicUrl}/demo/messenger (demo only)`);
-      }
-      if (
-        demo.email?.replyDomain === DEMO_EMAIL.replyDomain &&
-        server.email.transport.kind === "log"
-      ) {
-        console.log(`  demo webmail:    ${server.config.publicUrl}/demo/mail (demo only)`);
-      }
-      console.log("");
-    }
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      log.error(`configuration error: ${error.message}`);
-      process.exit(1);
-    }
-    throw error;
-  }
-}
-
-if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
-  void main();
 }

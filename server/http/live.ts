@@ -101,6 +101,8 @@ export function liveRoutes(
   const keepaliveMs = options.sseKeepaliveMs ?? KEEPALIVE_MS;
   const routes = new Hono();
   const open = new Set<WSContext>();
+  /** Open SSE streams, each by the function that ends it. */
+  const streams = new Set<() => void>();
 
   function socketRoute(
     start: (s: Services, origin: string | undefined, out: Outlet) => LiveSession,
@@ -168,6 +170,10 @@ export function liveRoutes(
     const after = seqParam(c.req.query("after") ?? c.req.header("last-event-id"));
     return streamSSE(c, async (stream) => {
       let closed = false;
+      const end = () => {
+        closed = true;
+        void stream.close();
+      };
       const session = visitorSession(s, c.req.header("origin"), {
         send(frame) {
           if (closed) return;
@@ -177,11 +183,9 @@ export function liveRoutes(
               : { event: frame.type, data: JSON.stringify(frame) };
           void stream.writeSSE(write).catch(() => undefined);
         },
-        close() {
-          closed = true;
-          void stream.close();
-        },
+        close: end,
       });
+      streams.add(end);
       stream.onAbort(() => {
         closed = true;
         session.end();
@@ -191,6 +195,7 @@ export function liveRoutes(
         await stream.sleep(keepaliveMs);
         if (!closed) await stream.write(": keepalive\n\n");
       }
+      streams.delete(end);
       session.end();
     });
   });
@@ -199,9 +204,12 @@ export function liveRoutes(
     closeAll(code, reason) {
       for (const ws of open) ws.close(code, reason);
       open.clear();
+      // An SSE client reconnects by itself once its stream ends.
+      for (const end of streams) end();
+      streams.clear();
     },
     get size() {
-      return open.size;
+      return open.size + streams.size;
     },
   };
   return { routes, sockets };

@@ -9,6 +9,7 @@ import type {
 } from "../../sdk/protocol.ts";
 import { createHandleService } from "../../server/auth/handles.ts";
 import { loadKeyRing } from "../../server/auth/keys.ts";
+import { silentLogger } from "../../server/log.ts";
 import {
   echoEvent,
   getStartedEvent,
@@ -698,7 +699,7 @@ describe("the demo's Messenger simulator", () => {
   beforeAll(async () => {
     demo = await startServer({
       env: { PORT: "0", HOST: "127.0.0.1", OMNITHREAD_KEYS: await testKeys },
-      log: { info() {}, warn() {}, error() {} },
+      log: silentLogger,
       limits: { startPerIp: loose, requestsPerIp: loose },
       messengerSimulator: true,
     });

@@ -1,0 +1,46 @@
+import { randomId } from "./base32.ts";
+
+/** An API key's id: it is part of the key, so it must not hold the `_` that separates the parts. */
+const API_KEY_ID = /^[a-z0-9][a-z0-9-]{0,31}$/;
+
+/** What an API key may do (DESIGN §10): the agent API, the contacts API, webhook settings. */
+export const API_KEY_SCOPES = ["agent", "contacts", "webhooks"] as const;
+export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
+
+/** A sites-file `apiKeys[]` entry: the key itself is never stored, only its SHA-256. */
+export interface ApiKeyEntry {
+  id: string;
+  hash: string;
+  scopes: ApiKeyScope[];
+}
+
+/**
+ * The SHA-256 of a key, as lowercase hex: what the sites file keeps. A key is long and random,
+ * so a fast hash is enough (no password stretching needed).
+ *
+ * @example
+ * const hash = await hashApiKey("ot_sk_crm_…");
+ */
+export async function hashApiKey(key: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(key));
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/**
+ * A new API key `ot_sk_<id>_<random>` (160 random bits) and the sites-file entry for it.
+ *
+ * @example
+ * const { key, entry } = await generateApiKey("crm"); // give `key` to the CRM, `entry` to the sites file
+ */
+export async function generateApiKey(
+  id: string,
+  scopes: ApiKeyScope[] = [...API_KEY_SCOPES],
+): Promise<{ key: string; entry: ApiKeyEntry }> {
+  if (!API_KEY_ID.test(id)) {
+    throw new TypeError(
+      `An API key id is 1–32 of a-z, 0-9 and "-", starting with a letter or digit; got "${id}"`,
+    );
+  }
+  const key = `ot_sk_${id}_${randomId(20)}`;
+  return { key, entry: { id, hash: await hashApiKey(key), scopes } };
+}
