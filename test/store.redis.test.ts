@@ -1,4 +1,4 @@
-import { createClient } from "redis";
+import { createClient } from "@redis/client";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Conversation } from "../sdk/protocol.ts";
 import { AppError } from "../server/errors.ts";

@@ -2,7 +2,7 @@
  * The TCP driver: node-redis on a `redis://` or `rediss://` URL, for Node next to your own Redis.
  * node-redis reconnects by itself (backoff up to 2 s) and resubscribes its pub/sub channels.
  */
-import { createClient } from "redis";
+import { createClient } from "@redis/client";
 import { evalWithFallback, type RedisDriver } from "../store/redis-driver.ts";
 
 export interface TcpDriverOptions {

@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { createClient as createRedisClient } from "redis";
+import { createClient as createRedisClient } from "@redis/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type {
   ConversationSnapshot,

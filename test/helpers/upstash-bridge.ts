@@ -16,7 +16,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { createClient, RESP_TYPES } from "redis";
+import { createClient, RESP_TYPES } from "@redis/client";
 
 export interface UpstashBridgeOptions {
   /** e.g. `redis://127.0.0.1:6379` */
