@@ -2,8 +2,8 @@
  * Builds the edge worker (`npm run build:worker`): `server/worker.ts` and everything it imports
  * as one ES module, `dist/edge/worker.js`, for workerd. The build fails if a Node built-in is
  * reached from it (`node:*`, or a bare `fs`, `crypto` …): the worker runs on Web APIs only.
- * It then copies the built widget and console (`npm run build`) into `dist/edge/assets/`, the
- * static-assets directory of wrangler.toml, and reports the bundle's size.
+ * It then copies the built widget, its locale packs and the console (`npm run build`) into
+ * `dist/edge/assets/`, the static-assets directory of wrangler.toml, and reports the bundle's size.
  */
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { builtinModules } from "node:module";
@@ -28,7 +28,7 @@ export const noNodeBuiltins: Plugin = {
   },
 };
 
-/** The widget and the console, as the Node entry serves them, for the `ASSETS` binding. */
+/** The widget, its locale packs and the console, as the Node entry serves them, for `ASSETS`. */
 const copyAssets: Plugin = {
   name: "omnithread-worker-assets",
   apply: "build",
@@ -38,6 +38,7 @@ const copyAssets: Plugin = {
     mkdirSync(assets, { recursive: true });
     for (const [from, to] of [
       ["dist/widget.js", `${assets}/widget.js`],
+      ["dist/widget-locales", `${assets}/widget-locales`],
       ["dist/console", `${assets}/console`],
     ] as const) {
       if (!existsSync(from)) throw new Error(`${from} is missing: run npm run build first`);

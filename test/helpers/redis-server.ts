@@ -22,6 +22,8 @@ export interface RedisServerOptions {
   dir?: string;
   /** Port to listen on. A free port by default. */
   port?: number;
+  /** More arguments, after the defaults (a deployment's own command line, say). */
+  args?: string[];
 }
 
 export interface RedisServerHandle {
@@ -132,6 +134,7 @@ async function spawnServer(
   port: number,
   dir: string,
   appendonly: boolean,
+  extra: string[] = [],
 ): Promise<Running> {
   const args = [
     "--port",
@@ -149,6 +152,7 @@ async function spawnServer(
     "--loglevel",
     "notice",
     ...(appendonly ? ["--appendonly", "yes", "--appendfsync", "always"] : ["--appendonly", "no"]),
+    ...extra,
   ];
   const child = spawn(binary, args, { stdio: ["ignore", "pipe", "pipe"] });
   installExitHook();
@@ -235,7 +239,7 @@ export async function startRedisServer(
     for (let attempt = 0; ; attempt++) {
       if (options.port === undefined) port = await freePort();
       try {
-        running = await spawnServer(binary, port, dir, appendonly);
+        running = await spawnServer(binary, port, dir, appendonly, options.args);
         break;
       } catch (error) {
         const retry =
@@ -266,7 +270,7 @@ export async function startRedisServer(
       if (stopped) throw new Error("restart() after stop(): start a new server instead");
       if (running) await killServer(running);
       running = undefined;
-      running = await spawnServer(binary, port, dir, appendonly);
+      running = await spawnServer(binary, port, dir, appendonly, options.args);
     },
   };
 }
