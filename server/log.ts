@@ -68,5 +68,23 @@ export function logLevel(value: string | undefined): LogLevel {
   return level;
 }
 
+/**
+ * A scope kept in a variable: right for an app built per request (the edge worker), wrong for
+ * one that serves several requests at once (use the Node entry's AsyncLocalStorage scope there).
+ *
+ * @example
+ * const log = createLogger({ scope: requestScope() });
+ */
+export function requestScope(): LogScope {
+  let fields: LogFields | undefined;
+  return {
+    run(next, work) {
+      fields = next;
+      return work();
+    },
+    current: () => fields,
+  };
+}
+
 /** For tests and tools that want silence. */
 export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };

@@ -15,12 +15,12 @@ import { getConnInfo, upgradeWebSocket } from "hono/cloudflare-workers";
 import { LinearRouter } from "hono/router/linear-router";
 import { createApp } from "./app.ts";
 import { type KeyRing, loadKeyRing } from "./auth/keys.ts";
-import { recipientRefusal } from "./channels/email/index.ts";
+import { loggable, recipientRefusal } from "./channels/email/index.ts";
 import { httpMailTransport, serverChannels } from "./channels/index.ts";
 import { ConfigError } from "./config.ts";
 import { AppError, errorBody } from "./errors.ts";
 import type { Limits } from "./http/rate-limit.ts";
-import { createLogger, type Logger } from "./log.ts";
+import { createLogger, type Logger, requestScope } from "./log.ts";
 import { redisStore } from "./store/redis.ts";
 import { upstashDriver } from "./store/redis-upstash.ts";
 import { assetRoutes } from "./worker/assets.ts";
@@ -72,9 +72,11 @@ function build(
   ctx: ExecutionContext,
   ready: { setup: EdgeSetup; keyRing: KeyRing },
   options: WorkerOptions,
-  log: Logger,
 ) {
   const { config, upstash } = ready.setup;
+  // An app per request: the request's log fields can live in a variable of its own.
+  const scope = requestScope();
+  const log = options.log ?? createLogger({ level: config.logLevel, scope });
   const store = redisStore(upstashDriver(upstash), {
     onError: (error) => log.error("redis store", { error: String(error) }),
   });
@@ -89,6 +91,7 @@ function build(
     upgradeWebSocket,
     connectionIp: (c) => getConnInfo(c).remote.address,
     log,
+    logScope: scope,
     ...(options.limits ? { limits: options.limits } : {}),
     channels,
     // Each live connection subscribes for itself; a gone SSE client is noticed at the next
@@ -98,7 +101,7 @@ function build(
     waitUntil: (work) => ctx.waitUntil(work),
   });
   if (env.ASSETS) built.app.route("/", assetRoutes(env.ASSETS));
-  return { ...built, email };
+  return { ...built, email, log };
 }
 
 /** A broken configuration is logged with its reason and answered without it (secrets). */
@@ -124,9 +127,10 @@ function misconfigured(error: unknown, log: Logger): Response {
  * export default createWorker({ limits: { startPerIp: { limit: 60, windowMs: 60_000 } } });
  */
 export function createWorker(options: WorkerOptions = {}) {
+  // Until the configuration is read (and when it cannot be), lines go out at the default level.
   const log = options.log ?? createLogger();
   const appFor = async (env: WorkerEnv, ctx: ExecutionContext) =>
-    build(env, ctx, await prepare(env), options, log);
+    build(env, ctx, await prepare(env), options);
   return {
     async fetch(request: Request, env: WorkerEnv, ctx: ExecutionContext): Promise<Response> {
       let built: Awaited<ReturnType<typeof appFor>>;
@@ -145,7 +149,7 @@ export function createWorker(options: WorkerOptions = {}) {
      * throws, so the delivery is not taken as done.
      */
     async email(message: IncomingEmail, env: WorkerEnv, ctx: ExecutionContext): Promise<void> {
-      const { services, email } = await appFor(env, ctx);
+      const { services, email, log } = await appFor(env, ctx);
       const verdict = await email.checkRecipient(services, message.to);
       if (!verdict.ok) {
         await message.setReject(recipientRefusal(verdict.reason));
@@ -157,7 +161,7 @@ export function createWorker(options: WorkerOptions = {}) {
           from: message.from,
           to: [message.to],
         });
-        log.info("email received", { to: message.to, status: outcome.status });
+        log.info("email received", { to: loggable(message.to), status: outcome.status });
       } catch (error) {
         if (!(error instanceof AppError)) throw error;
         await message.setReject(`5.6.0 Message not readable: ${error.message}`);
@@ -174,7 +178,7 @@ export function createWorker(options: WorkerOptions = {}) {
       env: WorkerEnv,
       ctx: ExecutionContext,
     ): Promise<void> {
-      const { services } = await appFor(env, ctx);
+      const { services, log } = await appFor(env, ctx);
       const swept = await services.callbacks.sweep();
       log.info("callback sweep", { cron: controller.cron, ...swept });
     },

@@ -463,7 +463,7 @@ interface Exit {
   signal: NodeJS.Signals | null;
 }
 
-describe.skipIf(!existsSync("dist/server/cli.js"))("the image's runtime stage, run by hand", () => {
+describe("the image's runtime stage, run by hand", () => {
   const { command: check, flags: checkFlags } = healthcheck(runtime);
   const cmd = last(runtime, "CMD")!.exec!;
   const [service] = omnithreadServices[0]!;

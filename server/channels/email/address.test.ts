@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  loggable,
   messageIds,
   newMessageId,
   normalizeAddress,
@@ -44,5 +45,15 @@ describe("addresses", () => {
     expect(parseMessageId(id)).toEqual({ handle, domain: "reply.example.com" });
     expect(parseMessageId("<CAF=abc@mail.gmail.com>")).toBe(null);
     expect(messageIds("<a@x>\r\n <b@y>")).toEqual(["<a@x>", "<b@y>"]);
+  });
+
+  it("masks the handle of our addresses and Message-IDs in log lines, and nothing else", () => {
+    const address = replyAddress(handle, "reply.example.com");
+    const id = newMessageId(handle, "reply.example.com");
+    expect(loggable(address)).toBe("reply+…@reply.example.com");
+    expect(loggable(`Ana <${address.toUpperCase()}>`)).not.toContain(handle.toUpperCase());
+    expect(loggable(id)).toMatch(/^<ot\.…\.[0-9a-f]{16}@reply\.example\.com>$/);
+    expect(loggable("ana@example.com")).toBe("ana@example.com");
+    expect(loggable("<CAF=abc@mail.gmail.com>")).toBe("<CAF=abc@mail.gmail.com>");
   });
 });

@@ -60,6 +60,17 @@ export function parseReplyAddress(address: string): { handle: string; domain: st
 }
 
 /**
+ * An address or a Message-ID fit for a log line: the handle in one of ours (a reply address,
+ * our Message-ID) lets its holder write into the thread, so it is masked.
+ *
+ * @example
+ * loggable("reply+abc@reply.example.com"); // "reply+…@reply.example.com"
+ */
+export function loggable(value: string): string {
+  return value.replace(/\b(reply\+|ot\.)[a-z2-7]{1,58}/gi, "$1…");
+}
+
+/**
  * A fresh `Message-ID` of ours: `<ot.<handle>.<random>@<replyDomain>>`.
  *
  * @example

@@ -1,7 +1,7 @@
 import type { Conversation } from "../../../sdk/protocol.ts";
 import { AppError } from "../../errors.ts";
 import type { Services } from "../../http/services.ts";
-import { parseMessageId, parseReplyAddress } from "./address.ts";
+import { loggable, parseMessageId, parseReplyAddress } from "./address.ts";
 import { type AutomatedReason, automatedReason } from "./loop.ts";
 import type { EmailSite } from "./outbound.ts";
 import type { InboundMail } from "./parse.ts";
@@ -108,8 +108,8 @@ function attachmentLines(mail: InboundMail): string[] {
 export async function receiveMail(s: Services, mail: InboundMail): Promise<InboundOutcome> {
   const facts = {
     from: mail.from,
-    messageId: mail.messageId,
-    recipients: mail.recipients.slice(0, 5),
+    messageId: mail.messageId && loggable(mail.messageId),
+    recipients: mail.recipients.slice(0, 5).map(loggable),
   };
   const automated = automatedReason(mail.header, {
     from: mail.from,

@@ -20,6 +20,7 @@ import { type EmailSite, SENT_EVENT, sendThreadMail } from "./outbound.ts";
 import { type InboundMail, parseMailgun, parsePostmark, parseRaw } from "./parse.ts";
 import { inboundAuthorized, mailgunSignatureValid } from "./signature.ts";
 
+export { loggable } from "./address.ts";
 export type { InboundOutcome } from "./inbound.ts";
 export type { MailMessage, MailTransport } from "./message.ts";
 

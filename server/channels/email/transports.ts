@@ -1,5 +1,6 @@
 import { AppError } from "../../errors.ts";
 import type { Logger } from "../../log.ts";
+import { loggable } from "./address.ts";
 import type { MailMessage, MailTransport } from "./message.ts";
 
 /** Postmark's API, unless `EMAIL_API_URL` names another base. */
@@ -107,7 +108,7 @@ export function logTransport(log: Logger, keep = 200): LogTransport {
       log.info("email (log transport, not sent)", {
         to: message.to,
         subject: message.subject,
-        messageId: message.messageId,
+        messageId: loggable(message.messageId),
       });
       return { messageId: message.messageId };
     },
