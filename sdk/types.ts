@@ -36,8 +36,29 @@ export interface ClientOptions {
   fetch?: typeof fetch;
 }
 
-/** The constructor shape the SDK needs from a WebSocket implementation. */
-export type WebSocketLike = new (url: string) => WebSocket;
+/**
+ * The constructor shape the SDK needs from a WebSocket implementation: a browser's or React
+ * Native's `WebSocket` and the `ws` package's fit as they are.
+ *
+ * @example
+ * import WebSocket from "ws";
+ * const chat = createClient({ server, siteId: "demo", WebSocket });
+ */
+export type WebSocketLike = new (url: string) => SocketLike;
+
+/** Handlers are typed as methods so that implementations with richer event types fit. */
+type Handler<E> = { bivarianceHack(event: E): void }["bivarianceHack"] | null;
+
+/** The part of a WebSocket the SDK uses (structural: no DOM lib needed). */
+export interface SocketLike {
+  readonly readyState: number;
+  send(data: string): void;
+  close(): void;
+  onopen: Handler<unknown>;
+  onmessage: Handler<{ data: unknown }>;
+  onclose: Handler<{ code: number }>;
+  onerror: Handler<unknown>;
+}
 
 /**
  * What a handoff needs: nothing for Messenger, the address for email, the number and a window
