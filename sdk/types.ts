@@ -11,11 +11,24 @@ import type {
   VisitorCallback,
 } from "./protocol.ts";
 
-/** Where the SDK keeps the conversation token: `localStorage`-shaped, synchronous. */
+/**
+ * Where the SDK keeps the conversation token: `localStorage`-shaped, synchronous or async
+ * (React Native's AsyncStorage fits as it is). The client waits for a read before it starts and
+ * keeps writes in order; a write that fails is dropped (the token stays in memory for this run).
+ *
+ * @example
+ * import AsyncStorage from "@react-native-async-storage/async-storage";
+ * const chat = createClient({ server, siteId: "demo", storage: AsyncStorage });
+ */
 export interface TokenStorage {
+  getItem(key: string): string | null | Promise<string | null>;
+  setItem(key: string, value: string): unknown;
+  removeItem(key: string): unknown;
+}
+
+/** A store that answers reads at once, as `localStorage` and `memoryStorage()` do. */
+export interface SyncTokenStorage extends TokenStorage {
   getItem(key: string): string | null;
-  setItem(key: string, value: string): void;
-  removeItem(key: string): void;
 }
 
 export type ConnectionStatus = "idle" | "connecting" | "online" | "offline";
