@@ -255,7 +255,7 @@ export function createClient(options: ClientOptions): ChatClient {
     live =
       mode === "websocket" && WS
         ? openSocket(WS, `${server.replace(/^http/, "ws")}/v1/live`, current, lastSeq, handlers)
-        : openEvents(fetchFn, `${server}/v1/events?after=${lastSeq}`, current, handlers);
+        : openEvents(fetchFn, server, current, lastSeq, handlers);
   }
 
   async function renewThenConnect(): Promise<void> {
