@@ -1,13 +1,12 @@
 // The SDK where the platform is not a browser nor Node: an async token store (React Native's
 // AsyncStorage), no TextDecoderStream (Hermes), no streaming fetch body (React Native's fetch).
-import { spawn } from "node:child_process";
-import { once } from "node:events";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { createClient, hasStoredSession } from "../../sdk/index.ts";
 import type { ClientOptions, TokenStorage } from "../../sdk/types.ts";
 import type { RunningServer } from "../../server/node.ts";
-import { startTestServer, testKeys } from "../helpers/omnithread.ts";
+import { startTestServer } from "../helpers/omnithread.ts";
+import { startServerProcess } from "../helpers/server-process.ts";
 import { agentReply, loginAgent, texts, until } from "../sdk.contract.ts";
 
 let server: RunningServer;
@@ -176,24 +175,9 @@ describe("fetch without a response body (React Native)", () => {
     // React Native's Response (whatwg-fetch) has no `body`, and its fetch never answers an
     // endless stream: the client must not even ask for one. The Response taken away here is
     // this process's, so the server runs in a process of its own.
-    const child = spawn(
-      process.execPath,
-      [
-        "--import",
-        "tsx",
-        "--input-type=module",
-        "-e",
-        `import { startServer } from "./server/node.ts";
-         import { silentLogger } from "./server/log.ts";
-         const s = await startServer({ env: { PORT: "0", HOST: "127.0.0.1", OMNITHREAD_KEYS: process.env.KEYS }, log: silentLogger });
-         console.log(s.url);`,
-      ],
-      { env: { ...process.env, KEYS: await testKeys }, stdio: ["ignore", "pipe", "inherit"] },
-    );
+    const { url, stop } = await startServerProcess();
     const saved = globalThis.Response;
     try {
-      const [line] = (await once(child.stdout!, "data")) as [Buffer];
-      const url = line.toString().trim();
       const paths: string[] = [];
       const counting: typeof fetch = (input, init) => {
         paths.push(new URL(String(input)).pathname);
@@ -210,7 +194,7 @@ describe("fetch without a response body (React Native)", () => {
       chat.close();
     } finally {
       globalThis.Response = saved;
-      child.kill();
+      stop();
     }
   }, 30_000);
 });
