@@ -68,8 +68,8 @@ export interface SocketLike {
   send(data: string): void;
   close(): void;
   onopen: Handler<unknown>;
-  onmessage: Handler<{ data: unknown }>;
-  onclose: Handler<{ code: number }>;
+  onmessage: Handler<{ data?: unknown }>;
+  onclose: Handler<{ code?: number }>;
   onerror: Handler<unknown>;
 }
 
