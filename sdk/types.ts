@@ -37,13 +37,19 @@ export interface ClientOptions {
   /** The omnithread server's base URL, e.g. `https://chat.example.com`. */
   server: string;
   siteId: string;
-  /** Default: the page's `localStorage` in browsers, memory elsewhere. */
+  /**
+   * Default: the page's `localStorage` in browsers, memory elsewhere. Pass AsyncStorage (React
+   * Native) or any store of that shape, sync or async, to keep the thread across launches.
+   */
   storage?: TokenStorage;
-  /** `auto` tries WebSocket and falls back to SSE + POST; default `auto`. */
+  /**
+   * `auto` tries WebSocket and falls back to SSE + POST; default `auto`. Where fetch cannot
+   * stream (React Native's), `sse` polls `GET /v1/conversation` every 3 s instead.
+   */
   transport?: "auto" | "websocket" | "sse";
   /** What to report about the page on `start()`; default: the current URL, referrer and locale. */
   context?: () => ConversationContext;
-  /** A WebSocket implementation where there is no global one (Node 20: `ws`). */
+  /** A WebSocket implementation where there is no global one (Node 20: the `ws` package). */
   WebSocket?: WebSocketLike;
   /** A fetch implementation; default the global one. */
   fetch?: typeof fetch;
