@@ -19,6 +19,7 @@ import type {
   ClientOptions,
   ConnectionStatus,
   HandoffResult,
+  TokenStorage,
   WebSocketLike,
 } from "./types.ts";
 
@@ -100,10 +101,18 @@ export function createClient(options: ClientOptions): ChatClient {
   let generation = 0;
   const outbox: Outgoing[] = [];
 
-  const store = () => {
-    storage ??= defaultStorage();
-    return storage;
-  };
+  let stored: Promise<unknown> = Promise.resolve();
+  /**
+   * One storage call after the ones before it (a reset's remove is never overtaken by an earlier
+   * set, sync or async); a failing one answers null and is otherwise dropped.
+   */
+  const keep = (task: (storage: TokenStorage) => unknown) =>
+    (stored = stored
+      .then(() => {
+        storage ??= defaultStorage();
+        return task(storage);
+      })
+      .catch(() => null));
   const call = <T>(path: string, init?: RequestOptions) =>
     callServer<T>(fetchFn, server + path, init);
 
@@ -133,7 +142,7 @@ export function createClient(options: ClientOptions): ChatClient {
   function adopt(snapshot: ConversationSnapshot): Conversation {
     token = snapshot.token;
     site = snapshot.site;
-    store().setItem(storageKey, token);
+    keep((s) => s.setItem(storageKey, snapshot.token));
     if (conversation && conversation.id !== snapshot.conversation.id) {
       messages = [];
       lastSeq = 0;
@@ -145,20 +154,20 @@ export function createClient(options: ClientOptions): ChatClient {
 
   async function begin(): Promise<Conversation> {
     const mine = generation;
-    const stored = store().getItem(storageKey);
+    const saved = (await keep((s) => s.getItem(storageKey))) as string | null;
     const body = { siteId: options.siteId, context: (options.context ?? pageContext)() };
     let snapshot: ConversationSnapshot;
     try {
-      snapshot = await call<ConversationSnapshot>("/v1/conversations", { body, token: stored });
+      snapshot = await call<ConversationSnapshot>("/v1/conversations", { body, token: saved });
     } catch (error) {
       // A stored token the server no longer accepts (expired, rotated away): start afresh.
       if (
-        !stored ||
+        !saved ||
         !(error instanceof OmnithreadError) ||
         (error.status !== 401 && error.status !== 403)
       )
         throw error;
-      store().removeItem(storageKey);
+      keep((s) => s.removeItem(storageKey));
       snapshot = await call<ConversationSnapshot>("/v1/conversations", { body });
     }
     // Closed or reset meanwhile: the answer must not bring the forgotten thread back.
@@ -246,7 +255,7 @@ export function createClient(options: ClientOptions): ChatClient {
     live =
       mode === "websocket" && WS
         ? openSocket(WS, `${server.replace(/^http/, "ws")}/v1/live`, current, lastSeq, handlers)
-        : openEvents(fetchFn, `${server}/v1/events?after=${lastSeq}`, current, handlers);
+        : openEvents(fetchFn, server, current, lastSeq, handlers);
   }
 
   async function renewThenConnect(): Promise<void> {
@@ -383,17 +392,15 @@ export function createClient(options: ClientOptions): ChatClient {
       return next;
     },
     reset() {
+      token = conversation = site = null;
+      messages = [];
+      lastSeq = 0;
+      // Cleared first: the status listeners close() calls see the forgotten thread gone.
       this.close();
       // Typed for the forgotten thread: never sent into the next one.
       for (const item of outbox.splice(0))
         item.reject(new OmnithreadError("conflict", "The chat was reset"));
-      store().removeItem(storageKey);
-      token = null;
-      conversation = null;
-      site = null;
-      messages = [];
-      lastSeq = 0;
-      starting = null;
+      keep((s) => s.removeItem(storageKey));
     },
     close() {
       generation++;

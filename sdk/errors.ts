@@ -14,9 +14,9 @@ export class OmnithreadError extends Error {
   // `= undefined` each as well (class-field semantics), bytes in the widget's bundle.
   declare readonly code: ErrorCode | "network";
   /** The HTTP status, when the server answered. */
-  declare readonly status?: number;
+  declare readonly status?: number | undefined;
   /** Seconds to wait before trying again, for `rate_limited`. */
-  declare readonly retryAfter?: number;
+  declare readonly retryAfter?: number | undefined;
   constructor(code: ErrorCode | "network", message: string, status?: number, retryAfter?: number) {
     super(message);
     this.code = code;

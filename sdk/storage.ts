@@ -1,7 +1,7 @@
-import type { TokenStorage } from "./types.ts";
+import type { SyncTokenStorage, TokenStorage } from "./types.ts";
 
 /** Storage that lives as long as the page (Node, private modes without localStorage). */
-export function memoryStorage(): TokenStorage {
+export function memoryStorage(): SyncTokenStorage {
   const items = new Map<string, string>();
   return {
     getItem: (key) => items.get(key) ?? null,
@@ -11,7 +11,7 @@ export function memoryStorage(): TokenStorage {
 }
 
 /** The host page's localStorage (first-party: no third-party-cookie trouble), else memory. */
-export function defaultStorage(): TokenStorage {
+export function defaultStorage(): SyncTokenStorage {
   try {
     const storage = globalThis.localStorage;
     if (storage) return storage;
@@ -26,13 +26,29 @@ export function storageKey(siteId: string): string {
   return `omnithread:${siteId}`;
 }
 
-/** Whether this browser already has a thread with the site (without touching the server). */
+/**
+ * Whether this device already has a thread with the site, without touching the server: at once
+ * with a synchronous store (the default `localStorage`), as a Promise with an async one
+ * (AsyncStorage). A store that throws or rejects answers false.
+ *
+ * @example
+ * if (hasStoredSession("demo")) void chat.start(); // reconnect a returning visitor at once
+ * if (await hasStoredSession("demo", AsyncStorage)) void chat.start();
+ */
+export function hasStoredSession(siteId: string, storage?: SyncTokenStorage): boolean;
+export function hasStoredSession(siteId: string, storage: TokenStorage): boolean | Promise<boolean>;
 export function hasStoredSession(
   siteId: string,
   storage: TokenStorage = defaultStorage(),
-): boolean {
+): boolean | Promise<boolean> {
   try {
-    return storage.getItem(storageKey(siteId)) !== null;
+    const value = storage.getItem(storageKey(siteId));
+    return value instanceof Promise
+      ? value.then(
+          (v) => v !== null,
+          () => false,
+        )
+      : value !== null;
   } catch {
     return false;
   }

@@ -11,11 +11,24 @@ import type {
   VisitorCallback,
 } from "./protocol.ts";
 
-/** Where the SDK keeps the conversation token: `localStorage`-shaped, synchronous. */
+/**
+ * Where the SDK keeps the conversation token: `localStorage`-shaped, synchronous or async
+ * (React Native's AsyncStorage fits as it is). The client waits for a read before it starts and
+ * keeps writes in order; a write that fails is dropped (the token stays in memory for this run).
+ *
+ * @example
+ * import AsyncStorage from "@react-native-async-storage/async-storage";
+ * const chat = createClient({ server, siteId: "demo", storage: AsyncStorage });
+ */
 export interface TokenStorage {
+  getItem(key: string): string | null | Promise<string | null>;
+  setItem(key: string, value: string): unknown;
+  removeItem(key: string): unknown;
+}
+
+/** A store that answers reads at once, as `localStorage` and `memoryStorage()` do. */
+export interface SyncTokenStorage extends TokenStorage {
   getItem(key: string): string | null;
-  setItem(key: string, value: string): void;
-  removeItem(key: string): void;
 }
 
 export type ConnectionStatus = "idle" | "connecting" | "online" | "offline";
@@ -24,20 +37,47 @@ export interface ClientOptions {
   /** The omnithread server's base URL, e.g. `https://chat.example.com`. */
   server: string;
   siteId: string;
-  /** Default: the page's `localStorage` in browsers, memory elsewhere. */
+  /**
+   * Default: the page's `localStorage` in browsers, memory elsewhere. Pass AsyncStorage (React
+   * Native) or any store of that shape, sync or async, to keep the thread across launches.
+   */
   storage?: TokenStorage;
-  /** `auto` tries WebSocket and falls back to SSE + POST; default `auto`. */
+  /**
+   * `auto` tries WebSocket and falls back to SSE + POST; default `auto`. Where fetch cannot
+   * stream (React Native's), `sse` polls `GET /v1/conversation` every 3 s instead.
+   */
   transport?: "auto" | "websocket" | "sse";
   /** What to report about the page on `start()`; default: the current URL, referrer and locale. */
   context?: () => ConversationContext;
-  /** A WebSocket implementation where there is no global one (Node 20: `ws`). */
+  /** A WebSocket implementation where there is no global one (Node 20: the `ws` package). */
   WebSocket?: WebSocketLike;
   /** A fetch implementation; default the global one. */
   fetch?: typeof fetch;
 }
 
-/** The constructor shape the SDK needs from a WebSocket implementation. */
-export type WebSocketLike = new (url: string) => WebSocket;
+/**
+ * The constructor shape the SDK needs from a WebSocket implementation: a browser's or React
+ * Native's `WebSocket` and the `ws` package's fit as they are.
+ *
+ * @example
+ * import WebSocket from "ws";
+ * const chat = createClient({ server, siteId: "demo", WebSocket });
+ */
+export type WebSocketLike = new (url: string) => SocketLike;
+
+/** Handlers are typed as methods so that implementations with richer event types fit. */
+type Handler<E> = { bivarianceHack(event: E): void }["bivarianceHack"] | null;
+
+/** The part of a WebSocket the SDK uses (structural: no DOM lib needed). */
+export interface SocketLike {
+  readonly readyState: number;
+  send(data: string): void;
+  close(): void;
+  onopen: Handler<unknown>;
+  onmessage: Handler<{ data?: unknown }>;
+  onclose: Handler<{ code?: number }>;
+  onerror: Handler<unknown>;
+}
 
 /**
  * What a handoff needs: nothing for Messenger, the address for email, the number and a window

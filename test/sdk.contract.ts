@@ -8,7 +8,8 @@ import type { TokenStorage, WebSocketLike } from "../sdk/types.ts";
 import { startNoWebSocketProxy } from "./helpers/no-websocket-proxy.ts";
 import { api, type ServerUnderTest } from "./helpers/omnithread.ts";
 
-const WS = WebSocket as unknown as WebSocketLike;
+// `ws` fits the SDK's structural WebSocketLike as it is, without a cast.
+const WS: WebSocketLike = WebSocket;
 const identitySecret = JSON.parse(readFileSync("demo/sites.json", "utf8")).sites[0]
   .identitySecret as string;
 
