@@ -1,4 +1,4 @@
-import { exportJWK, generateKeyPair, importJWK, type JWK } from "jose";
+import { type CryptoKey, exportJWK, generateKeyPair, importJWK, type JWK } from "jose";
 import { randomId } from "./base32.ts";
 import { fromBase64Url, randomBytes, toBase64Url } from "./bytes.ts";
 

@@ -23,6 +23,7 @@ interface LockEntry {
   [key: string]: unknown;
 }
 
+const REGISTRY = "https://registry.npmjs.org";
 const repoLock = JSON.parse(readFileSync("package-lock.json", "utf8")) as {
   packages: Record<string, LockEntry>;
 };
@@ -47,7 +48,11 @@ function closure(roots: string[], packages: Record<string, LockEntry>): void {
       if (entry) {
         if (packages[path]) return;
         const { dev, devOptional, optional, ...kept } = entry;
-        packages[path] = kept;
+        // The tarball's registry address, as npm writes it, so npm reads it from the cache
+        // without asking the registry for the package's metadata first.
+        const registryName = path.slice(path.lastIndexOf("node_modules/") + 13);
+        const file = `${registryName.split("/").at(-1)}-${entry.version}.tgz`;
+        packages[path] = { resolved: `${REGISTRY}/${registryName}/-/${file}`, ...kept };
         for (const child of needs(entry)) visit(child, path);
         return;
       }
