@@ -1,0 +1,69 @@
+import * as v from "valibot";
+import { describe, expect, it } from "vitest";
+import { parseWith, problems } from "./check.ts";
+import { email, loose, oneOf, strict, text, whole, words } from "./fields.ts";
+
+const Message = loose({
+  clientId: text(1, 64),
+  text: words(4000),
+  context: v.optional(loose({ pages: v.optional(v.array(loose({ url: text(1, 2048) }))) })),
+});
+
+describe("problems", () => {
+  it("names the field and what it must be", () => {
+    expect(problems(Message, { clientId: "c1", text: "" })).toEqual([
+      '"text" must be 1–4000 characters',
+    ]);
+    expect(problems(Message, { clientId: "c1", text: "   " })).toEqual([
+      '"text" must not be empty',
+    ]);
+    expect(problems(Message, { text: "hi" })).toEqual(['"clientId" is required']);
+    expect(problems(Message, { clientId: 7, text: "hi" })).toEqual(['"clientId" must be a string']);
+    expect(problems(Message, "hi")).toEqual(["The body must be an object"]);
+  });
+
+  it("writes a nested path as a reader would", () => {
+    const body = { clientId: "c", text: "t", context: { pages: [{ url: "x" }, { url: 3 }] } };
+    expect(problems(Message, body)).toEqual(['"context.pages[1].url" must be a string']);
+  });
+
+  it("lists every problem at once", () => {
+    expect(problems(Message, { clientId: "", text: 5 })).toEqual([
+      '"clientId" must be 1–64 characters',
+      '"text" must be a string',
+    ]);
+  });
+
+  it("refuses unknown keys of a strict object, naming the nearest known one", () => {
+    const Site = strict({ id: text(1, 64), origins: v.optional(v.array(v.string())) });
+    expect(problems(Site, { id: "shop", origin: [] }, "The site")).toEqual([
+      '"origin": unknown key, did you mean "origins"?',
+    ]);
+    expect(problems(Site, { id: "shop", colour: "red" })).toEqual(['"colour": unknown key']);
+  });
+
+  it("reads enums, whole numbers and email addresses by one rule each", () => {
+    const Form = loose({ channel: oneOf(["email", "sms"]), n: whole(1, 5), email });
+    expect(problems(Form, { channel: "fax", n: 2.5, email: "ana@example" })).toEqual([
+      '"channel" must be one of email, sms',
+      '"n" must be a whole number from 1 to 5',
+      '"email" must be an email address like ana@example.com',
+    ]);
+    expect(v.parse(Form, { channel: "sms", n: 5, email: " Ana@Example.COM " }).email).toBe(
+      "ana@example.com",
+    );
+  });
+});
+
+describe("parseWith", () => {
+  it("answers the typed output, or hands the first problem to fail", () => {
+    const fail = (message: string): never => {
+      throw new Error(message);
+    };
+    expect(parseWith(Message, { clientId: "c", text: "hi", extra: 1 }, fail)).toMatchObject({
+      clientId: "c",
+      text: "hi",
+    });
+    expect(() => parseWith(Message, { clientId: "c" }, fail)).toThrow('"text" is required');
+  });
+});
