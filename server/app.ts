@@ -20,6 +20,7 @@ import { createThreads } from "./core/threads.ts";
 import { AppError, errorBody } from "./errors.ts";
 import { agentRoutes } from "./http/agent.ts";
 import { agentCallbackRoutes, visitorCallbackRoutes } from "./http/callbacks.ts";
+import { docsRoutes } from "./http/docs.ts";
 import { type LiveOptions, liveRoutes } from "./http/live.ts";
 import { createOriginPolicy } from "./http/origins.ts";
 import { DEFAULT_LIMITS, enforceLimit, type Limits } from "./http/rate-limit.ts";
@@ -233,6 +234,9 @@ export function createApp(deps: AppDeps) {
     const webhooks = channel.webhooks?.(services);
     if (webhooks) app.route(`/webhooks/${channel.name}`, webhooks);
   }
+
+  // Made from the routes when first asked for, so routes an entry mounts later are in it too.
+  app.route("/", docsRoutes(app, config.publicUrl));
 
   return {
     app,

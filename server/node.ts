@@ -184,6 +184,8 @@ export interface StartOptions {
 }
 
 export interface RunningServer {
+  /** The Hono app it serves, with every route the entry mounted. */
+  app: OmnithreadApp["app"];
   url: string;
   port: number;
   config: Config;
@@ -360,6 +362,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   const url = `http://localhost:${port}`;
   log.info("listening", { url, publicUrl: config.publicUrl, store: config.store.kind });
   return {
+    app: built.app,
     url,
     port,
     config,
