@@ -1,6 +1,6 @@
-// `npm run size`: builds dist/widget.js and its locale packs and fails above the budget (DESIGN §8:
-// ≤ 16 KB gzip for everything one visitor loads, Preact included): the script, plus the largest
-// pack, which a visitor of that locale fetches once they open the chat.
+// `npm run size`: builds dist/widget.js and its locale packs and fails above the budget
+// (docs/architecture.md §8: ≤ 16 KB gzip for everything one visitor loads, Preact included): the
+// script, plus the largest pack, which a visitor of that locale fetches once they open the chat.
 import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";

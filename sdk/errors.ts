@@ -1,8 +1,8 @@
 import type { ErrorCode } from "./protocol.ts";
 
 /**
- * A failure the SDK reports: the server's stable error `code` (DESIGN §4), or `network` when the
- * server could not be reached.
+ * A failure the SDK reports: the server's stable error `code` (docs/architecture.md §4), or
+ * `network` when the server could not be reached.
  *
  * @example
  * try { await chat.handoff("messenger"); }

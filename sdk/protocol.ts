@@ -1,6 +1,6 @@
 /**
- * The wire types shared by the server and its clients (SDK, widget, console): DESIGN §4.
- * Types only: nothing here runs, so importing it costs a bundle nothing.
+ * The wire types shared by the server and its clients (SDK, widget, console): docs/architecture.md
+ * §4. Types only: nothing here runs, so importing it costs a bundle nothing.
  */
 
 /** Where a message came from or goes to. */
@@ -187,7 +187,7 @@ export interface CallbackWindow {
   to: string;
 }
 
-/** The agent's view of a callback request (DESIGN §2). */
+/** The agent's view of a callback request (docs/architecture.md §2). */
 export interface CallbackRequest {
   id: string;
   siteId: string;

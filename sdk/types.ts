@@ -142,8 +142,8 @@ export interface OmnithreadErrorLike {
 }
 
 /**
- * The headless chat client (DESIGN §4). Nothing is stored and no request is made until
- * `start()` (or another call that needs the server).
+ * The headless chat client (docs/architecture.md §4). Nothing is stored and no request is made
+ * until `start()` (or another call that needs the server).
  */
 export interface ChatClient {
   /** Starts or resumes the visitor's conversation and connects live. */

@@ -40,7 +40,7 @@ export interface EmailConfig {
   transcriptOnResolve?: boolean;
 }
 
-/** Phone callbacks (DESIGN §5): offered when a site has this block. */
+/** Phone callbacks (docs/architecture.md §5): offered when a site has this block. */
 export interface CallbackConfig {
   /** The phone field's default country (ISO 3166-1 alpha-2); else the visitor's locale's. */
   country?: string;

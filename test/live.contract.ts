@@ -8,9 +8,10 @@ import type {
 import { api, LiveClient, type ServerUnderTest } from "./helpers/omnithread.ts";
 
 /**
- * The live contract (DESIGN §4): the visitor's and the agent's WebSocket, and the SSE fallback.
- * Every server runs it: the Node entry (`test/integration/live.test.ts`) and the edge worker
- * (`test/edge/contract.test.ts`). `target` is read once the caller's `beforeAll` has started it.
+ * The live contract (docs/architecture.md §4): the visitor's and the agent's WebSocket, and the SSE
+ * fallback. Every server runs it: the Node entry (`test/integration/live.test.ts`) and the edge
+ * worker (`test/edge/contract.test.ts`). `target` is read once the caller's `beforeAll` has started
+ * it.
  */
 export function describeLiveContract(name: string, target: () => ServerUnderTest): void {
   describe(`live contract: ${name}`, () => {

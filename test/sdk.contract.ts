@@ -75,11 +75,11 @@ export function clientPool() {
 }
 
 /**
- * The SDK's contract (DESIGN §4, "SDK"): from Node, against a real server: start, send, live
- * replies over WebSocket and over the SSE + POST fallback, reload, reset, ratings, resume links,
- * verified identity. The Node entry (`test/sdk/client.test.ts`) and the edge worker
- * (`test/edge/contract.test.ts`) both run it; `target` is read once the caller's `beforeAll`
- * has started the server.
+ * The SDK's contract (docs/architecture.md §4, "SDK"): from Node, against a real server: start,
+ * send, live replies over WebSocket and over the SSE + POST fallback, reload, reset, ratings,
+ * resume links, verified identity. The Node entry (`test/sdk/client.test.ts`) and the edge worker
+ * (`test/edge/contract.test.ts`) both run it; `target` is read once the caller's `beforeAll` has
+ * started the server.
  */
 export function describeSdkContract(name: string, target: () => ServerUnderTest): void {
   describe(`SDK contract: ${name}`, () => {

@@ -45,9 +45,9 @@ function postAlone(
 }
 
 /**
- * The visitor API's contract (DESIGN §4): conversations, messages, history, tokens that must be
- * refused, bad input, origins and the per-conversation limit, over real HTTP. The Node entry
- * (`test/integration/visitor-api.test.ts`) and the edge worker (`test/edge/contract.test.ts`)
+ * The visitor API's contract (docs/architecture.md §4): conversations, messages, history, tokens
+ * that must be refused, bad input, origins and the per-conversation limit, over real HTTP. The Node
+ * entry (`test/integration/visitor-api.test.ts`) and the edge worker (`test/edge/contract.test.ts`)
  * both run it; `target` is read once the caller's `beforeAll` has started the server.
  */
 export function describeVisitorApiContract(name: string, target: () => ServerUnderTest): void {

@@ -11,7 +11,7 @@ import {
 /** One queued call: `["open"]`, `["on", "message", fn]` …, or a function given the API. */
 export type Call = [string, ...unknown[]] | ((api: OmnithreadApi) => void);
 
-/** `window.omnithread` once the widget has loaded (DESIGN §4). */
+/** `window.omnithread` once the widget has loaded (docs/architecture.md §4). */
 export interface OmnithreadApi {
   open(): void;
   close(): void;

@@ -1,6 +1,6 @@
 import { pickLocale } from "./i18n.ts";
 
-/** What a site owner sets on the script tag (DESIGN §4), resolved. */
+/** What a site owner sets on the script tag (docs/architecture.md §4), resolved. */
 export interface WidgetConfig {
   /** The omnithread server: where `widget.js` came from. */
   server: string;

@@ -3,7 +3,10 @@ import { randomId } from "./base32.ts";
 /** An API key's id: it is part of the key, so it must not hold the `_` that separates the parts. */
 const API_KEY_ID = /^[a-z0-9][a-z0-9-]{0,31}$/;
 
-/** What an API key may do (DESIGN §10): the agent API, the contacts API, webhook settings. */
+/**
+ * What an API key may do (docs/architecture.md §10): the agent API, the contacts API, webhook
+ * settings.
+ */
 export const API_KEY_SCOPES = ["agent", "contacts", "webhooks"] as const;
 export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
 

@@ -37,8 +37,8 @@ export interface HandleClaims {
 }
 
 /**
- * Issues and opens handoff handles (DESIGN §3): 44 characters of `[a-z2-7]` that fit an m.me
- * `ref`, a Telegram `start` payload and an email local part.
+ * Issues and opens handoff handles (docs/architecture.md §3): 44 characters of `[a-z2-7]` that fit
+ * an m.me `ref`, a Telegram `start` payload and an email local part.
  *
  * @example
  * const handles = createHandleService(ring);

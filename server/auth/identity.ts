@@ -32,11 +32,11 @@ const MAX_NAME_CHARS = 200;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 /**
- * Checks an identity proof a site's backend signed for `identify()` (DESIGN §3): an HS256 JWT
- * signed with the site's identity secret (its UTF-8 bytes) carrying `sub`, `iat` and optionally
- * `exp`, `email`, `name`. Only HS256 is accepted. A refused proof (empty, forged, another
- * site's, expired or stale, or a site without a secret) throws `AppError("unauthorized")`; an
- * authentic proof whose `email` or `name` is malformed throws `AppError("bad_request")`, so the
+ * Checks an identity proof a site's backend signed for `identify()` (docs/architecture.md §3): an
+ * HS256 JWT signed with the site's identity secret (its UTF-8 bytes) carrying `sub`, `iat` and
+ * optionally `exp`, `email`, `name`. Only HS256 is accepted. A refused proof (empty, forged,
+ * another site's, expired or stale, or a site without a secret) throws `AppError("unauthorized")`;
+ * an authentic proof whose `email` or `name` is malformed throws `AppError("bad_request")`, so the
  * site's developer sees what to fix.
  *
  * @example

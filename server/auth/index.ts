@@ -1,5 +1,5 @@
 /**
- * Tokens, handles, identity proofs and password hashes (DESIGN §3), on Web APIs only.
+ * Tokens, handles, identity proofs and password hashes (docs/architecture.md §3), on Web APIs only.
  */
 export { decodeBase32, encodeBase32, randomId } from "./base32.ts";
 export { equalBytes, fromBase64Url, randomBytes, toBase64Url } from "./bytes.ts";

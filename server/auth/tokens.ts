@@ -61,7 +61,7 @@ export interface AgentClaims {
 }
 
 /**
- * Signs and verifies conversation tokens and agent tokens (DESIGN §3).
+ * Signs and verifies conversation tokens and agent tokens (docs/architecture.md §3).
  *
  * @example
  * const tokens = createTokenService(await loadKeyRing(config), { issuer: "https://chat.example.com" });

@@ -20,8 +20,9 @@ export interface HandoffAnswer {
 }
 
 /**
- * One outside channel (DESIGN §5): it makes handoffs, verifies and parses its inbound webhook,
- * and delivers agents' replies. The core never sees its wire format; channels never see each other.
+ * One outside channel (docs/architecture.md §5): it makes handoffs, verifies and parses its inbound
+ * webhook, and delivers agents' replies. The core never sees its wire format; channels never see
+ * each other.
  *
  * @example
  * const channels = [messengerChannel({ graphApiUrl, fetch })];

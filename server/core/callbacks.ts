@@ -98,8 +98,8 @@ export function callbackForVisitor(callback: CallbackRequest) {
 }
 
 /**
- * Callback requests (DESIGN §2, §5): the rules of asking, claiming, scheduling and closing a
- * phone callback, each change an event in the thread. No HTTP, no sockets.
+ * Callback requests (docs/architecture.md §2, §5): the rules of asking, claiming, scheduling and
+ * closing a phone callback, each change an event in the thread. No HTTP, no sockets.
  *
  * @example
  * const callbacks = createCallbacks({ store, threads, site, siteIds, now: Date.now, newId });

@@ -1,4 +1,4 @@
-/** Opening hours of a site, in its own time zone (DESIGN §2). */
+/** Opening hours of a site, in its own time zone (docs/architecture.md §2). */
 export interface BusinessHours {
   /** An IANA zone, e.g. `Europe/Amsterdam`. */
   timeZone: string;

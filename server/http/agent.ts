@@ -16,7 +16,8 @@ const DECOY_HASH =
   "scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
 
 /**
- * The agent API of DESIGN §4: login, inbox, thread with context, reply, notes, status.
+ * The agent API of docs/architecture.md §4: login, inbox, thread with context, reply, notes,
+ * status.
  *
  * @example
  * app.route("/v1/agent", agentRoutes(services));

@@ -35,9 +35,9 @@ export async function resumeLink(
 }
 
 /**
- * DESIGN §3's resume link: `GET /r/<handle>` redirects to the site with a one-time code in the
- * fragment (`#omnithread-resume=<code>`, so it never reaches the site's server logs), and
- * `POST /v1/resume { code }` exchanges it for a token on the thread, once.
+ * The resume link of docs/architecture.md §3: `GET /r/<handle>` redirects to the site with a
+ * one-time code in the fragment (`#omnithread-resume=<code>`, so it never reaches the site's server
+ * logs), and `POST /v1/resume { code }` exchanges it for a token on the thread, once.
  *
  * @example
  * app.route("/", resumeRoutes(services));

@@ -20,7 +20,7 @@ import {
 const HANDOFF_CHANNELS: readonly ExternalChannel[] = ["messenger", "email", "callback", "telegram"];
 
 /**
- * The visitor API of DESIGN §4: start or resume, history, messages, handoff.
+ * The visitor API of docs/architecture.md §4: start or resume, history, messages, handoff.
  *
  * @example
  * app.route("/v1", visitorRoutes(services));

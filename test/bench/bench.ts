@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: omnithread's live relay (visitor → agent console) against a bare `ws` relay
- * and a Socket.IO relay doing the same work, in one run on one machine (DESIGN §8).
+ * and a Socket.IO relay doing the same work, in one run on one machine (docs/architecture.md §8).
  *
  * Each server runs in its own child process (`serve-*.ts`); this process is the load generator.
  *   1. idle memory (per server): N visitor sockets open and past hello; the server's heap and
@@ -712,7 +712,7 @@ async function main(): Promise<void> {
     const ratio = ours / ws;
     console.log(
       `omnithread / bare ws throughput:   ${ratio.toFixed(2)}×  ` +
-        `(DESIGN §8 bar ≥ 0.70×: ${ratio >= 0.7 ? "met" : "NOT met"}; ` +
+        `(docs/architecture.md §8 bar ≥ 0.70×: ${ratio >= 0.7 ? "met" : "NOT met"}; ` +
         `best rounds: ${(best("omnithread") / best("ws-relay")).toFixed(2)}×)`,
     );
   }
@@ -720,7 +720,7 @@ async function main(): Promise<void> {
     const ratio = ours / sio;
     console.log(
       `omnithread / Socket.IO throughput: ${ratio.toFixed(2)}×  ` +
-        `(DESIGN §8 bar > 1×: ${ratio > 1 ? "met" : "NOT met"}; ` +
+        `(docs/architecture.md §8 bar > 1×: ${ratio > 1 ? "met" : "NOT met"}; ` +
         `best rounds: ${(best("omnithread") / best("socketio-relay")).toFixed(2)}×)`,
     );
   }

@@ -9,9 +9,9 @@ import type { Channel } from "../types.ts";
 const EMAIL = /^[^\s@<>"]{1,64}@[^\s@<>"]{1,253}\.[a-z]{2,63}$/i;
 
 /**
- * The phone callback channel (DESIGN §5): the visitor leaves a number and a window, an agent
- * calls. The request itself follows the rules in `core/callbacks.ts`; replies cannot go "by
- * callback", so the thread stays where the visitor writes.
+ * The phone callback channel (docs/architecture.md §5): the visitor leaves a number and a window,
+ * an agent calls. The request itself follows the rules in `core/callbacks.ts`; replies cannot go
+ * "by callback", so the thread stays where the visitor writes.
  *
  * @example
  * createApp({ config, store, keyRing, channels: [callbackChannel(), emailChannel({ transport })] });

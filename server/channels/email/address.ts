@@ -1,7 +1,8 @@
 /**
  * Email addresses the channel writes and reads: the visitor's address (validated), our reply
- * address `reply+<handle>@<replyDomain>` (DESIGN §3) and our `Message-ID`s, which also carry a
- * handle so a reply that kept only `In-Reply-To`/`References` finds its thread without a lookup.
+ * address `reply+<handle>@<replyDomain>` (docs/architecture.md §3) and our `Message-ID`s, which
+ * also carry a handle so a reply that kept only `In-Reply-To`/`References` finds its thread without
+ * a lookup.
  */
 
 /** The reply address's local part prefix. */

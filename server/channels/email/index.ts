@@ -195,7 +195,7 @@ function webhookRoutes(s: Services, options: EmailOptions, channel: EmailChannel
 }
 
 /**
- * The email channel (DESIGN §5): a handoff mails the transcript so far with
+ * The email channel (docs/architecture.md §5): a handoff mails the transcript so far with
  * `Reply-To: reply+<handle>@<replyDomain>`, our `Message-ID` and the resume link; replies come
  * back by webhook (raw, Postmark, Mailgun) or the Node SMTP listener and land in the thread;
  * agents' replies go out by mail, threaded by `In-Reply-To`/`References`. Web APIs only: the

@@ -147,10 +147,10 @@ function webhookRoutes(s: Services, client: SendClient): Hono {
 }
 
 /**
- * The Messenger channel (DESIGN §5): `m.me/<page>?ref=<handle>` handoffs, the verified webhook,
- * and agent replies through the Send API within Meta's windows (`RESPONSE` for 24 hours after
- * the visitor's last interaction, `MESSAGE_TAG` + `HUMAN_AGENT` up to 7 days, then a clear
- * `channel_unavailable`). Web APIs only, so it runs on any runtime.
+ * The Messenger channel (docs/architecture.md §5): `m.me/<page>?ref=<handle>` handoffs, the
+ * verified webhook, and agent replies through the Send API within Meta's windows (`RESPONSE` for 24
+ * hours after the visitor's last interaction, `MESSAGE_TAG` + `HUMAN_AGENT` up to 7 days, then a
+ * clear `channel_unavailable`). Web APIs only, so it runs on any runtime.
  *
  * @example
  * const { app } = createApp({ config, store, keyRing, channels: [messengerChannel({ graphApiUrl: config.graphApiUrl })] });
