@@ -115,12 +115,7 @@ const emailBlock = strict({
   from: email,
   replyDomain: domain,
   unseenReplyDelaySeconds: v.optional(
-    v.pipe(
-      v.number(delay),
-      v.finite(delay),
-      v.minValue(0, delay),
-      v.maxValue(MAX_UNSEEN_REPLY_DELAY_S, delay),
-    ),
+    v.pipe(v.number(delay), v.minValue(0, delay), v.maxValue(MAX_UNSEEN_REPLY_DELAY_S, delay)),
   ),
   transcriptOnResolve: v.optional(v.boolean(got("must be true or false"))),
 });
