@@ -2,7 +2,13 @@ import * as v from "valibot";
 import type { BusinessHours } from "./core/hours.ts";
 import type { LogLevel } from "./log.ts";
 import { pathOf } from "./schema/check.ts";
-import { EMAIL_VARIABLES, Environment, MESSENGER_VARIABLES, WHOLE } from "./schema/env.ts";
+import {
+  EMAIL_VARIABLES,
+  Environment,
+  MESSENGER_VARIABLES,
+  overrideValues,
+  WHOLE,
+} from "./schema/env.ts";
 import { SITES_SHAPE, type SiteOutput, SitesFile, type SitesFileOutput } from "./schema/sites.ts";
 
 /**
@@ -188,7 +194,8 @@ interface Overrides {
 }
 
 /** Single-site installs configure channels by environment; it wins over the sites file. */
-function applyEnvOverrides(raw: unknown, env: Env): Overrides {
+function applyEnvOverrides(raw: unknown, vars: Env): Overrides {
+  const env = overrideValues(vars);
   const overrides: Overrides = { variables: new Map(), given: new Set(), what: new Map() };
   const site = isObject(raw) && Array.isArray(raw.sites) ? raw.sites[0] : undefined;
   if (!isObject(site)) return overrides;
@@ -197,7 +204,7 @@ function applyEnvOverrides(raw: unknown, env: Env): Overrides {
     ["email", EMAIL_VARIABLES, "email"],
   ] as const;
   for (const [block, variables, name] of blocks) {
-    const entries = Object.entries(variables) as Array<[string, string]>;
+    const entries = Object.entries(variables) as Array<[string, keyof typeof env]>;
     if (!entries.some(([, variable]) => env[variable] !== undefined)) continue;
     const merged: Record<string, unknown> = isObject(site[block]) ? { ...site[block] } : {};
     for (const [key, variable] of entries) {

@@ -160,6 +160,24 @@ export const MESSENGER_VARIABLES = {
 /** The email settings the environment may give the first site. */
 export const EMAIL_VARIABLES = { from: "EMAIL_FROM", replyDomain: "EMAIL_REPLY_DOMAIN" } as const;
 
+type OverrideVariable =
+  | (typeof MESSENGER_VARIABLES)[keyof typeof MESSENGER_VARIABLES]
+  | (typeof EMAIL_VARIABLES)[keyof typeof EMAIL_VARIABLES];
+
+/** The override variables' values, each read by name (test/deploy checks wrangler.toml by these reads). */
+export function overrideValues(
+  env: Record<string, string | undefined>,
+): Record<OverrideVariable, string | undefined> {
+  return {
+    MESSENGER_PAGE_ID: env.MESSENGER_PAGE_ID,
+    MESSENGER_APP_SECRET: env.MESSENGER_APP_SECRET,
+    MESSENGER_VERIFY_TOKEN: env.MESSENGER_VERIFY_TOKEN,
+    MESSENGER_PAGE_ACCESS_TOKEN: env.MESSENGER_PAGE_ACCESS_TOKEN,
+    EMAIL_FROM: env.EMAIL_FROM,
+    EMAIL_REPLY_DOMAIN: env.EMAIL_REPLY_DOMAIN,
+  };
+}
+
 /**
  * The environment, read: what the server runs on, and what it overrides of the first site.
  *
