@@ -164,7 +164,8 @@ describe("loadConfig", () => {
       /^PORT must be an integer/,
       /sites\[0\]\.origins\[1\] must be an absolute http\(s\) URL/,
       /sites\[0\]\.agents\[0\]\.passwordHash must be an scrypt\$ hash/,
-      /sites\[0\]\.agents\[1\]\.email must be a non-empty string/,
+      // One email rule for the whole server (server/schema/fields.ts), not "a non-empty string".
+      /sites\[0\]\.agents\[1\]\.email must be an email address like ana@example.com/,
       /sites\[0\]\.callback\.windowMinutes must be a whole number from 15/,
       /sites\[1\]\.id must match/,
       /^GRAPH_API_URL must be an absolute http\(s\) URL/,
@@ -178,4 +179,166 @@ describe("loadConfig", () => {
     expect(problems).toHaveLength(8);
     expect((error as ConfigError).message.split("\n")).toEqual(problems);
   });
+
+  it("refuses unknown keys with their path and the nearest known key, all of them at once", () => {
+    const json = JSON.stringify({
+      sites: [
+        { id: "a", origin: ["https://a.example"], bussinessHours: {} },
+        { id: "b", agents: [{ email: "b@b.example", passwordHash: "scrypt$x", nmae: "B" }] },
+      ],
+      site: [],
+    });
+    expect(problemsOf({}, json)).toEqual([
+      'OMNITHREAD_SITES: sites[0].origin: unknown key, did you mean "origins"?',
+      'OMNITHREAD_SITES: sites[0].bussinessHours: unknown key, did you mean "businessHours"?',
+      'OMNITHREAD_SITES: sites[1].agents[0].nmae: unknown key, did you mean "name"?',
+      'OMNITHREAD_SITES: site: unknown key, did you mean "sites"?',
+    ]);
+  });
+
+  it("allows $schema, for editors", () => {
+    const file = JSON.parse(demo);
+    file.$schema = "./schema/sites.schema.json";
+    expect(loadConfig({}, JSON.stringify(file)).sites[0]?.id).toBe("demo");
+  });
+
+  it("refuses an incomplete messenger block, naming the missing key", () => {
+    const json = JSON.stringify({
+      sites: [{ id: "a", messenger: { pageId: "p", appSecret: "s" } }],
+    });
+    expect(problemsOf({}, json)).toEqual([
+      "OMNITHREAD_SITES: sites[0].messenger.verifyToken is required",
+      "OMNITHREAD_SITES: sites[0].messenger.pageAccessToken is required",
+    ]);
+    // The environment may give the first site what the file leaves out; what neither gives is named.
+    expect(problemsOf({ MESSENGER_VERIFY_TOKEN: "v" }, json)).toEqual([
+      "MESSENGER_PAGE_ACCESS_TOKEN is required when Messenger is configured",
+    ]);
+    const both = loadConfig(
+      { MESSENGER_VERIFY_TOKEN: "v", MESSENGER_PAGE_ACCESS_TOKEN: "t" },
+      json,
+    );
+    expect(both.sites[0]?.messenger).toEqual({
+      pageId: "p",
+      appSecret: "s",
+      verifyToken: "v",
+      pageAccessToken: "t",
+    });
+  });
+
+  it("refuses the same agent email on two sites (a login finds its site by it)", () => {
+    const agent = (email: string) => ({ email, passwordHash: "scrypt$x" });
+    const json = JSON.stringify({
+      sites: [
+        { id: "a", agents: [agent("ana@example.com")] },
+        { id: "b", agents: [agent("bo@example.com"), agent(" ANA@example.com")] },
+      ],
+    });
+    expect(problemsOf({}, json)).toEqual([
+      'OMNITHREAD_SITES: sites[1].agents[1].email: "ana@example.com" is also sites[0].agents[0].email: an agent\'s email may appear once in the file (its login finds the site by it)',
+    ]);
+  });
+
+  it("reports a repeated site id along with the other problems", () => {
+    const json = JSON.stringify({ sites: [{ id: "a" }, { id: "a", locale: "" }] });
+    expect(problemsOf({}, json)).toEqual([
+      "OMNITHREAD_SITES: sites[1].locale must be a non-empty string",
+      'OMNITHREAD_SITES: sites[1].id: site id "a" appears twice (sites[0].id has it too)',
+    ]);
+  });
+
+  it("reads email addresses by the server's one rule", () => {
+    const site = (from: string) =>
+      JSON.stringify({ sites: [{ id: "a", email: { from, replyDomain: "r.a.example" } }] });
+    for (const bad of ["support@", "a b@a.example", "Support <s@a.example>", "s@localhost"]) {
+      expect(problemsOf({}, site(bad))).toEqual([
+        "OMNITHREAD_SITES: sites[0].email.from must be an email address like ana@example.com",
+      ]);
+    }
+    expect(loadConfig({}, site(" S@A.example ")).sites[0]?.email?.from).toBe("s@a.example");
+    expect(problemsOf({ EMAIL_FROM: "nobody" }, site("s@a.example"))).toEqual([
+      "EMAIL_FROM must be an email address like ana@example.com",
+    ]);
+  });
+
+  it("tells the business hours' problems from validateHours with their path", () => {
+    const hours = (businessHours: unknown) =>
+      JSON.stringify({ sites: [{ id: "a", businessHours }] });
+    expect(problemsOf({}, hours({ timeZone: "Mars/Base", days: {} }))).toEqual([
+      'OMNITHREAD_SITES: sites[0].businessHours.timeZone "Mars/Base" is not an IANA time zone',
+    ]);
+    // A broken day does not hide a broken zone.
+    expect(
+      problemsOf({}, hours({ timeZone: "Mars/Base", days: { mon: ["9", "17:00"], mn: [] } })),
+    ).toEqual([
+      'OMNITHREAD_SITES: sites[0].businessHours.days.mon[0] must be ["HH:MM", "HH:MM"]',
+      'OMNITHREAD_SITES: sites[0].businessHours.days.mn: unknown key, did you mean "mon"?',
+      'OMNITHREAD_SITES: sites[0].businessHours.timeZone "Mars/Base" is not an IANA time zone',
+    ]);
+    expect(problemsOf({}, hours("9-5"))).toEqual([
+      'OMNITHREAD_SITES: sites[0].businessHours must be { "timeZone": "...", "days": { "mon": ["09:00", "17:00"], ... } }',
+    ]);
+  });
+
+  it("keeps the environment's messages, and lets unknown variables be", () => {
+    expect(
+      problemsOf(
+        {
+          SMTP_URL: "smtp://user:secret@mail.example:587",
+          POSTMARK_SERVER_TOKEN: "t",
+          EMAIL_INBOUND_SECRET: "short",
+          SMTP_LISTEN_PORT: "25a",
+          HOME: "/root",
+          SOMETHING_ELSE: "x",
+        },
+        demo,
+      ),
+    ).toEqual([
+      'SMTP_LISTEN_PORT must be an integer from 0 to 65535, got "25a"',
+      "EMAIL_INBOUND_SECRET must be at least 16 characters with no spaces",
+      "Set SMTP_URL or POSTMARK_SERVER_TOKEN, not both: they name the mail transport",
+    ]);
+    expect(problemsOf({ SMTP_URL: "http://user:secret@mail.example" }, demo)).toEqual([
+      'SMTP_URL must look like smtp://user:pass@host:587 or smtps://host:465, got "http://***@mail.example"',
+    ]);
+    expect(problemsOf({ EMAIL_API_URL: "https://api.example" }, demo)).toEqual([
+      "EMAIL_API_URL needs POSTMARK_SERVER_TOKEN",
+    ]);
+    const config = loadConfig(
+      {
+        PORT: "",
+        POSTMARK_SERVER_TOKEN: "t",
+        EMAIL_API_URL: "https://api.example/",
+        SMTP_LISTEN_PORT: "0",
+        LOG_LEVEL: "DEBUG",
+        TRUST_PROXY: "1",
+        MAILGUN_SIGNING_KEY: "k",
+        EMAIL_INBOUND_SECRET: "0123456789abcdef",
+      },
+      demo,
+    );
+    expect(config).toMatchObject({
+      port: 8787,
+      logLevel: "debug",
+      trustProxy: true,
+      graphApiUrl: "https://graph.facebook.com",
+      email: {
+        transport: { kind: "postmark", serverToken: "t", apiUrl: "https://api.example" },
+        listenPort: 0,
+        inboundSecret: "0123456789abcdef",
+        mailgunSigningKey: "k",
+      },
+    });
+  });
 });
+
+/** The problems `loadConfig` throws, or none. */
+function problemsOf(env: Record<string, string>, json: string): string[] {
+  try {
+    loadConfig(env, json);
+    return [];
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    return error.problems;
+  }
+}

@@ -1,7 +1,18 @@
 import * as v from "valibot";
 import { describe, expect, it } from "vitest";
 import { parseWith, problems } from "./check.ts";
-import { email, loose, oneOf, strict, text, whole, words } from "./fields.ts";
+import {
+  domain,
+  email,
+  httpUrl,
+  loose,
+  oneOf,
+  origin,
+  strict,
+  text,
+  whole,
+  words,
+} from "./fields.ts";
 
 const Message = loose({
   clientId: text(1, 64),
@@ -52,6 +63,60 @@ describe("problems", () => {
     expect(v.parse(Form, { channel: "sms", n: 5, email: " Ana@Example.COM " }).email).toBe(
       "ana@example.com",
     );
+  });
+});
+
+describe("strict objects", () => {
+  it("tells every unknown key, not only the first, and a swap of two letters is a typo", () => {
+    const Agent = strict({ email: v.string(), name: v.optional(v.string()) });
+    expect(problems(Agent, { email: "a@b.example", nmae: "A", emial: "x", colour: 1 })).toEqual([
+      '"nmae": unknown key, did you mean "name"?',
+      '"emial": unknown key, did you mean "email"?',
+      '"colour": unknown key',
+    ]);
+    expect(v.parse(Agent, { email: "a@b.example" })).toEqual({ email: "a@b.example" });
+  });
+
+  it("takes the message for a value that is no object", () => {
+    const Hours = strict({ timeZone: v.string() }, 'must be { "timeZone": "..." }');
+    expect(problems(Hours, "9-5", "The hours")).toEqual([
+      'The hours must be { "timeZone": "..." }',
+    ]);
+  });
+});
+
+describe("URLs, origins and domains", () => {
+  const Form = loose({
+    url: v.optional(httpUrl),
+    origin: v.optional(origin),
+    domain: v.optional(domain),
+  });
+
+  it("shows what they got", () => {
+    expect(
+      problems(Form, { url: "chat.example", origin: "ftp://a.example", domain: "nope" }),
+    ).toEqual([
+      '"url" must be an absolute http(s) URL, got "chat.example"',
+      '"origin" must be an http(s) URL, got "ftp://a.example"',
+      '"domain" must be a domain name like reply.example.com, got "nope"',
+    ]);
+    expect(problems(Form, { origin: "https://shop.example/path" })).toEqual([
+      '"origin" must be an origin (scheme://host[:port]), got "https://shop.example/path"',
+    ]);
+  });
+
+  it("writes them one way", () => {
+    expect(
+      v.parse(Form, {
+        url: "https://u.example/",
+        origin: "https://shop.example/",
+        domain: "R.Example.COM",
+      }),
+    ).toEqual({
+      url: "https://u.example",
+      origin: "https://shop.example",
+      domain: "r.example.com",
+    });
   });
 });
 

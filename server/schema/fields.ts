@@ -54,6 +54,66 @@ export const email = v.pipe(
   v.toLowerCase(),
 );
 
+/** A DNS name like `reply.example.com` (the domain part of {@link EMAIL}), lowercased. */
+export const DOMAIN = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
+export const domain = v.pipe(
+  v.string("must be a string"),
+  v.trim(),
+  v.regex(DOMAIN, got("must be a domain name like reply.example.com")),
+  v.toLowerCase(),
+);
+
+/**
+ * A "must be" message that also shows the value received (`must be like "NL", got "nl"`): for
+ * files and variables people write by hand, never for secrets.
+ */
+export function got(message: string): (issue: v.BaseIssue<unknown>) => string {
+  return (issue) => `${message}, got ${JSON.stringify(issue.input)}`;
+}
+
+function parsed(value: string): URL | undefined {
+  try {
+    return new URL(value);
+  } catch {
+    return undefined;
+  }
+}
+
+const isHttp = (value: string) => {
+  const url = parsed(value);
+  return !url || url.protocol === "http:" || url.protocol === "https:";
+};
+
+/** Whether a string is an absolute `http:` or `https:` URL. */
+export function isHttpUrl(value: string): boolean {
+  return parsed(value) !== undefined && isHttp(value);
+}
+
+/**
+ * An absolute http(s) URL, its trailing slashes dropped (`https://u.example/` → `https://u.example`).
+ *
+ * @example
+ * const env = loose({ PUBLIC_URL: v.optional(httpUrl) });
+ */
+export const httpUrl = v.pipe(
+  v.string("must be a string"),
+  v.url(got("must be an absolute http(s) URL")),
+  v.check(isHttp, got("must be an http(s) URL")),
+  v.transform((value) => value.replace(/\/+$/, "")),
+);
+
+/** A browser origin, `scheme://host[:port]` (`https://shop.example`), as `URL#origin` writes it. */
+export const origin = v.pipe(
+  v.string('must be a string origin like "https://shop.example"'),
+  v.url(got("must be an absolute http(s) URL")),
+  v.check(isHttp, got("must be an http(s) URL")),
+  v.check((value) => {
+    const bare = value.replace(/\/+$/, "");
+    return !parsed(bare) || parsed(bare)!.origin === bare;
+  }, got("must be an origin (scheme://host[:port])")),
+  v.transform((value) => new URL(value).origin),
+);
+
 /** The keys an object schema knows, nearest first to a mistyped one. */
 export function nearest(key: string, known: readonly string[]): string | undefined {
   let best: { key: string; distance: number } | undefined;
@@ -65,14 +125,20 @@ export function nearest(key: string, known: readonly string[]): string | undefin
   return best && best.distance <= Math.max(1, Math.floor(key.length / 3)) ? best.key : undefined;
 }
 
+/** Edits from `a` to `b`, a swap of two neighbours counting one (`nmae` → `name`). */
 function editDistance(a: string, b: string): number {
+  let before: number[] = [];
   let row = Array.from({ length: b.length + 1 }, (_, i) => i);
   for (let i = 1; i <= a.length; i++) {
     const next = [i];
     for (let j = 1; j <= b.length; j++) {
       const swap = a[i - 1] === b[j - 1] ? 0 : 1;
       next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + swap);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+        next[j] = Math.min(next[j]!, before[j - 2]! + 1);
+      }
     }
+    before = row;
     row = next;
   }
   return row[b.length]!;
@@ -80,18 +146,35 @@ function editDistance(a: string, b: string): number {
 
 /**
  * An object that refuses keys it does not know, naming the nearest known one
- * (`"origin": unknown key, did you mean "origins"?`): for files people write by hand.
+ * (`"origin": unknown key, did you mean "origins"?`): for files people write by hand. Every
+ * unknown key is told (valibot's `strictObject` stops at the first), and the JSON Schema says
+ * `additionalProperties: false`. Typed as a strict object: its output has the known keys only.
  *
  * @example
  * const site = strict({ id: text(1, 64), origins: v.array(v.string()) });
+ * const hours = strict({ timeZone: v.string() }, 'must be { "timeZone": "..." }');
  */
-export function strict<const E extends v.ObjectEntries>(entries: E) {
+export function strict<const E extends v.ObjectEntries>(entries: E, message = "must be an object") {
   const known = Object.keys(entries);
-  return v.strictObject(entries, (issue) => {
-    if (issue.expected !== "never") return "must be an object";
-    const guess = nearest(String(issue.input), known);
-    return guess ? `: unknown key, did you mean "${guess}"?` : ": unknown key";
-  });
+  const schema = v.pipe(
+    v.looseObject(entries, message),
+    v.rawCheck(({ dataset, addIssue }) => {
+      const value = dataset.value as Record<string, unknown>;
+      if (typeof value !== "object" || value === null || Array.isArray(value)) return;
+      for (const key of Object.keys(value)) {
+        if (Object.hasOwn(entries, key)) continue;
+        const guess = nearest(key, known);
+        addIssue({
+          message: guess ? `: unknown key, did you mean "${guess}"?` : ": unknown key",
+          expected: "never",
+          input: key,
+          path: [{ type: "object", origin: "key", input: value, key, value: value[key] }],
+        });
+      }
+    }),
+    v.metadata({ additionalProperties: false }),
+  );
+  return schema as unknown as v.StrictObjectSchema<E, string>;
 }
 
 /** An object that lets unknown keys through (wire shapes: "more fields welcome"). */

@@ -1,0 +1,252 @@
+/**
+ * The sites file (`OMNITHREAD_SITES`) as one schema: what `loadConfig` reads, the messages a
+ * mistake gets (each with its path), and the JSON Schema editors use (`npm run schema` writes
+ * `schema/sites.schema.json` from it). Its output is the `SiteConfig` list the server runs on.
+ */
+import * as v from "valibot";
+import { validateHours } from "../core/hours.ts";
+import { domain, email, got, httpUrl, isHttpUrl, origin, strict } from "./fields.ts";
+
+export const SITE_ID = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+
+/** A string with something in it besides spaces. */
+const filled = v.pipe(
+  v.string("must be a non-empty string"),
+  v.check((value) => value.trim() !== "", "must be a non-empty string"),
+);
+
+/** A whole number from `min` to `max`, showing what it got. */
+function count(min: number, max: number) {
+  const message = got(`must be a whole number from ${min} to ${max}`);
+  return v.pipe(
+    v.number(message),
+    v.integer(message),
+    v.minValue(min, message),
+    v.maxValue(max, message),
+  );
+}
+
+const HOURS_SHAPE = 'must be { "timeZone": "...", "days": { "mon": ["09:00", "17:00"], ... } }';
+const WINDOW = 'must be ["HH:MM", "HH:MM"]';
+const time = v.pipe(v.string(WINDOW), v.regex(/^([01]\d|2[0-3]):[0-5]\d$/, WINDOW));
+const window = v.optional(v.strictTuple([time, time], WINDOW));
+
+/**
+ * Opening hours in their own time zone. `validateHours` (server/core/hours.ts) stays the rule: its
+ * message starts with the field below the block (`.timeZone "Mars/Base" is not an IANA time
+ * zone`), and the reader of the issue puts the block's path before it.
+ */
+const hours = v.pipe(
+  strict(
+    {
+      timeZone: v.pipe(filled, v.description("An IANA time zone, e.g. Europe/Amsterdam.")),
+      days: strict(
+        {
+          mon: window,
+          tue: window,
+          wed: window,
+          thu: window,
+          fri: window,
+          sat: window,
+          sun: window,
+        },
+        HOURS_SHAPE,
+      ),
+    },
+    HOURS_SHAPE,
+  ),
+  v.rawCheck(({ dataset, addIssue }) => {
+    const value = dataset.value as { timeZone?: unknown; days?: unknown } | undefined;
+    if (typeof value?.timeZone !== "string") return;
+    // A broken day must not hide a broken zone: the zone is checked on its own when the rest fails.
+    const subject =
+      dataset.typed && !dataset.issues ? value : { timeZone: value.timeZone, days: {} };
+    try {
+      validateHours(subject as Parameters<typeof validateHours>[0], "");
+    } catch (error) {
+      addIssue({ message: (error as Error).message });
+    }
+  }),
+  v.description(
+    '`mon`…`sun` → ["09:00", "17:00"]; a window may cross midnight (["22:00", "02:00"]).',
+  ),
+);
+
+const agent = v.pipe(
+  strict({
+    email: v.pipe(email, v.description("What the agent logs in with; one site's agent only.")),
+    name: v.optional(filled),
+    passwordHash: v.pipe(
+      filled,
+      v.startsWith("scrypt$", "must be an scrypt$ hash"),
+      v.description("The output of `npx omnithread hash-password`."),
+    ),
+    skills: v.optional(
+      v.array(v.string("must be an array of strings"), "must be an array of strings"),
+    ),
+  }),
+  v.transform(({ name, ...rest }) => ({ ...rest, name: name ?? rest.email })),
+);
+
+const messenger = strict({
+  pageId: filled,
+  appSecret: filled,
+  verifyToken: filled,
+  pageAccessToken: filled,
+  linkBase: v.optional(
+    v.pipe(
+      v.string("must be a string"),
+      v.check(
+        (value) => value.startsWith("/") || isHttpUrl(value),
+        got("must be a path like /demo/messenger or an http(s) URL"),
+      ),
+      v.description(
+        "Where handoff links point (`?ref=<handle>` appended); default https://m.me/<pageId>.",
+      ),
+    ),
+  ),
+});
+
+/** The most an unseen reply waits before it is emailed: a day; later would be news to nobody. */
+export const MAX_UNSEEN_REPLY_DELAY_S = 86_400;
+const delay = got(`must be a number of seconds from 0 to ${MAX_UNSEEN_REPLY_DELAY_S}`);
+
+const emailBlock = strict({
+  from: email,
+  replyDomain: domain,
+  unseenReplyDelaySeconds: v.optional(
+    v.pipe(v.number(delay), v.minValue(0, delay), v.maxValue(MAX_UNSEEN_REPLY_DELAY_S, delay)),
+  ),
+  transcriptOnResolve: v.optional(v.boolean(got("must be true or false"))),
+});
+
+const callback = strict(
+  {
+    country: v.optional(
+      v.pipe(v.string(got('must be like "NL"')), v.regex(/^[A-Z]{2}$/, got('must be like "NL"'))),
+    ),
+    hours: v.optional(hours),
+    windowMinutes: v.optional(count(15, 480)),
+    daysAhead: v.optional(count(1, 14)),
+    remindMinutes: v.optional(count(0, 120)),
+  },
+  "must be an object ({} takes every default)",
+);
+
+export const Site = v.pipe(
+  strict({
+    id: v.pipe(
+      filled,
+      v.regex(SITE_ID, got(`must match ${SITE_ID}`)),
+      v.description("The `data-site` of the script tag; unique in the file."),
+    ),
+    name: v.optional(filled),
+    origins: v.optional(v.array(origin, "must be an array of origins"), []),
+    url: v.optional(httpUrl),
+    identitySecret: v.optional(filled),
+    locale: v.optional(filled, "en"),
+    greeting: v.optional(filled),
+    greetings: v.optional(
+      strict(
+        { first: v.optional(filled), returning: v.optional(filled), customer: v.optional(filled) },
+        'must be { "first"?, "returning"?, "customer"? }',
+      ),
+    ),
+    customerAttribute: v.optional(filled),
+    businessHours: v.optional(hours),
+    agents: v.optional(v.array(agent, "must be an array"), []),
+    messenger: v.optional(messenger),
+    email: v.optional(emailBlock),
+    callback: v.optional(callback),
+  }),
+  v.transform(({ name, ...rest }) => ({ ...rest, name: name ?? rest.id })),
+);
+
+export const SITES_SHAPE = 'must be { "sites": [ { "id": ... }, ... ] } with at least one site';
+
+const root = strict(
+  {
+    $schema: v.optional(
+      v.pipe(
+        v.string("must be a string"),
+        v.description("The JSON Schema of this file, for editors."),
+      ),
+    ),
+    sites: v.pipe(v.array(Site, SITES_SHAPE), v.minLength(1, SITES_SHAPE)),
+  },
+  SITES_SHAPE,
+);
+type SitesRoot = v.InferOutput<typeof root>;
+
+type Path = NonNullable<v.BaseIssue<unknown>["path"]>;
+
+/** Where `sites[i]…` sits, as valibot's issues write paths. */
+function at(root: unknown, ...keys: Array<string | number>): Path {
+  const path: Path[number][] = [];
+  let input = root as Record<string | number, unknown>;
+  for (const key of keys) {
+    const value = input?.[key];
+    path.push({
+      type: typeof key === "number" ? "array" : "object",
+      origin: "value",
+      input,
+      key,
+      value,
+    } as Path[number]);
+    input = value as Record<string | number, unknown>;
+  }
+  return path as Path;
+}
+
+/**
+ * What one site cannot know: ids unique in the file, and each agent's email on one site only (a
+ * login finds its site by the email). Run on whatever was read, so these come with the rest.
+ */
+const acrossSites = v.rawCheck<SitesRoot>(({ dataset, addIssue }) => {
+  const file = dataset.value as { sites?: unknown } | undefined;
+  if (!Array.isArray(file?.sites)) return;
+  const ids = new Map<string, number>();
+  const emails = new Map<string, string>();
+  file.sites.forEach((site: { id?: unknown; agents?: unknown } | undefined, i) => {
+    if (typeof site?.id === "string") {
+      const first = ids.get(site.id);
+      if (first === undefined) ids.set(site.id, i);
+      else
+        addIssue({
+          message: `: site id "${site.id}" appears twice (sites[${first}].id has it too)`,
+          path: at(file, "sites", i, "id"),
+        });
+    }
+    if (!Array.isArray(site?.agents)) return;
+    site.agents.forEach((agent: { email?: unknown } | undefined, j) => {
+      if (typeof agent?.email !== "string" || agent.email.trim() === "") return;
+      const address = agent.email.trim().toLowerCase();
+      const first = emails.get(address);
+      if (first === undefined) emails.set(address, `sites[${i}].agents[${j}]`);
+      else
+        addIssue({
+          message: `: "${address}" is also ${first}.email: an agent's email may appear once in the file (its login finds the site by it)`,
+          path: at(file, "sites", i, "agents", j, "email"),
+        });
+    });
+  });
+});
+
+/**
+ * The whole sites file. `$schema` lets an editor find `schema/sites.schema.json`.
+ *
+ * @example
+ * const result = v.safeParse(SitesFile, JSON.parse(text));
+ */
+export const SitesFile = v.pipe(
+  root,
+  acrossSites,
+  v.metadata({
+    title: "omnithread sites file",
+    description:
+      "The sites one omnithread server serves (OMNITHREAD_SITES): origins, agents, hours and channel settings.",
+  }),
+);
+
+export type SitesFileOutput = v.InferOutput<typeof SitesFile>;
+export type SiteOutput = v.InferOutput<typeof Site>;
