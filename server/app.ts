@@ -19,6 +19,7 @@ import { createPresence } from "./core/presence.ts";
 import { createThreads } from "./core/threads.ts";
 import { AppError, errorBody } from "./errors.ts";
 import { agentRoutes } from "./http/agent.ts";
+import { closeUnreadBodies } from "./http/body.ts";
 import { agentCallbackRoutes, visitorCallbackRoutes } from "./http/callbacks.ts";
 import { docsRoutes } from "./http/docs.ts";
 import { type LiveOptions, liveRoutes } from "./http/live.ts";
@@ -166,6 +167,9 @@ export function createApp(deps: AppDeps) {
       ms: Math.round((performance.now() - started) * 10) / 10,
     });
   });
+
+  // A body refused unread (a 413, a 401 or 415 before reading) ends its connection, and says so.
+  app.use(closeUnreadBodies);
 
   app.onError((error, c) => {
     if (error instanceof AppError) {

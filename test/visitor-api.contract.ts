@@ -5,6 +5,7 @@ import type { ConversationSnapshot, ErrorBody, ThreadEvent } from "../sdk/protoc
 import { createHandleService } from "../server/auth/handles.ts";
 import { generateKeyRingConfig, loadKeyRing } from "../server/auth/keys.ts";
 import { createTokenService } from "../server/auth/tokens.ts";
+import { refuseThenContinue, unreadBodyRefusals } from "./helpers/keep-alive.ts";
 import { api, type ServerUnderTest, testKeys } from "./helpers/omnithread.ts";
 
 /**
@@ -296,6 +297,51 @@ export function describeVisitorApiContract(name: string, target: () => ServerUnd
         const res = await api<ErrorBody>(url(), "/v1/conversations", { body: "{not json" });
         expect(res.status).toBe(400);
         expect(res.body.error).toMatchObject({ code: "invalid_json" });
+      });
+
+      it("refuses a body that is not UTF-8 with 400 invalid_json, and stores nothing", async () => {
+        const { body } = await start();
+        const post = (bytes: Uint8Array<ArrayBuffer>) =>
+          fetch(`${url()}/v1/messages`, {
+            method: "POST",
+            headers: { authorization: `Bearer ${body.token}`, "content-type": "application/json" },
+            body: bytes,
+          });
+        // `{"clientId":"u1","text":"ok \xff\xfe end"}`: two bytes no UTF-8 text has.
+        const res = await post(
+          Buffer.concat([
+            Buffer.from('{"clientId":"u1","text":"ok '),
+            Buffer.from([0xff, 0xfe]),
+            Buffer.from(' end"}'),
+          ]),
+        );
+        expect(res.status).toBe(400);
+        const error = ((await res.json()) as ErrorBody).error;
+        expect(error).toMatchObject({ code: "invalid_json" });
+        expect(error.message).toMatch(/UTF-8/);
+        const history = await api<{ events: ThreadEvent[] }>(url(), "/v1/conversation", {
+          token: body.token,
+        });
+        expect(history.body.events).toEqual([]);
+
+        // Text beyond ASCII in well-formed UTF-8 is stored as sent, the same clientId now free.
+        const fine = await post(Buffer.from('{"clientId":"u1","text":"ok ÿþ 😀 end"}'));
+        expect(fine.status).toBe(201);
+        expect(((await fine.json()) as { event: ThreadEvent }).event.text).toBe("ok ÿþ 😀 end");
+      });
+
+      it("refusing a body unread (413, 415, 401), never announces keep-alive for the connection", async () => {
+        // What the next request on that connection meets differs by runtime: see the Node test
+        // (`Connection: close`, a fresh connection) and the edge one (workerd closes by itself).
+        const { body } = await start();
+        const outcomes = await refuseThenContinue(url(), unreadBodyRefusals(body.token), {
+          path: "/v1/conversation",
+          headers: { authorization: `Bearer ${body.token}` },
+        });
+        for (const outcome of outcomes) {
+          expect(outcome.status).toBe(Number(outcome.name));
+          expect(outcome.connection).not.toBe("keep-alive");
+        }
       });
 
       it("refuses a body that is too large with 413", async () => {

@@ -1,6 +1,8 @@
-import { afterAll, beforeAll } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ConversationSnapshot } from "../../sdk/protocol.ts";
 import { DEMO_SITES_JSON, type EdgeWorker, startEdgeWorker } from "../helpers/edge-worker.ts";
-import { type ServerUnderTest, testKeys } from "../helpers/omnithread.ts";
+import { refuseThenContinue, unreadBodyRefusals } from "../helpers/keep-alive.ts";
+import { api, type ServerUnderTest, testKeys } from "../helpers/omnithread.ts";
 import { type RedisServerHandle, startRedisServer } from "../helpers/redis-server.ts";
 import { startUpstashBridge, type UpstashBridge } from "../helpers/upstash-bridge.ts";
 import { describeLiveContract } from "../live.contract.ts";
@@ -45,3 +47,36 @@ const worker = (): ServerUnderTest => ({
 describeVisitorApiContract("edge worker", worker);
 describeLiveContract("edge worker", worker);
 describeSdkContract("edge worker", worker);
+
+/**
+ * workerd owns the connection: it drops the `Connection: close` the app sets, and closes a
+ * connection whose request body the worker left unread about a millisecond after the answer. A
+ * keep-alive client that is quick enough sends its next request down the dropped connection and
+ * loses it (ECONNRESET or UND_ERR_SOCKET: about one run in eight here, on the 413); otherwise it
+ * reconnects. This pins both halves, so a workerd that changes either shows up here.
+ */
+describe("workerd: a refused body on a keep-alive connection", () => {
+  it("closes the connection itself, without a Connection header; a body that was read keeps it", async () => {
+    const { body } = await api<ConversationSnapshot>(edge.url, "/v1/conversations", {
+      body: { siteId: "demo" },
+    });
+    const accepted = {
+      name: "201",
+      path: "/v1/messages",
+      headers: { "content-type": "application/json", authorization: `Bearer ${body.token}` },
+      body: JSON.stringify({ clientId: "kept", text: "hello" }),
+    };
+    const [kept, ...refused] = await refuseThenContinue(
+      edge.url,
+      [accepted, ...unreadBodyRefusals(body.token)],
+      { path: "/v1/conversation", headers: { authorization: `Bearer ${body.token}` } },
+    );
+    expect(kept).toEqual({ name: "201", status: 201, connection: null, next: 200, connections: 1 });
+    for (const outcome of refused) {
+      expect(outcome.status).toBe(Number(outcome.name));
+      expect(outcome.connection).toBeNull();
+      if (outcome.next === 200) expect(outcome.connections).toBe(2);
+      else expect(outcome.next).toMatch(/^(ECONNRESET|UND_ERR_SOCKET)$/);
+    }
+  });
+});

@@ -354,6 +354,20 @@ describe("replies by email", () => {
       headers: { authorization: `Basic ${btoa(`postmark:${SECRET}`)}` },
     });
     expect(basic.body).toMatchObject({ status: "accepted" });
+    // Bytes that are not UTF-8 are refused, not stored with U+FFFD in their place.
+    const json = JSON.stringify(payload("<p3@mail.example.net>"));
+    const at = json.indexOf("Can I change");
+    const broken = await fetch(server.url + url, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${SECRET}` },
+      body: Buffer.concat([
+        Buffer.from(json.slice(0, at)),
+        Buffer.from([0xff, 0xfe]),
+        Buffer.from(json.slice(at)),
+      ]),
+    });
+    expect(broken.status).toBe(400);
+    expect(await broken.json()).toMatchObject({ error: { code: "invalid_json" } });
     const messages = await emailMessages(h.id);
     expect(messages).toHaveLength(2);
     expect(messages[0]!.text).toBe(

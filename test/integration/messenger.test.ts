@@ -1,3 +1,4 @@
+import { createHmac } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type {
@@ -250,6 +251,38 @@ describe("the Messenger webhook", () => {
     // The genuine article goes through.
     expect((await post(raw, signLikeMeta(APP_SECRET, raw))).status).toBe(200);
     expect(await conversationsOf(psid)).toHaveLength(1);
+  });
+
+  it("refuses a correctly signed body that is not UTF-8 with 400 invalid_json; nothing lands", async () => {
+    const psid = newPsid();
+    const raw = serializeLikeMeta(
+      webhookBody([
+        {
+          pageId: PAGES.shop,
+          events: [messageEvent({ psid, pageId: PAGES.shop, text: "ok @@ end" })],
+        },
+      ]),
+    );
+    // The text's "@@" becomes two bytes no UTF-8 text has; Meta's signature covers the bytes.
+    const at = raw.indexOf("@@");
+    const bytes = Buffer.concat([
+      Buffer.from(raw.slice(0, at)),
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from(raw.slice(at + 2)),
+    ]);
+    const res = await fetch(`${server.url}/webhooks/messenger`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        "x-hub-signature-256": `sha256=${createHmac("sha256", APP_SECRET).update(bytes).digest("hex")}`,
+      },
+      body: bytes,
+    });
+    expect(res.status).toBe(400);
+    const error = ((await res.json()) as ErrorBody).error;
+    expect(error.code).toBe("invalid_json");
+    expect(error.message).toMatch(/UTF-8/);
+    expect(await conversationsOf(psid)).toEqual([]);
   });
 
   it("links the PSID through messaging_referrals, and Messenger messages land in the web thread", async () => {

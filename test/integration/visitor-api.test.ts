@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ConversationSnapshot } from "../../sdk/protocol.ts";
 import type { RunningServer } from "../../server/node.ts";
+import { refuseThenContinue, unreadBodyRefusals } from "../helpers/keep-alive.ts";
 import { api, nodeUnderTest, startTestServer } from "../helpers/omnithread.ts";
 import { describeVisitorApiContract } from "../visitor-api.contract.ts";
 
@@ -12,6 +13,32 @@ beforeAll(async () => {
 afterAll(() => server?.stop());
 
 describeVisitorApiContract("Node", () => nodeUnderTest(server));
+
+describe("Node: a refused body ends its keep-alive connection, and says so", () => {
+  it("answers Connection: close to a 413, 415 or 401 that left the body unread; the client reconnects", async () => {
+    const { body } = await api<ConversationSnapshot>(server.url, "/v1/conversations", {
+      body: { siteId: "demo" },
+    });
+    const accepted = {
+      name: "201",
+      path: "/v1/messages",
+      headers: { "content-type": "application/json", authorization: `Bearer ${body.token}` },
+      body: JSON.stringify({ clientId: "kept", text: "hello" }),
+    };
+    const outcomes = await refuseThenContinue(
+      server.url,
+      [...unreadBodyRefusals(body.token), accepted],
+      { path: "/v1/conversation", headers: { authorization: `Bearer ${body.token}` } },
+    );
+    expect(outcomes).toEqual([
+      { name: "413", status: 413, connection: "close", next: 200, connections: 2 },
+      { name: "415", status: 415, connection: "close", next: 200, connections: 2 },
+      { name: "401", status: 401, connection: "close", next: 200, connections: 2 },
+      // A body that was read keeps its connection.
+      { name: "201", status: 201, connection: "keep-alive", next: 200, connections: 1 },
+    ]);
+  });
+});
 
 /** What needs servers of their own: a proxy in front, limits set per server. */
 describe("Node: proxies and per-IP limits", () => {

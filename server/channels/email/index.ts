@@ -5,6 +5,7 @@ import type { CallbackRequest, Conversation, ThreadEvent } from "../../../sdk/pr
 import { DEFAULT_UNSEEN_REPLY_DELAY_S, type SiteConfig } from "../../config.ts";
 import { visibleToVisitor } from "../../core/visibility.ts";
 import { AppError, errorBody } from "../../errors.ts";
+import { readJsonBody } from "../../http/body.ts";
 import type { Services } from "../../http/services.ts";
 import { SHOWN_TTL_MS, shownKey } from "../../realtime/shown.ts";
 import type { Channel } from "../types.ts";
@@ -141,12 +142,7 @@ function webhookRoutes(s: Services, options: EmailOptions, channel: EmailChannel
 
   routes.post("/postmark", async (c) => {
     await requireSecret(c);
-    let body: unknown;
-    try {
-      body = await c.req.json();
-    } catch {
-      throw new AppError("invalid_json", "The body is not valid JSON");
-    }
+    const body = await readJsonBody(c);
     // Postmark retries any non-200 answer; a mail we cannot place is parked and answered 200.
     const outcome = await receiveMail(s, parsePostmark(body));
     return c.json(outcome, 200);

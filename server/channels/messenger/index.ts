@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { MessengerConfig, SiteConfig } from "../../config.ts";
 import { AppError, errorBody } from "../../errors.ts";
+import { parseJsonBytes } from "../../http/body.ts";
 import type { Services } from "../../http/services.ts";
 import type { Channel } from "../types.ts";
 import { handleEvent, type Later, type MessengerSite } from "./inbound.ts";
@@ -102,12 +103,8 @@ function webhookRoutes(s: Services, client: SendClient): Hono {
           401,
         );
       }
-      let body: unknown;
-      try {
-        body = JSON.parse(new TextDecoder().decode(raw));
-      } catch {
-        return c.json(errorBody("invalid_json", "The body is not valid JSON"), 400);
-      }
+      // The signature covers these bytes as sent; bytes that are not UTF-8 answer 400.
+      const body = parseJsonBytes(raw);
 
       const later: Later[] = [];
       try {

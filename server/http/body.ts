@@ -1,0 +1,56 @@
+import type { Context, MiddlewareHandler } from "hono";
+import { AppError } from "../errors.ts";
+
+/** Strict: a byte that is not UTF-8 throws instead of turning into U+FFFD. */
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+/**
+ * Parses a JSON body from its bytes, the one way every route and webhook reads JSON. Invalid
+ * UTF-8 is refused (400 `invalid_json`) rather than stored with U+FFFD in place of the bytes,
+ * which the sender would never learn about; a leading byte order mark is dropped as
+ * `Response.json()` drops it. Web APIs only: it runs on workerd too.
+ *
+ * @example
+ * const raw = new Uint8Array(await c.req.arrayBuffer()); // signed bytes stay at hand
+ * const body = parseJsonBytes(raw);
+ */
+export function parseJsonBytes(bytes: ArrayBuffer | Uint8Array): unknown {
+  let text: string;
+  try {
+    text = utf8.decode(bytes);
+  } catch {
+    throw new AppError("invalid_json", "The body is not valid UTF-8 JSON");
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new AppError("invalid_json", "The body is not valid JSON");
+  }
+}
+
+/** Reads the request's body and parses it with {@link parseJsonBytes}. */
+export async function readJsonBody(c: Context): Promise<unknown> {
+  return parseJsonBytes(await c.req.arrayBuffer());
+}
+
+/** Whether the request came with body bytes (a POST with `Content-Length: 0` did not). */
+function sentBody(request: Request): boolean {
+  if (request.headers.has("transfer-encoding")) return true;
+  return Number(request.headers.get("content-length") ?? 0) > 0;
+}
+
+/**
+ * Answers `Connection: close` when the body was refused before (or while) it was read: a 413, or
+ * a 401/404/415 that never looked at it. A runtime does not keep a connection with unread bytes
+ * on it for long (@hono/node-server drains it briefly, then destroys the socket: a 2 MB body is
+ * enough), and without the header a keep-alive client sends its next request down that dying
+ * connection and loses it (`UND_ERR_SOCKET`). On Node the header makes Node close after the
+ * answer. workerd drops the header (it owns the connection) and closes such a connection itself.
+ */
+export const closeUnreadBodies: MiddlewareHandler = async (c, next) => {
+  const request = c.req.raw; // the runtime's own: bodyLimit may swap `c.req.raw` for a copy
+  await next();
+  if (c.res.status === 413 || (sentBody(request) && !request.bodyUsed)) {
+    c.header("Connection", "close");
+  }
+};
