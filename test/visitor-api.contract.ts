@@ -394,6 +394,134 @@ export function describeVisitorApiContract(name: string, target: () => ServerUnd
         });
         expect(after.status).toBe(400);
       });
+      it("refuses each channel's bad handoff body with 400 naming the field", async () => {
+        const { body } = await start();
+        const call = { channel: "callback", phone: "0612345678", timeZone: "Europe/Amsterdam" };
+        const cases: [unknown, string][] = [
+          [{}, '"channel" is required'],
+          [{ channel: "fax" }, '"channel" must be one of messenger, email, callback, telegram'],
+          [{ channel: "email" }, '"email" is required'],
+          [
+            { channel: "email", email: "ana@example" },
+            '"email" must be an email address like ana@example.com',
+          ],
+          [
+            { channel: "email", email: "ana@example.com", transcript: "yes" },
+            '"transcript" must be true or false',
+          ],
+          [{ ...call }, '"window" is required'],
+          [{ ...call, window: "soon" }, '"window" must be { "from", "to" } or "asap"'],
+          [
+            { ...call, window: { from: "9am", to: "10am" } },
+            '"window.from" must be an ISO 8601 time like 2030-01-07T09:00:00Z',
+          ],
+          [{ ...call, window: "asap", phone: "" }, '"phone" must not be empty'],
+          [
+            { ...call, window: "asap", note: "n".repeat(1001) },
+            '"note" must be at most 1000 characters',
+          ],
+          [
+            { ...call, window: "asap", email: "not an address" },
+            '"email" must be an email address like ana@example.com',
+          ],
+        ];
+        for (const [bad, message] of cases) {
+          const res = await api<ErrorBody>(url(), "/v1/handoff", { token: body.token, body: bad });
+          expect(res.status, JSON.stringify(bad)).toBe(400);
+          expect(res.body.error).toEqual({ code: "bad_request", message });
+        }
+      });
+
+      it("keeps the context limits: http(s) URLs, 50 pages, titles, locale and attributes", async () => {
+        const page = { url: "https://shop.example/" };
+        const cases: [unknown, string][] = [
+          [
+            { url: `https://shop.example/${"x".repeat(2048)}` },
+            '"context.url" must be a URL of at most 2048 characters',
+          ],
+          [{ referrer: "mailto:a@b.example" }, '"context.referrer" must be an http(s) URL'],
+          [{ locale: "nl_NL" }, '"context.locale" must be a language tag like en or nl-BE'],
+          [
+            { pages: Array.from({ length: 51 }, () => page) },
+            '"context.pages" must be an array of at most 50 pages',
+          ],
+          [
+            { pages: [{ ...page, title: "t".repeat(301) }] },
+            '"context.pages[0].title" must be at most 300 characters',
+          ],
+          [
+            { attributes: { "no spaces": 1 } },
+            '"context.attributes.no spaces": not a valid name (1–64 characters of A–Z, a–z, 0–9, _ . -)',
+          ],
+          [
+            { attributes: { plan: { tier: 1 } } },
+            '"context.attributes.plan" must be a string (at most 500 characters), a number, true or false, or null',
+          ],
+          [
+            { attributes: Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, i])) },
+            '"context.attributes" must have at most 50 keys',
+          ],
+        ];
+        for (const [context, message] of cases) {
+          const res = await start({ siteId: "demo", context });
+          expect(res.status, message).toBe(400);
+          expect((res.body as unknown as ErrorBody).error).toEqual({
+            code: "bad_request",
+            message,
+          });
+        }
+        const { body } = await start();
+        const patch = await api<ErrorBody>(url(), "/v1/conversation", {
+          method: "PATCH",
+          token: body.token,
+          body: { context: { pages: [{ url: "javascript:alert(1)" }] } },
+        });
+        expect(patch.status).toBe(400);
+        expect(patch.body.error.message).toBe('"context.pages[0].url" must be an http(s) URL');
+        // Every limit at its edge is fine (in two bodies: both at once pass the 32 KB cap), and
+        // the server stamps the pages' times.
+        const pages = await start({
+          siteId: "demo",
+          context: {
+            referrer: "",
+            pages: Array.from({ length: 50 }, () => ({
+              ...page,
+              title: "t".repeat(300),
+              at: "1999",
+            })),
+          },
+        });
+        expect(pages.status).toBe(201);
+        expect(pages.body.conversation.context.pages?.[0]?.at).not.toBe("1999");
+        const attributes = Object.fromEntries(
+          Array.from({ length: 50 }, (_, i) => [`k${i}`, "v".repeat(500)]),
+        );
+        expect((await start({ siteId: "demo", context: { attributes } })).status).toBe(201);
+      });
+
+      it("refuses a bad rating, resume code and after with 400 naming the field", async () => {
+        const { body } = await start();
+        const csat = await api<ErrorBody>(url(), "/v1/csat", {
+          token: body.token,
+          body: { rating: 0 },
+        });
+        expect(csat.body.error).toEqual({
+          code: "bad_request",
+          message: '"rating" must be a whole number from 1 to 5',
+        });
+        const resume = await api<ErrorBody>(url(), "/v1/resume", { body: { code: "NOT-A-CODE" } });
+        expect(resume.status).toBe(400);
+        expect(resume.body.error.message).toBe(
+          '"code" must be the code from the resume link (a–z, 2–7)',
+        );
+        const after = await api<ErrorBody>(url(), "/v1/conversation?after=x", {
+          token: body.token,
+        });
+        expect(after.body.error).toEqual({
+          code: "bad_request",
+          message: '"after" must be a non-negative integer',
+        });
+      });
     });
 
     describe("origins", () => {

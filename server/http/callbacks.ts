@@ -3,6 +3,8 @@ import type { CallbackStatus } from "../../sdk/protocol.ts";
 import { callbackRules } from "../core/callback-hours.ts";
 import { callbackForVisitor } from "../core/callbacks.ts";
 import { AppError } from "../errors.ts";
+import { route } from "../schema/route.ts";
+import { CallbackAnswer, CallbacksAnswer, CallbackWindowsAnswer } from "../schema/visitor.ts";
 import { replyToVisitor } from "./reply.ts";
 import { resumeLink } from "./resume.ts";
 import { offeredChannel, requireAgent, requireVisitor, type Services } from "./services.ts";
@@ -28,24 +30,57 @@ const AGENT_STATUSES = ["scheduled", "completed", "missed", "cancelled"] as cons
 export function visitorCallbackRoutes(s: Services) {
   const routes = new Hono();
 
-  routes.get("/callback-windows", async (c) => {
-    const { claim, site } = await requireVisitor(s, c);
-    offeredChannel(s, site, "callback");
-    return c.json(s.callbacks.windows(await s.threads.get(claim.conversationId)));
-  });
+  routes.get(
+    "/callback-windows",
+    route({
+      summary: "The callback windows on offer now",
+      tag: "visitor",
+      auth: "visitor",
+      responses: {
+        200: {
+          description: "As soon as possible, and the next windows",
+          schema: CallbackWindowsAnswer,
+        },
+      },
+    }),
+    async (c) => {
+      const { claim, site } = await requireVisitor(s, c);
+      offeredChannel(s, site, "callback");
+      return c.json(s.callbacks.windows(await s.threads.get(claim.conversationId)));
+    },
+  );
 
-  routes.get("/callbacks", async (c) => {
-    const { claim } = await requireVisitor(s, c);
-    const callbacks = await s.callbacks.ofConversation(claim.conversationId);
-    return c.json({ callbacks: callbacks.map(callbackForVisitor) });
-  });
+  routes.get(
+    "/callbacks",
+    route({
+      summary: "The visitor's callback requests",
+      tag: "visitor",
+      auth: "visitor",
+      responses: { 200: { description: "Newest first", schema: CallbacksAnswer } },
+    }),
+    async (c) => {
+      const { claim } = await requireVisitor(s, c);
+      const callbacks = await s.callbacks.ofConversation(claim.conversationId);
+      return c.json({ callbacks: callbacks.map(callbackForVisitor) });
+    },
+  );
 
-  routes.post("/callbacks/:id/cancel", async (c) => {
-    const { claim } = await requireVisitor(s, c);
-    const conversation = await s.threads.get(claim.conversationId);
-    const callback = await s.callbacks.cancelByVisitor(conversation, c.req.param("id"));
-    return c.json({ callback: callbackForVisitor(callback) });
-  });
+  routes.post(
+    "/callbacks/:id/cancel",
+    route({
+      summary: "Cancel a callback request",
+      tag: "visitor",
+      auth: "visitor",
+      params: { id: "The callback request's id" },
+      responses: { 200: { description: "The cancelled request", schema: CallbackAnswer } },
+    }),
+    async (c) => {
+      const { claim } = await requireVisitor(s, c);
+      const conversation = await s.threads.get(claim.conversationId);
+      const callback = await s.callbacks.cancelByVisitor(conversation, c.req.param("id"));
+      return c.json({ callback: callbackForVisitor(callback) });
+    },
+  );
 
   return routes;
 }

@@ -4,9 +4,16 @@ import type { UpgradeWebSocket, WSContext } from "hono/ws";
 import type { ServerFrame, ThreadEvent } from "../../sdk/protocol.ts";
 import { AppError } from "../errors.ts";
 import type { HubOptions } from "../realtime/hub.ts";
+import { parseWith } from "../schema/check.ts";
+import { seqText } from "../schema/fields.ts";
+import { route } from "../schema/route.ts";
+import { EventsQuery } from "../schema/visitor.ts";
 import { requireVisitor, type Services } from "./services.ts";
 import { agentSession, type LiveSession, type Outlet, visitorSession } from "./sessions.ts";
-import { seqParam } from "./validate.ts";
+
+const refuse = (message: string): never => {
+  throw new AppError("bad_request", message);
+};
 
 /** SSE comments keep proxies from closing a quiet stream. */
 const KEEPALIVE_MS = 25_000;
@@ -162,43 +169,79 @@ export function liveRoutes(
     });
   }
 
-  routes.get("/live", socketRoute(visitorSession));
-  routes.get("/agent/live", socketRoute(agentSession));
+  routes.get(
+    "/live",
+    route({
+      summary: "The visitor's live socket (WebSocket)",
+      description:
+        'Upgrade to a WebSocket. The first frame is `{ type: "hello", token, after }` (the token never goes in the URL); then `send` and `typing` frames in, and `event`, `ack`, `typing`, `conversation`, `ready` and `error` frames out (see `server/schema/frames.ts`).',
+      tag: "live",
+      auth: "none",
+      responses: { 101: "Switching to the WebSocket protocol" },
+    }),
+    socketRoute(visitorSession),
+  );
+  routes.get(
+    "/agent/live",
+    route({
+      summary: "The agent's live socket (WebSocket)",
+      description:
+        'Upgrade to a WebSocket. The first frame is `{ type: "hello", token }` with the agent token; then `typing` (naming the conversation) and `presence` frames in, and every event, conversation, callback, presence and visitor typing notice of the site out.',
+      tag: "live",
+      auth: "none",
+      responses: { 101: "Switching to the WebSocket protocol" },
+    }),
+    socketRoute(agentSession),
+  );
 
-  routes.get("/events", async (c) => {
-    const { claim } = await requireVisitor(s, c);
-    const after = seqParam(c.req.query("after") ?? c.req.header("last-event-id"));
-    return streamSSE(c, async (stream) => {
-      let closed = false;
-      const end = () => {
-        closed = true;
-        void stream.close();
-      };
-      const session = visitorSession(s, c.req.header("origin"), {
-        send(frame) {
-          if (closed) return;
-          const write =
-            frame.type === "event"
-              ? { id: String(frame.event.seq), data: JSON.stringify(frame.event) }
-              : { event: frame.type, data: JSON.stringify(frame) };
-          void stream.writeSSE(write).catch(() => undefined);
-        },
-        close: end,
-      });
-      streams.add(end);
-      stream.onAbort(() => {
-        closed = true;
+  routes.get(
+    "/events",
+    route({
+      summary: "The visitor's live events as Server-Sent Events",
+      description:
+        "For runtimes without WebSockets: `id: <seq>`, `data: <event JSON>` per event, other frames as named events. Read with fetch so the Authorization header can be sent. A reconnect may say where it left off with `Last-Event-ID` instead of `after`.",
+      tag: "live",
+      auth: "visitor",
+      query: EventsQuery,
+      responses: { 200: { description: "The event stream", mediaType: "text/event-stream" } },
+    }),
+    async (c) => {
+      const { claim } = await requireVisitor(s, c);
+      const after =
+        c.req.valid("query").after ??
+        parseWith(seqText, c.req.header("last-event-id"), refuse, '"Last-Event-ID"');
+      return streamSSE(c, async (stream) => {
+        let closed = false;
+        const end = () => {
+          closed = true;
+          void stream.close();
+        };
+        const session = visitorSession(s, c.req.header("origin"), {
+          send(frame) {
+            if (closed) return;
+            const write =
+              frame.type === "event"
+                ? { id: String(frame.event.seq), data: JSON.stringify(frame.event) }
+                : { event: frame.type, data: JSON.stringify(frame) };
+            void stream.writeSSE(write).catch(() => undefined);
+          },
+          close: end,
+        });
+        streams.add(end);
+        stream.onAbort(() => {
+          closed = true;
+          session.end();
+        });
+        await session.begin(claim, after);
+        while (!closed && !stream.aborted) {
+          await stream.sleep(keepaliveMs);
+          if (!closed) await stream.write(": keepalive\n\n");
+        }
+        streams.delete(end);
         session.end();
       });
-      await session.begin(claim, after);
-      while (!closed && !stream.aborted) {
-        await stream.sleep(keepaliveMs);
-        if (!closed) await stream.write(": keepalive\n\n");
-      }
-      streams.delete(end);
-      session.end();
-    });
-  });
+    },
+  );
 
   const sockets: LiveSockets = {
     closeAll(code, reason) {

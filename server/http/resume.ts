@@ -3,9 +3,10 @@ import type { Conversation } from "../../sdk/protocol.ts";
 import { randomId } from "../auth/base32.ts";
 import type { SiteConfig } from "../config.ts";
 import { AppError } from "../errors.ts";
+import { route } from "../schema/route.ts";
+import { ResumeBody, Snapshot } from "../schema/visitor.ts";
 import type { Services } from "./services.ts";
 import { snapshotFor } from "./snapshot.ts";
-import { readJson, text } from "./validate.ts";
 
 /** A resume code is for the click that just happened, not for later. */
 export const RESUME_CODE_TTL_MS = 10 * 60_000;
@@ -45,44 +46,65 @@ export async function resumeLink(
 export function resumeRoutes(s: Services) {
   const routes = new Hono();
 
-  routes.get("/r/:handle", async (c) => {
-    try {
-      // Only resume-link handles: reply addresses and Messenger refs name the thread too, but
-      // travel in headers and third-party hands, so they must not open it in a browser.
-      const { conversationId } = await s.handles.open(c.req.param("handle"), "web");
-      const conversation = await s.threads.get(conversationId);
-      const code = randomId(15);
-      await s.store.putOnce(codeKey(code), conversation.id, RESUME_CODE_TTL_MS);
-      c.header("Cache-Control", "no-store");
-      c.header("Referrer-Policy", "no-referrer");
-      return c.redirect(
-        `${landingPage(conversation, s.site(conversation.siteId))}#omnithread-resume=${code}`,
-        302,
-      );
-    } catch (error) {
-      // People click these links: a browser gets a short page, a program the JSON error.
-      if (!(error instanceof AppError) || !c.req.header("accept")?.includes("text/html"))
-        throw error;
-      const expired = error.code === "token_expired";
-      return c.html(
-        `<!doctype html><meta charset="utf-8"><title>Link not valid</title><p>${
-          expired ? "This chat link has expired." : "This chat link is not valid."
-        } Open the chat on the website to continue, or ask us for a new link.</p>`,
-        error.status as 401,
-      );
-    }
-  });
+  routes.get(
+    "/r/:handle",
+    route({
+      summary: "Open a resume link",
+      description:
+        "Redirects to the site with a one-time code in the fragment (`#omnithread-resume=<code>`). A browser (Accept: text/html) gets a short page when the link is not valid.",
+      tag: "visitor",
+      auth: "none",
+      params: { handle: "The link's handle, as an agent or a channel handed it out" },
+      responses: { 302: "To the site's page, with the code in the fragment" },
+    }),
+    async (c) => {
+      try {
+        // Only resume-link handles: reply addresses and Messenger refs name the thread too, but
+        // travel in headers and third-party hands, so they must not open it in a browser.
+        const { conversationId } = await s.handles.open(c.req.param("handle"), "web");
+        const conversation = await s.threads.get(conversationId);
+        const code = randomId(15);
+        await s.store.putOnce(codeKey(code), conversation.id, RESUME_CODE_TTL_MS);
+        c.header("Cache-Control", "no-store");
+        c.header("Referrer-Policy", "no-referrer");
+        return c.redirect(
+          `${landingPage(conversation, s.site(conversation.siteId))}#omnithread-resume=${code}`,
+          302,
+        );
+      } catch (error) {
+        // People click these links: a browser gets a short page, a program the JSON error.
+        if (!(error instanceof AppError) || !c.req.header("accept")?.includes("text/html"))
+          throw error;
+        const expired = error.code === "token_expired";
+        return c.html(
+          `<!doctype html><meta charset="utf-8"><title>Link not valid</title><p>${
+            expired ? "This chat link has expired." : "This chat link is not valid."
+          } Open the chat on the website to continue, or ask us for a new link.</p>`,
+          error.status as 401,
+        );
+      }
+    },
+  );
 
-  routes.post("/v1/resume", async (c) => {
-    const body = await readJson(c);
-    const code = text(body, "code", { max: 64, pattern: /^[a-z2-7]+$/ });
-    const conversationId = await s.store.takeOnce(codeKey(code));
-    if (!conversationId)
-      throw new AppError("unauthorized", "This resume code was used already or has expired");
-    const conversation = await s.threads.get(conversationId);
-    s.origins.check(c.req.header("origin"), s.site(conversation.siteId));
-    return c.json(await snapshotFor(s, conversation));
-  });
+  routes.post(
+    "/v1/resume",
+    route({
+      summary: "Exchange a resume code for the conversation",
+      tag: "visitor",
+      auth: "none",
+      body: ResumeBody,
+      responses: { 200: { description: "The conversation, with a token", schema: Snapshot } },
+    }),
+    async (c) => {
+      const { code } = c.req.valid("json");
+      const conversationId = await s.store.takeOnce(codeKey(code));
+      if (!conversationId)
+        throw new AppError("unauthorized", "This resume code was used already or has expired");
+      const conversation = await s.threads.get(conversationId);
+      s.origins.check(c.req.header("origin"), s.site(conversation.siteId));
+      return c.json(await snapshotFor(s, conversation));
+    },
+  );
 
   return routes;
 }

@@ -60,3 +60,93 @@ describe("a socket that closes while its hello is still being checked", () => {
     services.presence.close();
   });
 });
+
+describe("frames are read by their schemas", () => {
+  const closing = () => ({
+    frames: [] as ServerFrame[],
+    closed: null as number | null,
+    send(f: ServerFrame) {
+      this.frames.push(f);
+    },
+    close(code: number) {
+      this.closed = code;
+    },
+  });
+  const errors = (out: { frames: ServerFrame[] }) =>
+    out.frames.filter((f) => f.type === "error").map((f) => (f.type === "error" ? f : null));
+
+  it("answers a bad visitor frame with bad_request naming the field, and keeps the socket", async () => {
+    const { services, visitor } = await setup();
+    const out = closing();
+    const session = visitorSession(services, undefined, out);
+    await session.receive(JSON.stringify({ type: "hello", token: visitor }));
+    await session.receive(JSON.stringify({ type: "send", clientId: "ok-1", text: "" }));
+    await session.receive(JSON.stringify({ type: "send", clientId: "bad id!", text: "hi" }));
+    await session.receive(JSON.stringify({ type: "presence", status: "away" }));
+    await session.receive(
+      JSON.stringify({ type: "send", clientId: "ok-2", text: "x".repeat(4001) }),
+    );
+    expect(errors(out)).toEqual([
+      {
+        type: "error",
+        clientId: "ok-1",
+        error: { code: "bad_request", message: '"text" must be 1–4000 characters' },
+      },
+      {
+        type: "error",
+        clientId: "bad id!",
+        error: {
+          code: "bad_request",
+          message: '"clientId" must be 1–64 characters of A–Z, a–z, 0–9 and . _ : -',
+        },
+      },
+      {
+        type: "error",
+        error: { code: "bad_request", message: '"type" must be hello, send or typing' },
+      },
+      {
+        type: "error",
+        clientId: "ok-2",
+        error: { code: "bad_request", message: '"text" must be 1–4000 characters' },
+      },
+    ]);
+    expect(out.closed).toBeNull();
+    session.end();
+  });
+
+  it("refuses a hello without a token as unauthorized, and one with a bad after as bad_request, closing", async () => {
+    const { services, visitor } = await setup();
+    const noToken = closing();
+    await visitorSession(services, undefined, noToken).receive(JSON.stringify({ type: "hello" }));
+    expect(errors(noToken)[0]?.error.code).toBe("unauthorized");
+    expect(noToken.closed).toBe(1008);
+    const badAfter = closing();
+    const session = visitorSession(services, undefined, badAfter);
+    await session.receive(JSON.stringify({ type: "hello", token: visitor, after: "3" }));
+    expect(errors(badAfter)[0]?.error).toEqual({
+      code: "bad_request",
+      message: '"after" must be a whole number, 0 or more',
+    });
+    expect(badAfter.closed).toBe(1008);
+    session.end();
+  });
+
+  it("answers a bad agent frame with bad_request naming the field", async () => {
+    const { services, agent } = await setup();
+    const out = closing();
+    const session = agentSession(services, undefined, out);
+    await session.receive(JSON.stringify({ type: "hello", token: agent }));
+    await session.receive(JSON.stringify({ type: "typing" }));
+    await session.receive(JSON.stringify({ type: "presence", status: "busy" }));
+    await session.receive(JSON.stringify({ type: "send", clientId: "a", text: "hi" }));
+    expect(errors(out).map((f) => f?.error.message)).toEqual([
+      '"conversationId" is required',
+      '"status" must be one of online, away',
+      '"type" must be hello, typing or presence (agents reply over HTTP)',
+    ]);
+    expect(out.closed).toBeNull();
+    session.end();
+    await new Promise((r) => setTimeout(r, 20));
+    services.presence.close();
+  });
+});

@@ -1,20 +1,16 @@
-import type {
-  Agent,
-  ClientFrame,
-  EventFrame,
-  ServerFrame,
-  ThreadEvent,
-} from "../../sdk/protocol.ts";
+import type * as v from "valibot";
+import type { Agent, EventFrame, ServerFrame, ThreadEvent } from "../../sdk/protocol.ts";
 import { CLOSE_POLICY_VIOLATION, LIMITS } from "../../sdk/protocol.ts";
 import type { ConversationClaims } from "../auth/tokens.ts";
 import { conversationForVisitor, visibleToVisitor } from "../core/visibility.ts";
 import { AppError } from "../errors.ts";
 import { createCursor } from "../realtime/cursor.ts";
 import { SHOWN_TTL_MS, shownKey } from "../realtime/shown.ts";
+import { parseWith } from "../schema/check.ts";
+import { AgentClientFrame, VisitorClientFrame } from "../schema/frames.ts";
 import type { LiveNotice, Unsubscribe } from "../store/types.ts";
 import { enforceLimit } from "./rate-limit.ts";
 import type { Services } from "./services.ts";
-import { CLIENT_ID } from "./validate.ts";
 
 /**
  * A fresh frame per socket: the transport shares the event's serialisation (live.ts keys it by
@@ -40,8 +36,8 @@ function asError(error: unknown): { code: AppError["code"]; message: string } {
   return { code: "internal", message: "Something went wrong on the server" };
 }
 
-/** Parses one client frame; anything that is not a known frame is refused with `bad_request`. */
-function parseFrame(raw: string): ClientFrame {
+/** Reads one frame's JSON: anything but a JSON object with a string `type` is refused. */
+function readFrame(raw: string): { type: string } & Record<string, unknown> {
   if (raw.length > LIMITS.bodyBytes) throw new AppError("payload_too_large", "Frame too large");
   let frame: unknown;
   try {
@@ -52,12 +48,17 @@ function parseFrame(raw: string): ClientFrame {
   if (
     typeof frame !== "object" ||
     frame === null ||
+    Array.isArray(frame) ||
     typeof (frame as { type?: unknown }).type !== "string"
   ) {
     throw new AppError("bad_request", 'Frames are objects with a "type"');
   }
-  return frame as ClientFrame;
+  return frame as { type: string } & Record<string, unknown>;
 }
+
+const refuse = (message: string): never => {
+  throw new AppError("bad_request", message);
+};
 
 /** True at most once per interval: typing notices need no more for a UI. */
 function throttle(s: Services, intervalMs: number): () => boolean {
@@ -70,12 +71,18 @@ function throttle(s: Services, intervalMs: number): () => boolean {
   };
 }
 
+type FrameSchema = typeof VisitorClientFrame | typeof AgentClientFrame;
+/** A frame after hello, as the role's schema reads it. */
+type LaterFrame<S extends FrameSchema> = Exclude<v.InferOutput<S>, { type: "hello" }>;
+
 /** What differs between the visitor's and the agent's session. */
-interface SessionRole {
+interface SessionRole<S extends FrameSchema> {
+  /** The frames this socket takes (`server/schema/frames.ts`). */
+  frames: S;
   /** Verifies the hello and starts streaming; answers how to stop. Cleans up after itself on failure. */
   hello(token: string, after: number): Promise<Unsubscribe>;
-  /** Any later frame. */
-  frame(frame: ClientFrame): Promise<void>;
+  /** Any later frame, checked by `frames`. */
+  frame(frame: LaterFrame<S>): Promise<void>;
 }
 
 /** A live session as its transport sees it. */
@@ -91,7 +98,7 @@ export interface LiveSession {
  * A class, not closures: one lives per open socket, and its methods are shared (tsx names every
  * inner function, which costs each closure a property store of its own).
  */
-class FrameLoop implements LiveSession {
+class FrameLoop<S extends FrameSchema> implements LiveSession {
   private stop: Unsubscribe | null = null;
   private ended = false;
   /** Serialises the work so frames are handled in the order they arrived: a `send` that follows
@@ -103,7 +110,7 @@ class FrameLoop implements LiveSession {
   constructor(
     private readonly s: Services,
     private readonly out: Outlet,
-    private readonly role: SessionRole,
+    private readonly role: SessionRole<S>,
   ) {
     this.helloTimer = setTimeout(
       () => out.close(CLOSE_POLICY_VIOLATION, "hello expected"),
@@ -127,17 +134,18 @@ class FrameLoop implements LiveSession {
     else this.stop = stop;
   }
 
-  private async handle(frame: ClientFrame): Promise<void> {
+  private async handle(raw: { type: string } & Record<string, unknown>): Promise<void> {
+    // Who may talk first: a frame before hello is refused as unauthenticated, whatever it says.
+    if (raw.type !== "hello" && !this.stop)
+      throw new AppError("unauthorized", "Say hello with a token first");
+    if (raw.type === "hello" && typeof raw.token !== "string")
+      throw new AppError("unauthorized", "hello needs a token");
+    const frame = parseWith(this.role.frames, raw, refuse, "The frame") as v.InferOutput<S>;
     if (frame.type === "hello") {
-      if (typeof frame.token !== "string")
-        throw new AppError("unauthorized", "hello needs a token");
-      const after =
-        Number.isSafeInteger(frame.after) && (frame.after ?? 0) >= 0 ? (frame.after ?? 0) : 0;
-      const token = frame.token;
+      const { token, after = 0 } = frame;
       return this.start(() => this.role.hello(token, after));
     }
-    if (!this.stop) throw new AppError("unauthorized", "Say hello with a token first");
-    return this.role.frame(frame);
+    return this.role.frame(frame as LaterFrame<S>);
   }
 
   /** For transports that authenticate otherwise (SSE reads the Authorization header). */
@@ -147,10 +155,10 @@ class FrameLoop implements LiveSession {
 
   receive(raw: string): Promise<void> {
     return this.queue(async () => {
-      let frame: ClientFrame | null = null;
+      let frame: Record<string, unknown> | null = null;
       try {
-        frame = parseFrame(raw);
-        await this.handle(frame);
+        frame = readFrame(raw);
+        await this.handle(frame as { type: string } & Record<string, unknown>);
       } catch (error) {
         if (!(error instanceof AppError))
           this.s.log.error("live frame failed", { error: String(error) });
@@ -195,6 +203,7 @@ export function visitorSession(s: Services, origin: string | undefined, out: Out
 
   // Methods of one object, not named closures: tsx would give each its own property store.
   const role = {
+    frames: VisitorClientFrame,
     async stream(verified: ConversationClaims, after: number): Promise<Unsubscribe> {
       s.origins.check(origin, s.site(verified.siteId));
       const conversationId = verified.conversationId;
@@ -259,22 +268,9 @@ export function visitorSession(s: Services, origin: string | undefined, out: Out
     async hello(token: string, after: number): Promise<Unsubscribe> {
       return role.stream(await s.tokens.verifyConversationToken(token), after);
     },
-    async frame(frame: ClientFrame): Promise<void> {
+    async frame(frame: LaterFrame<typeof VisitorClientFrame>): Promise<void> {
       const { conversationId, siteId } = claims!;
       if (frame.type === "send") {
-        if (typeof frame.clientId !== "string" || !CLIENT_ID.test(frame.clientId)) {
-          throw new AppError(
-            "bad_request",
-            '"clientId" must be 1-64 characters of [A-Za-z0-9._:-]',
-          );
-        }
-        if (
-          typeof frame.text !== "string" ||
-          frame.text.trim() === "" ||
-          frame.text.length > LIMITS.messageChars
-        ) {
-          throw new AppError("bad_request", `"text" must be 1-${LIMITS.messageChars} characters`);
-        }
         await enforceLimit(s.store, "messages", conversationId, s.limits.messagesPerConversation);
         // Bounded: a retry of an old message leaves an entry that no echo will clear.
         sentHere ??= new Set<string>();
@@ -286,16 +282,13 @@ export function visitorSession(s: Services, origin: string | undefined, out: Out
         });
         if (duplicate) sentHere?.delete(frame.clientId);
         out.send({ type: "ack", clientId: frame.clientId, event });
-      } else if (frame.type === "typing") {
-        if (mayType())
-          await s.store.publish({
-            kind: "typing",
-            siteId,
-            conversationId,
-            author: { role: "visitor" },
-          });
-      } else {
-        throw new AppError("bad_request", "Unknown frame type");
+      } else if (mayType()) {
+        await s.store.publish({
+          kind: "typing",
+          siteId,
+          conversationId,
+          author: { role: "visitor" },
+        });
       }
     },
   };
@@ -324,6 +317,7 @@ export function agentSession(s: Services, origin: string | undefined, out: Outle
   const mayType = throttle(s, TYPING_INTERVAL_MS);
 
   return new FrameLoop(s, out, {
+    frames: AgentClientFrame,
     async hello(token) {
       const verified = await s.tokens.verifyAgentToken(token);
       s.origins.checkOwn(origin);
@@ -366,19 +360,10 @@ export function agentSession(s: Services, origin: string | undefined, out: Outle
     async frame(frame) {
       const me = agent!;
       if (frame.type === "presence") {
-        if (frame.status !== "online" && frame.status !== "away") {
-          throw new AppError("bad_request", '"status" must be online or away');
-        }
         await s.presence.set(me.siteId, me.email, frame.status);
         return;
       }
-      if (frame.type !== "typing") {
-        throw new AppError(
-          "bad_request",
-          "Agents reply over HTTP; this socket takes hello, typing and presence",
-        );
-      }
-      if (typeof frame.conversationId !== "string" || !mayType()) return;
+      if (!mayType()) return;
       const conversation = await s.store.getConversation(frame.conversationId);
       if (!conversation || conversation.siteId !== me.siteId) {
         throw new AppError("not_found", "No conversation with that id");

@@ -23,9 +23,15 @@ export function pathOf(issue: Issue): string {
 /** The innermost issues of a union or a nested check, where the actual problems are. */
 function leaves(issue: Issue): Issue[] {
   if (!issue.issues?.length) return [issue];
-  // A union's branches each report: the one that got furthest (the longest path) says most.
-  const nested = issue.issues.flatMap(leaves);
+  // A union's branches report paths from the union's own value: put the union's path first.
+  const base = issue.path ?? [];
+  const nested = issue.issues
+    .flatMap(leaves)
+    .map((inner) => ({ ...inner, path: [...base, ...(inner.path ?? [])] }) as Issue);
   const deepest = Math.max(...nested.map((i) => i.path?.length ?? 0));
+  // Every branch refused the value itself (`"window": 5`): the union's own message says it best.
+  if (deepest <= base.length) return [issue];
+  // Else the branch that got furthest (the longest path) says most.
   return nested.filter((i) => (i.path?.length ?? 0) === deepest).slice(0, 1);
 }
 

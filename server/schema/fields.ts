@@ -181,3 +181,127 @@ export function strict<const E extends v.ObjectEntries>(entries: E, message = "m
 export function loose<const E extends v.ObjectEntries>(entries: E) {
   return v.object(entries, "must be an object");
 }
+
+/** Text of at most `max` characters, empty allowed (a note, a comment, a title). */
+export function upTo(max: number) {
+  return v.pipe(
+    v.string("must be a string"),
+    v.maxLength(max, `must be at most ${max} characters`),
+  );
+}
+
+/** Text a person fills in (a phone number, a zone): not only spaces, at most `max` characters. */
+export function filled(max: number) {
+  return v.pipe(
+    v.string("must be a string"),
+    v.check((value) => value.trim() !== "", "must not be empty"),
+    v.maxLength(max, `must be at most ${max} characters`),
+  );
+}
+
+/**
+ * An optional field that may also be sent as `null` (forms send what they have): both read as
+ * absent, so the output is the field's type or `undefined`.
+ *
+ * @example
+ * const body = loose({ note: maybe(upTo(1000)) }); // { note?: string }
+ */
+export function maybe<S extends v.GenericSchema>(schema: S) {
+  return v.optional(
+    v.pipe(
+      v.nullable(schema),
+      v.transform((value) => (value === null ? undefined : value) as v.InferOutput<S>),
+    ),
+  );
+}
+
+/** A whole number of 0 or more, such as a `seq`. */
+export const count = v.pipe(
+  v.number("must be a whole number, 0 or more"),
+  v.safeInteger("must be a whole number, 0 or more"),
+  v.minValue(0, "must be a whole number, 0 or more"),
+);
+
+/**
+ * A `seq` in a query string (`?after=12`): digits, absent or empty meaning 0.
+ *
+ * @example
+ * const query = loose({ after: seqText });
+ */
+export const seqText = v.pipe(
+  v.optional(v.string("must be a non-negative integer"), ""),
+  v.regex(/^\d{0,15}$/, "must be a non-negative integer"),
+  v.transform(Number),
+);
+
+function isHttp(value: string): boolean {
+  try {
+    const { protocol } = new URL(value);
+    return protocol === "http:" || protocol === "https:";
+  } catch {
+    return false;
+  }
+}
+
+/** An absolute http(s) URL of at most `max` characters (a page the visitor is on). */
+export function httpUrl(max = 2048) {
+  return v.pipe(
+    v.string("must be a string"),
+    v.maxLength(max, `must be a URL of at most ${max} characters`),
+    v.check(isHttp, "must be an http(s) URL"),
+  );
+}
+
+/** The idempotency key a client gives each message: what `CLIENT_ID` in validate.ts allowed. */
+export const CLIENT_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+export const clientId = v.pipe(
+  v.string("must be a string"),
+  v.regex(CLIENT_ID, "must be 1–64 characters of A–Z, a–z, 0–9 and . _ : -"),
+);
+
+/** A BCP 47 language tag as browsers report it: `en`, `nl-BE`, `zh-Hant-TW`. */
+export const locale = v.pipe(
+  v.string("must be a string"),
+  v.maxLength(35, "must be a language tag like en or nl-BE"),
+  v.regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, "must be a language tag like en or nl-BE"),
+);
+
+/** An attribute's value: short text, a finite number, true or false, or null. */
+const attributeValue = v.union(
+  [
+    v.pipe(v.string(), v.maxLength(500, "must be at most 500 characters")),
+    v.pipe(v.number(), v.finite()),
+    v.boolean(),
+    v.null(),
+  ],
+  "must be a string (at most 500 characters), a number, true or false, or null",
+);
+
+/**
+ * Flat attributes a site or visitor sets (`{ plan: "pro", seats: 3 }`): at most 50, each named
+ * by 1–64 characters of A–Z, a–z, 0–9 and `_ . -`.
+ */
+export const attributes = v.pipe(
+  v.record(
+    v.pipe(
+      v.string(),
+      v.regex(
+        /^[A-Za-z0-9_.-]{1,64}$/,
+        ": not a valid name (1–64 characters of A–Z, a–z, 0–9, _ . -)",
+      ),
+    ),
+    attributeValue,
+    "must be an object",
+  ),
+  v.check((value) => Object.keys(value).length <= 50, "must have at most 50 keys"),
+);
+
+/** An instant as ISO 8601 with a time (`2030-01-07T09:00:00Z`). */
+export const instant = v.pipe(
+  v.string("must be a string"),
+  v.maxLength(40, "must be an ISO 8601 time like 2030-01-07T09:00:00Z"),
+  v.check(
+    (value) => /T\d\d:\d\d/.test(value) && Number.isFinite(Date.parse(value)),
+    "must be an ISO 8601 time like 2030-01-07T09:00:00Z",
+  ),
+);

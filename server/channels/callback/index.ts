@@ -2,11 +2,13 @@ import type { SiteConfig } from "../../config.ts";
 import { callbackForVisitor } from "../../core/callbacks.ts";
 import { AppError } from "../../errors.ts";
 import { enforceLimit } from "../../http/rate-limit.ts";
-import { text } from "../../http/validate.ts";
+import { parseWith } from "../../schema/check.ts";
+import { CallbackHandoff } from "../../schema/visitor.ts";
 import type { Channel } from "../types.ts";
 
-/** A plain address for the confirmation; the email channel checks it again before sending. */
-const EMAIL = /^[^\s@<>"]{1,64}@[^\s@<>"]{1,253}\.[a-z]{2,63}$/i;
+const refuse = (message: string): never => {
+  throw new AppError("bad_request", message);
+};
 
 /**
  * The phone callback channel (docs/architecture.md §5): the visitor leaves a number and a window,
@@ -22,17 +24,17 @@ export function callbackChannel(): Channel {
     configured: (site: SiteConfig) => site.callback !== undefined,
 
     async handoff(s, conversation, input) {
-      const email = text(input, "email", { max: 254, optional: true })?.trim();
-      if (email && !EMAIL.test(email)) {
-        throw new AppError("bad_request", '"email" must be an address like ana@example.com');
-      }
-      const note = text(input, "note", { max: 1000, optional: true });
-      const country = text(input, "country", { max: 2, optional: true })?.toUpperCase();
+      // `POST /v1/handoff` checked the body already; read again here for its types.
+      const { phone, country, window, timeZone, note, email } = parseWith(
+        CallbackHandoff,
+        input,
+        refuse,
+      );
       await enforceLimit(s.store, "callback", conversation.id, s.limits.callbacksPerConversation);
       const callback = await s.callbacks.request(conversation, {
-        phone: text(input, "phone", { max: 40, nonEmpty: true }),
-        window: input.window,
-        timeZone: text(input, "timeZone", { max: 64, nonEmpty: true }),
+        phone,
+        window,
+        timeZone,
         ...(country ? { country } : {}),
         ...(note ? { note } : {}),
         ...(email ? { email } : {}),
