@@ -22,7 +22,9 @@ WORKDIR /app
 # The code belongs to root and is read-only to the server; only .omnithread/ (the default file
 # store of attachments) is the node user's.
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
+# --omit=optional too: valibot names TypeScript as an optional peer, which npm's lock marks
+# "devOptional" and installs under --omit=dev alone. The server has no optional dependency.
+RUN npm ci --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/demo ./demo
 COPY --from=build /app/LICENSE /app/README.md ./

@@ -234,21 +234,12 @@ export const seqText = v.pipe(
   v.transform(Number),
 );
 
-function isHttp(value: string): boolean {
-  try {
-    const { protocol } = new URL(value);
-    return protocol === "http:" || protocol === "https:";
-  } catch {
-    return false;
-  }
-}
-
-/** An absolute http(s) URL of at most `max` characters (a page the visitor is on). */
-export function httpUrl(max = 2048) {
+/** An absolute http(s) URL of at most `max` characters, kept as given (a page the visitor is on). */
+export function pageUrl(max = 2048) {
   return v.pipe(
     v.string("must be a string"),
     v.maxLength(max, `must be a URL of at most ${max} characters`),
-    v.check(isHttp, "must be an http(s) URL"),
+    v.check(isHttpUrl, "must be an http(s) URL"),
   );
 }
 

@@ -5,10 +5,10 @@ import {
   attributes,
   clientId,
   filled,
-  httpUrl,
   locale,
   loose,
   maybe,
+  pageUrl,
   seqText,
   upTo,
 } from "./fields.ts";
@@ -25,7 +25,7 @@ import {
 
 describe("the builders a visitor's input is made of", () => {
   it("reads http(s) URLs, client ids, locales and filled-in text", () => {
-    const Form = loose({ url: httpUrl(), id: clientId, locale, phone: filled(5) });
+    const Form = loose({ url: pageUrl(), id: clientId, locale, phone: filled(5) });
     expect(
       problems(Form, {
         url: "javascript:alert(1)",

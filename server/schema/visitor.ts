@@ -14,11 +14,11 @@ import {
   email,
   filled,
   flag,
-  httpUrl,
   instant,
   locale,
   loose,
   maybe,
+  pageUrl,
   seqText,
   upTo,
   whole,
@@ -37,7 +37,7 @@ import {
 const referrer = v.pipe(
   v.string("must be a string"),
   v.maxLength(2048, "must be a URL of at most 2048 characters"),
-  v.check((value) => value === "" || v.is(httpUrl(), value), "must be an http(s) URL"),
+  v.check((value) => value === "" || v.is(pageUrl(), value), "must be an http(s) URL"),
 );
 
 /**
@@ -45,13 +45,13 @@ const referrer = v.pipe(
  * cannot trust the browser's), see {@link stampContext}.
  */
 export const VisitorContext = loose({
-  url: v.optional(httpUrl()),
+  url: v.optional(pageUrl()),
   referrer: v.optional(referrer),
   locale: v.optional(locale),
   pages: v.optional(
     v.pipe(
       v.array(
-        loose({ url: httpUrl(), title: maybe(upTo(300)) }),
+        loose({ url: pageUrl(), title: maybe(upTo(300)) }),
         "must be an array of at most 50 pages",
       ),
       v.maxLength(50, "must be an array of at most 50 pages"),

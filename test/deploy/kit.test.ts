@@ -117,7 +117,16 @@ describe("the Dockerfile", () => {
 
   it("installs production dependencies only in the runtime stage, and copies built files", () => {
     const runs = runtime.instructions.filter((i) => i.keyword === "RUN").map((i) => i.args);
-    expect(runs).toContainEqual(expect.stringMatching(/^npm ci .*--omit=dev/));
+    expect(runs).toContainEqual(expect.stringMatching(/^npm ci .*--omit=dev --omit=optional/));
+    // --omit=optional drops only optional peers (TypeScript, for valibot): no runtime package
+    // may be optional, or the image would lose it.
+    const locked = JSON.parse(readFileSync("package-lock.json", "utf8")) as {
+      packages: Record<string, { optional?: boolean; dev?: boolean }>;
+    };
+    const optionalAtRuntime = Object.entries(locked.packages)
+      .filter(([, entry]) => entry.optional && !entry.dev)
+      .map(([path]) => path);
+    expect(optionalAtRuntime).toEqual([]);
     const copies = runtime.instructions.filter((i) => i.keyword === "COPY");
     const sources = copies.flatMap((c) => (c.exec ?? c.args.split(/\s+/)).slice(0, -1));
     // Built JavaScript and the package's files; never the TypeScript sources.
