@@ -55,10 +55,9 @@ export function valid(schema: JsonSchema): fc.Arbitrary<unknown> {
     case "object": {
       const required = new Set(schema.required ?? []);
       const entries = Object.entries(schema.properties ?? {});
-      return fc.record(
-        Object.fromEntries(entries.map(([key, value]) => [key, valid(value)])),
-        { requiredKeys: entries.map(([key]) => key).filter((key) => required.has(key)) },
-      );
+      return fc.record(Object.fromEntries(entries.map(([key, value]) => [key, valid(value)])), {
+        requiredKeys: entries.map(([key]) => key).filter((key) => required.has(key)),
+      });
     }
     case "string":
       return stringOf(schema);
@@ -117,7 +116,9 @@ export function invalid(schema: JsonSchema): fc.Arbitrary<Record<string, unknown
     );
   }
   for (const [key, property] of properties) {
-    breaks.push(fc.tuple(base, wrongType(property)).map(([value, wrong]) => ({ ...value, [key]: wrong })));
+    breaks.push(
+      fc.tuple(base, wrongType(property)).map(([value, wrong]) => ({ ...value, [key]: wrong })),
+    );
     if (property.type === "string" && property.maxLength !== undefined) {
       const tooLong = "x".repeat(property.maxLength + 1);
       breaks.push(base.map((value) => ({ ...value, [key]: tooLong })));
