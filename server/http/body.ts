@@ -33,6 +33,22 @@ export async function readJsonBody(c: Context): Promise<unknown> {
   return parseJsonBytes(await c.req.arrayBuffer());
 }
 
+/**
+ * Reads a JSON object body: 415 for another media type, 400 for broken JSON, bytes that are not
+ * UTF-8, or a non-object.
+ */
+export async function readJson(c: Context): Promise<Record<string, unknown>> {
+  const type = c.req.header("content-type") ?? "";
+  if (!/^application\/(.+\+)?json\b/i.test(type)) {
+    throw new AppError("unsupported_media_type", "Send the body as application/json");
+  }
+  const body = await readJsonBody(c);
+  if (typeof body !== "object" || body === null || Array.isArray(body)) {
+    throw new AppError("bad_request", "The body must be a JSON object");
+  }
+  return body as Record<string, unknown>;
+}
+
 /** Whether the request came with body bytes (a POST with `Content-Length: 0` did not). */
 function sentBody(request: Request): boolean {
   if (request.headers.has("transfer-encoding")) return true;

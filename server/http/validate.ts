@@ -2,7 +2,9 @@ import type { Context } from "hono";
 import type { AttributeValue, ConversationContext, PageVisit } from "../../sdk/protocol.ts";
 import { LIMITS } from "../../sdk/protocol.ts";
 import { AppError } from "../errors.ts";
-import { readJsonBody } from "./body.ts";
+import { readJson } from "./body.ts";
+
+export { readJson };
 
 type Json = Record<string, unknown>;
 
@@ -12,20 +14,6 @@ const bad = (message: string): never => {
 
 function isObject(value: unknown): value is Json {
   return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-/**
- * Reads a JSON object body: 415 for another media type, 400 for broken JSON, bytes that are not
- * UTF-8, or a non-object.
- */
-export async function readJson(c: Context): Promise<Json> {
-  const type = c.req.header("content-type") ?? "";
-  if (!/^application\/(.+\+)?json\b/i.test(type)) {
-    throw new AppError("unsupported_media_type", "Send the body as application/json");
-  }
-  const body = await readJsonBody(c);
-  if (!isObject(body)) bad("The body must be a JSON object");
-  return body as Json;
 }
 
 interface TextRule {

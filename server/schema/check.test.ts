@@ -2,6 +2,7 @@ import * as v from "valibot";
 import { describe, expect, it } from "vitest";
 import { parseWith, problems } from "./check.ts";
 import {
+  attributes,
   domain,
   email,
   httpUrl,
@@ -31,6 +32,20 @@ describe("problems", () => {
     expect(problems(Message, { text: "hi" })).toEqual(['"clientId" is required']);
     expect(problems(Message, { clientId: 7, text: "hi" })).toEqual(['"clientId" must be a string']);
     expect(problems(Message, "hi")).toEqual(["The body must be an object"]);
+  });
+
+  it("refuses an array where an object belongs, at any depth", () => {
+    expect(problems(Message, [])).toEqual(["The body must be an object"]);
+    expect(problems(Message, { clientId: "c", text: "t", context: [] })).toEqual([
+      '"context" must be an object',
+    ]);
+    expect(problems(strict({ a: v.optional(v.string()) }), [1])).toEqual([
+      "The body must be an object",
+    ]);
+    expect(problems(loose({ attributes }), { attributes: ["x"] })).toEqual([
+      '"attributes" must be an object',
+    ]);
+    expect(problems(loose({ attributes }), { attributes: { plan: "pro" } })).toEqual([]);
   });
 
   it("writes a nested path as a reader would", () => {

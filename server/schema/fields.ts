@@ -145,6 +145,23 @@ function editDistance(a: string, b: string): number {
 }
 
 /**
+ * The same schema, refusing arrays with its own type message: valibot's object and record schemas
+ * take any `typeof "object"`, so `"context": []` would pass as an empty object. The schema's own
+ * properties (`entries`, for `v.variant`, and what the JSON Schema is made from) are inherited.
+ */
+export function plainObject<S extends v.GenericSchema>(schema: S): S {
+  const run = schema["~run"];
+  const guarded: Pick<v.GenericSchema, "~run"> = {
+    "~run"(dataset, config) {
+      // null takes the schema's own "must be an object" path, with its message and issue shape.
+      const input = Array.isArray(dataset.value) ? { ...dataset, value: null } : dataset;
+      return run.call(this, input, config);
+    },
+  };
+  return Object.assign(Object.create(schema) as S, guarded);
+}
+
+/**
  * An object that refuses keys it does not know, naming the nearest known one
  * (`"origin": unknown key, did you mean "origins"?`): for files people write by hand. Every
  * unknown key is told (valibot's `strictObject` stops at the first), and the JSON Schema says
@@ -157,7 +174,7 @@ function editDistance(a: string, b: string): number {
 export function strict<const E extends v.ObjectEntries>(entries: E, message = "must be an object") {
   const known = Object.keys(entries);
   const schema = v.pipe(
-    v.looseObject(entries, message),
+    plainObject(v.looseObject(entries, message)),
     v.rawCheck(({ dataset, addIssue }) => {
       const value = dataset.value as Record<string, unknown>;
       if (typeof value !== "object" || value === null || Array.isArray(value)) return;
@@ -179,7 +196,7 @@ export function strict<const E extends v.ObjectEntries>(entries: E, message = "m
 
 /** An object that lets unknown keys through (wire shapes: "more fields welcome"). */
 export function loose<const E extends v.ObjectEntries>(entries: E) {
-  return v.object(entries, "must be an object");
+  return plainObject(v.object(entries, "must be an object"));
 }
 
 /** Text of at most `max` characters, empty allowed (a note, a comment, a title). */
@@ -273,16 +290,18 @@ const attributeValue = v.union(
  * by 1–64 characters of A–Z, a–z, 0–9 and `_ . -`.
  */
 export const attributes = v.pipe(
-  v.record(
-    v.pipe(
-      v.string(),
-      v.regex(
-        /^[A-Za-z0-9_.-]{1,64}$/,
-        ": not a valid name (1–64 characters of A–Z, a–z, 0–9, _ . -)",
+  plainObject(
+    v.record(
+      v.pipe(
+        v.string(),
+        v.regex(
+          /^[A-Za-z0-9_.-]{1,64}$/,
+          ": not a valid name (1–64 characters of A–Z, a–z, 0–9, _ . -)",
+        ),
       ),
+      attributeValue,
+      "must be an object",
     ),
-    attributeValue,
-    "must be an object",
   ),
   v.check((value) => Object.keys(value).length <= 50, "must have at most 50 keys"),
 );

@@ -6,7 +6,7 @@
 import type { Context, Env, MiddlewareHandler } from "hono";
 import type * as v from "valibot";
 import { AppError } from "../errors.ts";
-import { readJson } from "../http/validate.ts";
+import { readJson } from "../http/body.ts";
 import { parseWith, type Schema } from "./check.ts";
 
 /** Who may call a route, as the OpenAPI document's security says. */
