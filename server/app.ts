@@ -30,6 +30,7 @@ import type { Services } from "./http/services.ts";
 import { visitorRoutes } from "./http/visitor.ts";
 import { createLogger, type Logger, type LogScope } from "./log.ts";
 import { createHub } from "./realtime/hub.ts";
+import { OPERATION_ROUTES } from "./schema/operation.ts";
 import type { Store } from "./store/types.ts";
 
 /** How long `GET /ready` waits for the store before telling the load balancer to look elsewhere. */
@@ -216,13 +217,13 @@ export function createApp(deps: AppDeps) {
   });
 
   // Liveness: the process answers. Readiness: it can serve, because its store answers in time.
-  app.get("/health", (c) => c.json({ status: "ok" }));
-  app.get("/ready", async (c) => {
+  app.get("/health", OPERATION_ROUTES.health, (c) => c.json({ status: "ok" }));
+  app.get("/ready", OPERATION_ROUTES.ready, async (c) => {
     c.header("Cache-Control", "no-store");
     if (await answersWithin(store.ping(), READY_TIMEOUT_MS)) return c.json({ status: "ready" });
     return c.json(errorBody("store_unavailable", "The store did not answer within 1 s"), 503);
   });
-  app.get("/.well-known/jwks.json", (c) => {
+  app.get("/.well-known/jwks.json", OPERATION_ROUTES.jwks, (c) => {
     c.header("Cache-Control", "public, max-age=300");
     return c.json(deps.keyRing.jwks());
   });

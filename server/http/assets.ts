@@ -1,4 +1,5 @@
 import type { Context } from "hono";
+import { route } from "../schema/route.ts";
 
 /**
  * How the built assets are served, whatever serves them (the Node entry from the filesystem,
@@ -49,3 +50,33 @@ export const ASSET_HEADERS = {
 export function assetHeaders(c: Context, kind: keyof typeof ASSET_HEADERS): void {
   for (const [name, value] of Object.entries(ASSET_HEADERS[kind])) c.header(name, value);
 }
+
+const asset = (summary: string, mediaType: string, description?: string) =>
+  route({
+    summary,
+    ...(description ? { description } : {}),
+    tag: "assets",
+    auth: "none",
+    responses: { 200: { description: summary, mediaType }, 301: "To the path with a slash" },
+  });
+
+/** The assets' contracts (for `/openapi.json`), one per route, whatever serves the files. */
+export const ASSET_ROUTES = {
+  widget: asset(
+    "The widget's script",
+    "text/javascript",
+    'What a site\'s `<script src=".../widget.js" data-site="...">` tag loads.',
+  ),
+  widgetLocale: asset(
+    "One of the widget's locale packs",
+    "application/json",
+    "`/widget-locales/<locale>.<version>.json`: fetched by the widget once opened, from any origin.",
+  ),
+  consoleRoot: asset("The agent console (redirects to `/console/`)", "text/html"),
+  consoleAsset: asset("One of the console's hashed files", "application/octet-stream"),
+  consolePage: asset(
+    "The agent console's page",
+    "text/html",
+    "Every path under `/console/` answers the page, which routes on the client.",
+  ),
+};

@@ -208,6 +208,7 @@ export function openApiDocument(
       { name: "webhooks", description: "What outside services call" },
       { name: "operation", description: "Health, readiness, keys, this document" },
       { name: "assets", description: "The widget and the console" },
+      { name: "demo", description: "The demo's pages and simulators: Node, local runs only" },
     ],
     paths,
     components: {

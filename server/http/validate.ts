@@ -1,4 +1,3 @@
-import type { Context } from "hono";
 import type { AttributeValue, ConversationContext, PageVisit } from "../../sdk/protocol.ts";
 import { LIMITS } from "../../sdk/protocol.ts";
 import { AppError } from "../errors.ts";

@@ -1,16 +1,17 @@
 import { readFileSync } from "node:fs";
 import type { Hono } from "hono";
+import { route } from "../schema/route.ts";
 
 /**
  * Serves one of the demo's simulator pages (the Messenger phone, the webmail): the HTML under a
  * strict CSP and its two files, `app.js` and `app.css`, read once from `assets`.
  *
  * @example
- * serveDemoPage(routes, { path: "/demo/mail", csp, html: page(site.name), assets: new URL("./assets/", import.meta.url) });
+ * serveDemoPage(routes, { path: "/demo/mail", title: "webmail", csp, html: page(site.name), assets: new URL("./assets/", import.meta.url) });
  */
 export function serveDemoPage(
   routes: Hono,
-  options: { path: string; csp: string; html: string; assets: URL },
+  options: { path: string; title: string; csp: string; html: string; assets: URL },
 ): void {
   const files = {
     "app.js": [
@@ -22,14 +23,21 @@ export function serveDemoPage(
       readFileSync(new URL("app.css", options.assets), "utf8"),
     ],
   } as const;
-  routes.get(options.path, (c) => {
+  const doc = (summary: string, mediaType: string) =>
+    route({
+      summary,
+      tag: "demo",
+      auth: "none",
+      responses: { 200: { description: summary, mediaType } },
+    });
+  routes.get(options.path, doc(`The ${options.title} page`, "text/html"), (c) => {
     c.header("Content-Security-Policy", options.csp);
     c.header("Cache-Control", "no-store");
     c.header("Referrer-Policy", "no-referrer");
     return c.html(options.html);
   });
   for (const [name, [type, body]] of Object.entries(files)) {
-    routes.get(`${options.path}/${name}`, (c) => {
+    routes.get(`${options.path}/${name}`, doc(`The ${options.title} page's ${name}`, type), (c) => {
       c.header("Content-Type", type);
       c.header("Cache-Control", "no-cache");
       return c.body(body);

@@ -3,7 +3,23 @@ import { join, resolve } from "node:path";
 import { serveStatic } from "@hono/node-server/serve-static";
 import { Hono } from "hono";
 import { errorBody } from "../errors.ts";
-import { assetHeaders, DEMO_CSP } from "../http/assets.ts";
+import { ASSET_ROUTES, assetHeaders, DEMO_CSP } from "../http/assets.ts";
+import { route } from "../schema/route.ts";
+
+const DEMO_PAGE_ROUTES = {
+  cspPage: route({
+    summary: "The demo shop's page under a strict CSP (the widget must work there)",
+    tag: "demo",
+    auth: "none",
+    responses: { 200: { description: "The page", mediaType: "text/html" } },
+  }),
+  sitesFile: route({
+    summary: "Never served: the demo folder's sites file is configuration",
+    tag: "demo",
+    auth: "none",
+    responses: { 404: "Always" },
+  }),
+};
 
 /**
  * Built assets (the widget, its locale packs, the agent console) and the demo shop, from the
@@ -19,7 +35,7 @@ export function staticRoutes(root: string, options: { demo: boolean }) {
   const widget = join(root, "dist", "widget.js");
   let cached: { mtime: number; body: string } | null = null;
 
-  routes.get("/widget.js", (c) => {
+  routes.get("/widget.js", ASSET_ROUTES.widget, (c) => {
     if (!existsSync(widget)) {
       return c.json(errorBody("not_found", "The widget is not built yet: run npm run build"), 404);
     }
@@ -32,8 +48,9 @@ export function staticRoutes(root: string, options: { demo: boolean }) {
 
   // The widget's locale packs (widget/i18n.ts): fetched by the widget from the host page's origin
   // (public strings, so any origin may read them, a 404 too), versioned by name, so cached for good.
-  routes.use(
+  routes.get(
     "/widget-locales/*",
+    ASSET_ROUTES.widgetLocale,
     async (c, next) => {
       await next();
       // A 404 too: any page's widget may read the answer.
@@ -47,16 +64,17 @@ export function staticRoutes(root: string, options: { demo: boolean }) {
 
   // The agent console: hashed assets as they are, every other path to its index (client routing).
   const consoleDir = join(root, "dist", "console");
-  routes.get("/console", (c) => c.redirect("/console/", 301));
-  routes.use(
+  routes.get("/console", ASSET_ROUTES.consoleRoot, (c) => c.redirect("/console/", 301));
+  routes.get(
     "/console/assets/*",
+    ASSET_ROUTES.consoleAsset,
     serveStatic({
       root: consoleDir,
       rewriteRequestPath: (path) => path.replace(/^\/console/, ""),
       onFound: (_path, c) => assetHeaders(c, "consoleAsset"),
     }),
   );
-  routes.get("/console/*", (c) => {
+  routes.get("/console/*", ASSET_ROUTES.consolePage, (c) => {
     const index = join(consoleDir, "index.html");
     if (!existsSync(index)) {
       return c.json(errorBody("not_found", "The console is not built yet: run npm run build"), 404);
@@ -67,11 +85,14 @@ export function staticRoutes(root: string, options: { demo: boolean }) {
 
   if (options.demo) {
     const demo = resolve(root, "demo");
-    routes.get("/csp.html", async (c, next) => {
+    routes.get("/csp.html", DEMO_PAGE_ROUTES.cspPage, async (c, next) => {
       await next();
       c.header("Content-Security-Policy", DEMO_CSP);
     });
-    routes.get("/sites.json", (c) => c.json(errorBody("not_found", "Not found"), 404));
+    // The demo folder's own sites file is configuration, not a page.
+    routes.get("/sites.json", DEMO_PAGE_ROUTES.sitesFile, (c) =>
+      c.json(errorBody("not_found", "Not found"), 404),
+    );
     routes.use("/*", serveStatic({ root: demo }));
   }
   return routes;

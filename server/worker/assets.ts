@@ -1,6 +1,6 @@
 import { type Context, Hono } from "hono";
 import { errorBody } from "../errors.ts";
-import { assetHeaders } from "../http/assets.ts";
+import { ASSET_ROUTES, assetHeaders } from "../http/assets.ts";
 import type { Fetcher } from "./runtime.ts";
 
 /**
@@ -29,10 +29,16 @@ export function assetRoutes(assets: Fetcher): Hono {
     return c.body(found.body ?? "", 200);
   }
 
-  routes.get("/widget.js", (c) => serve(c, "/widget.js", "widget"));
-  routes.get("/widget-locales/*", (c) => serve(c, c.req.path, "widgetLocale"));
-  routes.get("/console", (c) => c.redirect("/console/", 301));
-  routes.get("/console/assets/*", (c) => serve(c, c.req.path, "consoleAsset"));
-  routes.get("/console/*", (c) => serve(c, "/console/index.html", "consolePage"));
+  routes.get("/widget.js", ASSET_ROUTES.widget, (c) => serve(c, "/widget.js", "widget"));
+  routes.get("/widget-locales/*", ASSET_ROUTES.widgetLocale, (c) =>
+    serve(c, c.req.path, "widgetLocale"),
+  );
+  routes.get("/console", ASSET_ROUTES.consoleRoot, (c) => c.redirect("/console/", 301));
+  routes.get("/console/assets/*", ASSET_ROUTES.consoleAsset, (c) =>
+    serve(c, c.req.path, "consoleAsset"),
+  );
+  routes.get("/console/*", ASSET_ROUTES.consolePage, (c) =>
+    serve(c, "/console/index.html", "consolePage"),
+  );
   return routes;
 }

@@ -1,13 +1,15 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import * as v from "valibot";
 import type { InboundOutcome } from "../../channels/email/index.ts";
 import type { MailMessage } from "../../channels/email/message.ts";
 import { type LogTransport, logTransport } from "../../channels/email/transports.ts";
 import type { Config, EmailConfig } from "../../config.ts";
 import { AppError, errorBody } from "../../errors.ts";
 import { escapeHtml } from "../../html.ts";
-import { readJson, text } from "../../http/validate.ts";
 import type { Logger } from "../../log.ts";
+import { count, seqText, words } from "../../schema/fields.ts";
+import { route } from "../../schema/route.ts";
 import { serveDemoPage } from "../demo-page.ts";
 
 /**
@@ -229,45 +231,65 @@ export function mailSimulator(
 
   serveDemoPage(routes, {
     path: "/demo/mail",
+    title: "webmail",
     csp: WEBMAIL_CSP,
     html: page(site.name),
     assets: new URL("./assets/", import.meta.url),
   });
 
   /** The mailbox: what the server sent after `after`, with what the page shows of each. */
-  routes.get("/demo/mail/inbox", (c) => {
-    const after = Number(c.req.query("after") ?? 0) || 0;
-    c.header("Cache-Control", "no-store");
-    return c.json({
-      mails: mails
-        .filter((mail) => mail.seq > after)
-        .map((mail) => ({
-          seq: mail.seq,
-          date: mail.date,
-          from: mail.message.from,
-          to: mail.message.to,
-          subject: mail.message.subject,
-          text: mail.message.text,
-          htmlChars: mail.message.html.length,
-          headers: headerLines(mail),
-          quote: quoteHistory(mail),
-        })),
-    });
-  });
+  routes.get(
+    "/demo/mail/inbox",
+    route({
+      summary: "The demo mailbox: what the server sent after `after`",
+      tag: "demo",
+      auth: "none",
+      query: v.object({ after: seqText }),
+      responses: { 200: "The mails" },
+    }),
+    (c) => {
+      const { after } = c.req.valid("query");
+      c.header("Cache-Control", "no-store");
+      return c.json({
+        mails: mails
+          .filter((mail) => mail.seq > after)
+          .map((mail) => ({
+            seq: mail.seq,
+            date: mail.date,
+            from: mail.message.from,
+            to: mail.message.to,
+            subject: mail.message.subject,
+            text: mail.message.text,
+            htmlChars: mail.message.html.length,
+            headers: headerLines(mail),
+            quote: quoteHistory(mail),
+          })),
+      });
+    },
+  );
 
   /** The visitor answers one mail: a real RFC 5322 reply into our raw inbound path. */
-  routes.post("/demo/mail/reply", small, async (c) => {
-    const body = await readJson(c);
-    const seq = Number((body as { seq?: unknown }).seq);
-    const answer = text(body, "text", { max: 8000, nonEmpty: true });
-    const mail = mails.find((m) => m.seq === seq);
-    if (!Number.isInteger(seq) || !mail) {
-      throw new AppError("not_found", "No such mail in the demo mailbox");
-    }
-    const raw = replyMessage(mail, answer, new Date(now()));
-    const outcome = await receive(raw);
-    return c.json({ outcome, raw }, 200);
-  });
+  routes.post(
+    "/demo/mail/reply",
+    small,
+    route({
+      summary: "The visitor answers one mail (a real RFC 5322 reply into the raw inbound path)",
+      tag: "demo",
+      auth: "none",
+      body: v.object({ seq: count, text: words(8000) }),
+      responses: { 200: "What the inbound path made of it, and the raw message" },
+    }),
+    async (c) => {
+      const { seq, text: answer } = c.req.valid("json");
+      const mail = mails.find((m) => m.seq === seq);
+      if (!mail) {
+        throw new AppError("not_found", "No such mail in the demo mailbox");
+      }
+      const raw = replyMessage(mail, answer, new Date(now()));
+      const outcome = await receive(raw);
+      return c.json({ outcome, raw }, 200);
+    },
+  );
 
   return { transport, mails, routes };
 }

@@ -1,9 +1,11 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import * as v from "valibot";
 import type { Config, MessengerConfig } from "../../config.ts";
-import { AppError, errorBody } from "../../errors.ts";
+import { errorBody } from "../../errors.ts";
 import { escapeHtml } from "../../html.ts";
-import { readJson, text } from "../../http/validate.ts";
+import { seqText, words } from "../../schema/fields.ts";
+import { route } from "../../schema/route.ts";
 import { serveDemoPage } from "../demo-page.ts";
 import { createGraphEmulator, type GraphEmulator, type SentMessage } from "./graph.ts";
 import {
@@ -36,8 +38,28 @@ export const DEMO_MESSENGER: MessengerConfig = {
 export const SIMULATOR_CSP =
   "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
-const PSID = /^\d{10,20}$/;
-const REF = /^[A-Za-z0-9_-]{1,64}$/;
+const psid = v.pipe(
+  v.string("must be a string"),
+  v.regex(/^\d{10,20}$/, "must be 10 to 20 digits"),
+);
+const ref = v.pipe(
+  v.string("must be a string"),
+  v.regex(/^[A-Za-z0-9_-]{1,64}$/, "must be 1–64 characters of A–Z, a–z, 0–9, _ and -"),
+);
+
+/** What the person does on the phone: each action with what it needs. */
+const SendBody = v.variant(
+  "action",
+  [
+    v.object({ action: v.literal("get_started"), psid, ref: v.optional(ref) }),
+    v.object({ action: v.literal("open"), psid, ref }),
+    v.object({ action: v.literal("message"), psid, text: words(2000) }),
+    v.object({ action: v.literal("photo"), psid }),
+  ],
+  "must be get_started, open, message or photo",
+);
+
+const InboxQuery = v.object({ psid, after: seqText });
 const MAX_PEOPLE = 1000;
 const MAX_BUBBLES = 300;
 
@@ -141,59 +163,80 @@ export function messengerSimulator(config: Config, localUrl: string): MessengerS
 
   serveDemoPage(routes, {
     path: "/demo/messenger",
+    title: "Messenger simulator",
     csp: SIMULATOR_CSP,
     html: page(site.name),
     assets: new URL("./assets/", import.meta.url),
   });
 
   /** What the person does on the phone, sent to our webhook as Meta would send it. */
-  routes.post("/demo/messenger/send", small, async (c) => {
-    const body = await readJson(c);
-    const psid = text(body, "psid", { max: 20, pattern: PSID });
-    const action = text(body, "action", { max: 20 });
-    const ref = text(body, "ref", { max: 64, pattern: REF, optional: true });
-    const who = { psid, pageId: settings.pageId };
-    let event: MessagingEvent;
-    if (action === "get_started") {
-      event = getStartedEvent({ ...who, ...(ref ? { ref } : {}) });
-      push(psid, { from: "person", text: "Get Started" });
-    } else if (action === "open") {
-      if (!ref) throw new AppError("bad_request", '"ref" is required to open from a link');
-      event = referralEvent({ ...who, ref });
-      push(psid, { from: "info", text: "You opened this conversation from the website's link" });
-    } else if (action === "message") {
-      const message = text(body, "text", { max: 2000, nonEmpty: true });
-      event = messageEvent({ ...who, text: message });
-      push(psid, { from: "person", text: message });
-    } else if (action === "photo") {
-      const url = new URL("/favicon.svg", config.publicUrl).href;
-      event = messageEvent({ ...who, attachments: [{ type: "image", url }] });
-      push(psid, { from: "person", text: `[photo] ${url}` });
-    } else {
-      throw new AppError("bad_request", '"action" must be get_started, open, message or photo');
-    }
-    const answer = await postWebhook(
-      `${localUrl}/webhooks/messenger`,
-      settings.appSecret,
-      webhookBody([{ pageId: settings.pageId, events: [event] }]),
-    );
-    if (!answer.ok) {
-      return c.json(
-        errorBody("upstream_failed", `The webhook answered HTTP ${answer.status}`),
-        502,
+  routes.post(
+    "/demo/messenger/send",
+    small,
+    route({
+      summary: "The simulated person acts on the phone (Meta's webhook call follows)",
+      tag: "demo",
+      auth: "none",
+      body: SendBody,
+      responses: {
+        200: {
+          description: "Our webhook took it",
+          schema: v.object({ delivered: v.literal(true) }),
+        },
+      },
+    }),
+    async (c) => {
+      const body = c.req.valid("json");
+      const who = { psid: body.psid, pageId: settings.pageId };
+      let event: MessagingEvent;
+      if (body.action === "get_started") {
+        event = getStartedEvent({ ...who, ...(body.ref ? { ref: body.ref } : {}) });
+        push(body.psid, { from: "person", text: "Get Started" });
+      } else if (body.action === "open") {
+        event = referralEvent({ ...who, ref: body.ref });
+        push(body.psid, {
+          from: "info",
+          text: "You opened this conversation from the website's link",
+        });
+      } else if (body.action === "message") {
+        event = messageEvent({ ...who, text: body.text });
+        push(body.psid, { from: "person", text: body.text });
+      } else {
+        const url = new URL("/favicon.svg", config.publicUrl).href;
+        event = messageEvent({ ...who, attachments: [{ type: "image", url }] });
+        push(body.psid, { from: "person", text: `[photo] ${url}` });
+      }
+      const answer = await postWebhook(
+        `${localUrl}/webhooks/messenger`,
+        settings.appSecret,
+        webhookBody([{ pageId: settings.pageId, events: [event] }]),
       );
-    }
-    return c.json({ delivered: true });
-  });
+      if (!answer.ok) {
+        return c.json(
+          errorBody("upstream_failed", `The webhook answered HTTP ${answer.status}`),
+          502,
+        );
+      }
+      return c.json({ delivered: true as const });
+    },
+  );
 
   /** The phone's thread: what the person sent and what the page's Send API calls delivered. */
-  routes.get("/demo/messenger/inbox", (c) => {
-    const psid = c.req.query("psid") ?? "";
-    if (!PSID.test(psid)) throw new AppError("bad_request", '"psid" must be 10 to 20 digits');
-    const after = Number(c.req.query("after") ?? 0) || 0;
-    c.header("Cache-Control", "no-store");
-    return c.json({ bubbles: (threads.get(psid) ?? []).filter((b) => b.seq > after) });
-  });
+  routes.get(
+    "/demo/messenger/inbox",
+    route({
+      summary: "The phone's thread after `after`",
+      tag: "demo",
+      auth: "none",
+      query: InboxQuery,
+      responses: { 200: "The bubbles" },
+    }),
+    (c) => {
+      const { psid, after } = c.req.valid("query");
+      c.header("Cache-Control", "no-store");
+      return c.json({ bubbles: (threads.get(psid) ?? []).filter((b) => b.seq > after) });
+    },
+  );
 
   /** The Graph API's Send API, emulated. */
   routes.all("/demo/graph/*", small, async (c) => {
