@@ -1,5 +1,6 @@
 import { errors, jwtVerify } from "jose";
 import { AppError } from "../errors.ts";
+import { EMAIL } from "../schema/fields.ts";
 
 /**
  * A site user as proven by the site's own backend.
@@ -29,7 +30,6 @@ export interface IdentityOptions {
 const MAX_TOKEN_CHARS = 4096;
 const MAX_USER_ID_CHARS = 256;
 const MAX_NAME_CHARS = 200;
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 /**
  * Checks an identity proof a site's backend signed for `identify()` (docs/architecture.md §3): an
@@ -84,7 +84,7 @@ export async function verifySiteIdentity(
   if (sub.length > MAX_USER_ID_CHARS) throw new AppError("bad_request", "Identity sub is too long");
   const identity: VerifiedIdentity = { userId: sub };
   if (email !== undefined) {
-    if (typeof email !== "string" || email.length > 254 || !EMAIL.test(email)) {
+    if (typeof email !== "string" || !EMAIL.test(email)) {
       throw new AppError("bad_request", "Identity email is not an email address");
     }
     identity.email = email;

@@ -11,6 +11,7 @@ import { AppError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import type { Hub } from "../realtime/hub.ts";
 import type { Store } from "../store/types.ts";
+import { requireBearer } from "./bearer.ts";
 import type { OriginPolicy } from "./origins.ts";
 import type { Limits } from "./rate-limit.ts";
 
@@ -41,13 +42,6 @@ export interface Services {
   site(id: string): SiteConfig;
 }
 
-/** The bearer token of a request, or null. */
-export function bearer(c: Context): string | null {
-  const header = c.req.header("authorization");
-  const match = header?.match(/^Bearer\s+([A-Za-z0-9._~+/=-]+)\s*$/i);
-  return match?.[1] ?? null;
-}
-
 /**
  * Authenticates a visitor call: a valid conversation token, from an origin its site allows.
  *
@@ -58,12 +52,7 @@ export async function requireVisitor(
   s: Services,
   c: Context,
 ): Promise<{ claim: VisitorClaim; site: SiteConfig }> {
-  const token = bearer(c);
-  if (!token)
-    throw new AppError(
-      "unauthorized",
-      "Send the conversation token as Authorization: Bearer <token>",
-    );
+  const token = requireBearer(c, "visitor");
   const claim = await s.tokens.verifyConversationToken(token);
   const site = s.site(claim.siteId);
   s.origins.check(c.req.header("origin"), site);
@@ -72,9 +61,7 @@ export async function requireVisitor(
 
 /** Authenticates an agent call: a valid agent token, from the console's own origin. */
 export async function requireAgent(s: Services, c: Context): Promise<Agent> {
-  const token = bearer(c);
-  if (!token)
-    throw new AppError("unauthorized", "Send the agent token as Authorization: Bearer <token>");
+  const token = requireBearer(c, "agent");
   const agent = await s.tokens.verifyAgentToken(token);
   s.origins.checkOwn(c.req.header("origin"));
   return agent;

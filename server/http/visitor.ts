@@ -20,8 +20,9 @@ import {
   StartBody,
   stampContext,
 } from "../schema/visitor.ts";
+import { bearer } from "./bearer.ts";
 import { enforceLimit } from "./rate-limit.ts";
-import { bearer, offeredChannel, requireVisitor, type Services } from "./services.ts";
+import { offeredChannel, requireVisitor, type Services } from "./services.ts";
 import { snapshotFor } from "./snapshot.ts";
 
 /**

@@ -15,12 +15,12 @@ export function text(min: number, max: number) {
   return v.pipe(v.string("must be a string"), v.minLength(min, message), v.maxLength(max, message));
 }
 
+/** Some character that is not a space: a pattern, so the JSON Schema says it too. */
+const NOT_BLANK = /\S/;
+
 /** Text that is not only spaces, of at most `max` characters. */
 export function words(max: number) {
-  return v.pipe(
-    text(1, max),
-    v.check((value) => value.trim() !== "", "must not be empty"),
-  );
+  return v.pipe(text(1, max), v.regex(NOT_BLANK, "must not be empty"));
 }
 
 /** One of a fixed set of strings. */
@@ -41,12 +41,23 @@ export function whole(min: number, max: number) {
 
 export const flag = v.boolean("must be true or false");
 
+/** A DNS name like `reply.example.com` (an email address's domain part), lowercased. */
+export const DOMAIN = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
+
+/** A dot-atom (RFC 5322 §3.2.3): what a plain local part is made of, without quotes. */
+const ATOM = "[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+";
+
 /**
- * The server's one rule for an email address: `local@domain.tld`, no display name, no spaces,
- * at most 254 characters (RFC 5321's path limit), a local part of at most 64.
+ * The server's one rule for an email address, for every input that is one (the sites file, the
+ * environment, a visitor's address, an identity proof, the addresses in inbound mail):
+ * `local@domain.tld` with a dot-atom local part of at most 64 characters and at most 254 in all
+ * (RFC 5321's limits; the rule is ASCII, so characters are octets). No display names, quotes,
+ * spaces or CR/LF: nothing a header could be smuggled through.
  */
-export const EMAIL =
-  /^[^\s@<>"(),;:\\[\]]{1,64}@(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
+export const EMAIL = new RegExp(
+  `^(?=[^@]{1,64}@)(?=.{1,254}$)${ATOM}(?:\\.${ATOM})*@${DOMAIN.source.slice(1)}`,
+  "i",
+);
 export const email = v.pipe(
   v.string("must be a string"),
   v.trim(),
@@ -54,8 +65,6 @@ export const email = v.pipe(
   v.toLowerCase(),
 );
 
-/** A DNS name like `reply.example.com` (the domain part of {@link EMAIL}), lowercased. */
-export const DOMAIN = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
 export const domain = v.pipe(
   v.string("must be a string"),
   v.trim(),
@@ -211,7 +220,7 @@ export function upTo(max: number) {
 export function filled(max: number) {
   return v.pipe(
     v.string("must be a string"),
-    v.check((value) => value.trim() !== "", "must not be empty"),
+    v.regex(NOT_BLANK, "must not be empty"),
     v.maxLength(max, `must be at most ${max} characters`),
   );
 }
@@ -256,6 +265,7 @@ export function pageUrl(max = 2048) {
   return v.pipe(
     v.string("must be a string"),
     v.maxLength(max, `must be a URL of at most ${max} characters`),
+    v.url("must be an http(s) URL"), // says `format: uri` in the document
     v.check(isHttpUrl, "must be an http(s) URL"),
   );
 }
@@ -314,4 +324,5 @@ export const instant = v.pipe(
     (value) => /T\d\d:\d\d/.test(value) && Number.isFinite(Date.parse(value)),
     "must be an ISO 8601 time like 2030-01-07T09:00:00Z",
   ),
+  v.metadata({ format: "date-time" }),
 );

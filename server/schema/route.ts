@@ -6,6 +6,7 @@
 import type { Context, Env, MiddlewareHandler } from "hono";
 import type * as v from "valibot";
 import { AppError } from "../errors.ts";
+import { requireBearer } from "../http/bearer.ts";
 import { readJson } from "../http/body.ts";
 import { parseWith, type Schema } from "./check.ts";
 
@@ -74,6 +75,8 @@ export function route<
   P extends string = string,
 >(doc: RouteDoc<B, Q>): MiddlewareHandler<E, P, Validated<B, Q>> {
   const handler = async (c: Context, next: () => Promise<void>) => {
+    // No token, no reading: the handler verifies the token; here only its absence is told.
+    if (doc.auth === "visitor" || doc.auth === "agent") requireBearer(c, doc.auth);
     if (doc.query) {
       c.req.addValidatedData(
         "query",

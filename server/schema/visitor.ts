@@ -34,11 +34,7 @@ import {
 } from "./frames.ts";
 
 /** A referrer may be empty (a visit typed in): read as none. */
-const referrer = v.pipe(
-  v.string("must be a string"),
-  v.maxLength(2048, "must be a URL of at most 2048 characters"),
-  v.check((value) => value === "" || v.is(pageUrl(), value), "must be an http(s) URL"),
-);
+const referrer = v.union([v.literal(""), pageUrl()], "must be an http(s) URL");
 
 /**
  * What a browser may report about the visitor. The server stamps each page's time itself (it
@@ -117,24 +113,31 @@ const confirmationEmail = v.pipe(
   ),
   v.toLowerCase(),
   v.transform((value) => value || undefined),
+  v.examples(["", "ana@example.com"]),
 );
 
 export const CallbackHandoff = loose({
   channel: v.literal("callback"),
   /** E.164, or a national number of `country`; `core/phone.ts` reads it. */
-  phone: filled(40),
+  // International examples: valid whatever `country` says.
+  phone: v.pipe(filled(40), v.examples(["+31 20 123 4567", "+1 212 555 0100"])),
   country: maybe(
     v.pipe(
       v.string("must be a string"),
       v.toUpperCase(),
       v.regex(/^[A-Z]{2}$/, "must be a country code like NL"),
+      v.examples(["NL", "US", "DE"]), // ISO 3166-1 codes the phone library knows
     ),
   ),
   window: v.union(
     [v.literal("asap"), loose({ from: instant, to: instant })],
     'must be { "from", "to" } or "asap"',
   ),
-  timeZone: v.pipe(filled(64), v.description("An IANA time zone, e.g. Europe/Amsterdam")),
+  timeZone: v.pipe(
+    filled(64),
+    v.description("An IANA time zone, e.g. Europe/Amsterdam"),
+    v.examples(["Europe/Amsterdam", "America/New_York", "UTC"]),
+  ),
   note: maybe(upTo(1000)),
   email: maybe(confirmationEmail),
 });

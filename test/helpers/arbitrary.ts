@@ -20,18 +20,33 @@ export interface JsonSchema {
   minimum?: number;
   maximum?: number;
   enum?: unknown[];
+  examples?: unknown[];
   const?: unknown;
   anyOf?: JsonSchema[];
   oneOf?: JsonSchema[];
 }
 
+/**
+ * Strings matching `pattern`. fast-check cannot build from a lookahead (`(?=.{1,253}$)`): it is
+ * dropped to generate, and the whole pattern filters what comes out.
+ */
+function matching(pattern: string): fc.Arbitrary<string> {
+  const rule = new RegExp(pattern);
+  const buildable = pattern.replace(/\(\?=[^)]*\)/g, "");
+  return fc.stringMatching(new RegExp(buildable)).filter((value) => rule.test(value));
+}
+
 function stringOf(schema: JsonSchema): fc.Arbitrary<string> {
   const minLength = schema.minLength ?? 0;
   const maxLength = Math.min(schema.maxLength ?? 40, minLength + 40);
+  if (schema.format === "date-time") {
+    const [min, max] = [new Date("2000-01-01"), new Date("2100-01-01")];
+    return fc.date({ min, max, noInvalidDate: true }).map((date) => date.toISOString());
+  }
   if (schema.format === "email") return fc.constantFrom("ana@example.com", "bo.de@shop.example");
   if (schema.format === "uri") return fc.webUrl({ validSchemes: ["https"] });
   const text = schema.pattern
-    ? fc.stringMatching(new RegExp(schema.pattern))
+    ? matching(schema.pattern)
     : fc.string({ minLength, maxLength, unit: "grapheme-ascii" });
   // Text of only spaces is often refused by a check JSON Schema cannot say: lead with a letter.
   return text
@@ -47,6 +62,8 @@ function stringOf(schema: JsonSchema): fc.Arbitrary<string> {
  */
 export function valid(schema: JsonSchema): fc.Arbitrary<unknown> {
   if (schema.const !== undefined) return fc.constant(schema.const);
+  // A field whose rule JSON Schema cannot say (a real phone number) names examples that keep it.
+  if (schema.examples?.length) return fc.constantFrom(...schema.examples);
   if (schema.enum) return fc.constantFrom(...schema.enum);
   const branches = schema.anyOf ?? schema.oneOf;
   if (branches) return fc.oneof(...branches.map(valid));
@@ -96,6 +113,43 @@ function wrongType(schema: JsonSchema): fc.Arbitrary<unknown> {
   return fc.oneof(...others);
 }
 
+/** Strings a string schema refuses (out of its enum, off its pattern, over its length), or null. */
+function badText(schema: JsonSchema): fc.Arbitrary<string> | null {
+  const breaks: fc.Arbitrary<string>[] = [];
+  if (schema.enum) {
+    breaks.push(fc.string({ maxLength: 8 }).filter((s) => !schema.enum!.includes(s)));
+  }
+  if (schema.pattern) {
+    const rule = new RegExp(schema.pattern);
+    breaks.push(fc.string({ maxLength: 20 }).filter((s) => !rule.test(s)));
+  }
+  if (schema.maxLength !== undefined) breaks.push(fc.constant("x".repeat(schema.maxLength + 1)));
+  return breaks.length > 0 ? fc.oneof(...breaks) : null;
+}
+
+/**
+ * Query strings `schema` (an object of parameters) refuses: one required parameter missing, or
+ * one parameter's text off its rules. Every value is text in a query, so a wrong type is not one.
+ */
+export function invalidQuery(schema: JsonSchema): fc.Arbitrary<Record<string, unknown>> | null {
+  const base = valid(schema) as fc.Arbitrary<Record<string, unknown>>;
+  const breaks: fc.Arbitrary<Record<string, unknown>>[] = [];
+  const required = schema.required ?? [];
+  if (required.length > 0) {
+    breaks.push(
+      fc.tuple(base, fc.constantFrom(...required)).map(([value, key]) => {
+        const { [key]: _dropped, ...rest } = value;
+        return rest;
+      }),
+    );
+  }
+  for (const [key, property] of Object.entries(schema.properties ?? {})) {
+    const bad = badText(property);
+    if (bad) breaks.push(fc.tuple(base, bad).map(([value, text]) => ({ ...value, [key]: text })));
+  }
+  return breaks.length > 0 ? fc.oneof(...breaks) : null;
+}
+
 /**
  * Objects `schema` refuses: a valid one with one required property missing, one property of the
  * wrong type, or one text over its length.
@@ -119,10 +173,8 @@ export function invalid(schema: JsonSchema): fc.Arbitrary<Record<string, unknown
     breaks.push(
       fc.tuple(base, wrongType(property)).map(([value, wrong]) => ({ ...value, [key]: wrong })),
     );
-    if (property.type === "string" && property.maxLength !== undefined) {
-      const tooLong = "x".repeat(property.maxLength + 1);
-      breaks.push(base.map((value) => ({ ...value, [key]: tooLong })));
-    }
+    const bad = property.type === "string" ? badText(property) : null;
+    if (bad) breaks.push(fc.tuple(base, bad).map(([value, text]) => ({ ...value, [key]: text })));
   }
   return breaks.length > 0 ? fc.oneof(...breaks) : null;
 }
