@@ -17,7 +17,7 @@ export interface MountedRoute {
 }
 
 /** How a schema reads in the document: JSON Schema 2020-12, as OpenAPI 3.1 has it. */
-function jsonSchema(schema: Schema): JsonObject {
+export function jsonSchema(schema: Schema): JsonObject {
   // Checks JSON Schema cannot say (a trimmed text that is not empty) are left to the prose.
   const { $schema, ...rest } = toJsonSchema(schema, {
     target: "draft-2020-12",

@@ -1,11 +1,20 @@
 import { readFileSync } from "node:fs";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { ServerFrame } from "../../sdk/protocol.ts";
+import { invalid, type JsonSchema, valid } from "../../test/helpers/arbitrary.ts";
 import { createApp } from "../app.ts";
 import { generateKeyRingConfig, loadKeyRing } from "../auth/keys.ts";
 import { loadConfig } from "../config.ts";
 import { silentLogger } from "../log.ts";
+import {
+  AgentTypingFrame,
+  PresenceFrame,
+  SendFrame,
+  VisitorTypingFrame,
+} from "../schema/frames.ts";
 import { memoryStore } from "../store/memory.ts";
+import { jsonSchema } from "./openapi.ts";
 import { agentSession, visitorSession } from "./sessions.ts";
 
 async function setup() {
@@ -148,5 +157,57 @@ describe("frames are read by their schemas", () => {
     session.end();
     await new Promise((r) => setTimeout(r, 20));
     services.presence.close();
+  });
+});
+
+describe("every frame, driven from its schema", () => {
+  const RUNS = 60;
+  const bad = (out: { frames: ServerFrame[] }) =>
+    out.frames.filter((f) => f.type === "error" && f.error.code === "bad_request");
+
+  async function opened(role: "visitor" | "agent") {
+    const { services, visitor, agent } = await setup();
+    const out = outlet();
+    const session = (role === "visitor" ? visitorSession : agentSession)(services, undefined, out);
+    await session.receive(
+      JSON.stringify({ type: "hello", token: role === "visitor" ? visitor : agent }),
+    );
+    out.frames.length = 0;
+    return { session, out };
+  }
+
+  const cases = [
+    { role: "visitor", frames: [SendFrame, VisitorTypingFrame] },
+    { role: "agent", frames: [AgentTypingFrame, PresenceFrame] },
+  ] as const;
+
+  describe.each(cases)("on the $role socket", ({ role, frames }) => {
+    const schemas = frames.map((frame) => jsonSchema(frame) as JsonSchema);
+
+    it("takes every frame its schema accepts without a bad_request", async () => {
+      const { session, out } = await opened(role);
+      await fc.assert(
+        fc.asyncProperty(fc.oneof(...schemas.map(valid)), async (frame) => {
+          await session.receive(JSON.stringify(frame));
+          expect(bad(out), JSON.stringify(frame)).toEqual([]);
+        }),
+        { numRuns: RUNS },
+      );
+      session.end();
+    });
+
+    it("answers every frame its schema refuses with bad_request, and keeps the socket", async () => {
+      const { session, out } = await opened(role);
+      const refused = schemas.map(invalid).filter((a) => a !== null);
+      await fc.assert(
+        fc.asyncProperty(fc.oneof(...refused), async (frame) => {
+          out.frames.length = 0;
+          await session.receive(JSON.stringify(frame));
+          expect(bad(out), JSON.stringify(frame)).toHaveLength(1);
+        }),
+        { numRuns: RUNS },
+      );
+      session.end();
+    });
   });
 });
