@@ -293,6 +293,8 @@ export interface AgentsResponse {
 
 export interface AgentReplyRequest {
   text: string;
+  /** The reply's idempotency key: sent again, it answers the stored event (200). */
+  clientId?: string;
   channel?: ChannelName;
 }
 

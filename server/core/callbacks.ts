@@ -303,8 +303,12 @@ export function createCallbacks(deps: CallbacksDeps) {
           if (ask.claim !== false) next.claimedBy = me;
           if (ask.status === "scheduled") {
             const at = Date.parse(ask.scheduledFor ?? "");
+            // UpdateCallbackBody asks for it over HTTP; a caller in code may still forget it.
             if (!Number.isFinite(at)) {
-              throw new AppError("bad_request", '"scheduledFor" (ISO 8601) goes with "scheduled"');
+              throw new AppError(
+                "bad_request",
+                '"scheduledFor" is required with "status": "scheduled"',
+              );
             }
             if (at < deps.now() - 60_000) {
               throw new AppError("bad_request", '"scheduledFor" must be in the future');

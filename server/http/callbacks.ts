@@ -1,24 +1,18 @@
 import { Hono } from "hono";
-import type { CallbackStatus } from "../../sdk/protocol.ts";
 import { callbackRules } from "../core/callback-hours.ts";
 import { callbackForVisitor } from "../core/callbacks.ts";
-import { AppError } from "../errors.ts";
+import {
+  AgentCallbackAnswer,
+  AgentCallbacksAnswer,
+  CallbacksQuery,
+  ReplyAnswer,
+  UpdateCallbackBody,
+} from "../schema/agent.ts";
 import { route } from "../schema/route.ts";
 import { CallbackAnswer, CallbacksAnswer, CallbackWindowsAnswer } from "../schema/visitor.ts";
 import { replyToVisitor } from "./reply.ts";
 import { resumeLink } from "./resume.ts";
-import { offeredChannel, requireAgent, requireVisitor, type Services } from "./services.ts";
-import { oneOf, readJson, text } from "./validate.ts";
-
-const LIST_STATUSES: readonly (CallbackStatus | "active")[] = [
-  "active",
-  "requested",
-  "scheduled",
-  "completed",
-  "missed",
-  "cancelled",
-];
-const AGENT_STATUSES = ["scheduled", "completed", "missed", "cancelled"] as const;
+import { agentOnly, offeredChannel, requireVisitor, type Services } from "./services.ts";
 
 /**
  * The visitor's side of callbacks: the windows on offer, their requests, cancelling one. The
@@ -93,52 +87,80 @@ export function visitorCallbackRoutes(s: Services) {
  */
 export function agentCallbackRoutes(s: Services) {
   const routes = new Hono();
+  const signedIn = agentOnly(s);
+  const CALLBACK_ID = { id: "The callback request's id" };
 
-  routes.get("/callbacks", async (c) => {
-    const agent = await requireAgent(s, c);
-    const status = c.req.query("status") ?? "active";
-    if (!LIST_STATUSES.includes(status as CallbackStatus)) {
-      throw new AppError("bad_request", `"status" must be one of ${LIST_STATUSES.join(", ")}`);
-    }
-    const callbacks = await s.callbacks.list(agent.siteId, status as CallbackStatus | "active");
-    const { remindMinutes } = callbackRules(s.site(agent.siteId));
-    return c.json({ callbacks, remindMinutes });
-  });
+  routes.get(
+    "/callbacks",
+    signedIn,
+    route({
+      summary: "The callback queue, or the callbacks in one status",
+      tag: "agent",
+      auth: "agent",
+      query: CallbacksQuery,
+      responses: {
+        200: { description: "By window start, earliest first", schema: AgentCallbacksAnswer },
+      },
+    }),
+    async (c) => {
+      const { siteId } = c.var.agent;
+      const callbacks = await s.callbacks.list(siteId, c.req.valid("query").status);
+      const { remindMinutes } = callbackRules(s.site(siteId));
+      return c.json({ callbacks, remindMinutes });
+    },
+  );
 
-  routes.patch("/callbacks/:id", async (c) => {
-    const agent = await requireAgent(s, c);
-    const body = await readJson(c);
-    if (body.claim !== undefined && typeof body.claim !== "boolean") {
-      throw new AppError("bad_request", '"claim" must be true or false');
-    }
-    const status = oneOf(body, "status", AGENT_STATUSES, true);
-    const outcome = text(body, "outcome", { max: 1000, optional: true });
-    const scheduledFor = text(body, "scheduledFor", { max: 40, optional: true });
-    if (body.claim === undefined && status === undefined) {
-      throw new AppError("bad_request", 'Send "claim" and/or "status"');
-    }
-    const callback = await s.callbacks.update(agent, c.req.param("id"), {
-      ...(typeof body.claim === "boolean" ? { claim: body.claim } : {}),
-      ...(status ? { status } : {}),
-      ...(outcome ? { outcome } : {}),
-      ...(scheduledFor ? { scheduledFor } : {}),
-    });
-    return c.json({ callback });
-  });
-
-  routes.post("/callbacks/:id/offer", async (c) => {
-    const agent = await requireAgent(s, c);
-    const answer = await s.callbacks.offer(agent, c.req.param("id"), async (callback) => {
-      const conversation = await s.threads.get(callback.conversationId);
-      // The widget shows the callback form below the line; other channels need a way back.
-      const away = conversation.activeChannel !== "web";
-      const where = away ? `: ${await resumeLink(s, conversation.id)}` : " below.";
-      return replyToVisitor(s, agent, conversation, {
-        text: `Sorry we missed you. Pick a new time for a call${where}`,
+  routes.patch(
+    "/callbacks/:id",
+    signedIn,
+    route({
+      summary: "Claim, release, schedule or close a callback",
+      description:
+        "`claim: true` takes it, `false` gives it back; `outcome` goes with `completed` or `missed`, `scheduledFor` with `scheduled`. Another agent's claim, or a final status, is 409.",
+      tag: "agent",
+      auth: "agent",
+      body: UpdateCallbackBody,
+      params: CALLBACK_ID,
+      responses: { 200: { description: "The callback as changed", schema: AgentCallbackAnswer } },
+    }),
+    async (c) => {
+      const { claim, status, outcome, scheduledFor } = c.req.valid("json");
+      const callback = await s.callbacks.update(c.var.agent, c.req.param("id"), {
+        ...(claim !== undefined ? { claim } : {}),
+        ...(status ? { status } : {}),
+        ...(outcome ? { outcome } : {}),
+        ...(scheduledFor ? { scheduledFor } : {}),
       });
-    });
-    return c.json({ event: answer.event, deliveredVia: answer.deliveredVia }, 201);
-  });
+      return c.json({ callback });
+    },
+  );
+
+  routes.post(
+    "/callbacks/:id/offer",
+    signedIn,
+    route({
+      summary: "Offer the visitor a new time after a missed or cancelled call",
+      description:
+        "Sends the agent's line by the visitor's channel (with a resume link away from the web), then shows the callback form again.",
+      tag: "agent",
+      auth: "agent",
+      params: CALLBACK_ID,
+      responses: { 201: { description: "The line sent to the visitor", schema: ReplyAnswer } },
+    }),
+    async (c) => {
+      const { agent } = c.var;
+      const answer = await s.callbacks.offer(agent, c.req.param("id"), async (callback) => {
+        const conversation = await s.threads.get(callback.conversationId);
+        // The widget shows the callback form below the line; other channels need a way back.
+        const away = conversation.activeChannel !== "web";
+        const where = away ? `: ${await resumeLink(s, conversation.id)}` : " below.";
+        return replyToVisitor(s, agent, conversation, {
+          text: `Sorry we missed you. Pick a new time for a call${where}`,
+        });
+      });
+      return c.json({ event: answer.event, deliveredVia: answer.deliveredVia }, 201);
+    },
+  );
 
   return routes;
 }

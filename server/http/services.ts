@@ -1,4 +1,4 @@
-import type { Context } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import type { Agent } from "../../sdk/protocol.ts";
 import type { HandleService } from "../auth/handles.ts";
 import type { TokenService } from "../auth/tokens.ts";
@@ -65,6 +65,23 @@ export async function requireAgent(s: Services, c: Context): Promise<Agent> {
   const agent = await s.tokens.verifyAgentToken(token);
   s.origins.checkOwn(c.req.header("origin"));
   return agent;
+}
+
+/** What {@link agentOnly} leaves for the handler: `c.var.agent`. */
+export type AgentEnv = { Variables: { agent: Agent } };
+
+/**
+ * {@link requireAgent} as a middleware, put before `route()`: a caller without a valid agent
+ * token is told 401 before anything about its body or query.
+ *
+ * @example
+ * routes.get("/agents", agentOnly(s), route({ … }), (c) => c.json(c.var.agent));
+ */
+export function agentOnly(s: Services): MiddlewareHandler<AgentEnv> {
+  return async (c, next) => {
+    c.set("agent", await requireAgent(s, c));
+    await next();
+  };
 }
 
 /**

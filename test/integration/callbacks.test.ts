@@ -270,7 +270,11 @@ describe("callback requests, with a fixed clock", () => {
       expect(res.status).toBe(409);
       expect(res.body.error.message).toBe("Ana has claimed this callback");
     }
-    expect((await patch("ana", callback.id, { status: "scheduled" })).status).toBe(400);
+    const unscheduled = await patch("ana", callback.id, { status: "scheduled" });
+    expect(unscheduled.status).toBe(400);
+    expect(unscheduled.body.error.message).toBe(
+      '"scheduledFor" is required with "status": "scheduled"',
+    );
     const scheduled = await patch("ana", callback.id, {
       status: "scheduled",
       scheduledFor: "2026-03-02T10:30:00+01:00",

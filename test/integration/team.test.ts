@@ -167,6 +167,44 @@ describe("presence, routing and CSAT on a real server", () => {
     expect(await statusOf("cy@team.example")).toBe("offline");
   });
 
+  it("checks the token, then the conversation, then the body, naming the field", async () => {
+    const visitor = await visitorSays("a question", { locale: "en" });
+    const thread = `/v1/agent/conversations/${visitor.conversation.id}`;
+    const call = (path: string, token: string | undefined, body: unknown, method = "POST") =>
+      api<ErrorBody>(server.url, path, { method, body, ...(token ? { token } : {}) });
+    expect((await call(`${thread}/messages`, undefined, { text: "" })).status).toBe(401);
+    expect((await call("/v1/agent/conversations/nope/notes", tokens.ana, {})).status).toBe(404);
+    const refusals: [string, unknown, string, string?][] = [
+      [`${thread}/messages`, { text: "" }, '"text" must be 1–4000 characters'],
+      [
+        `${thread}/notes`,
+        { text: "hi", clientId: "no spaces" },
+        '"clientId" must be 1–64 characters of A–Z, a–z, 0–9 and . _ : -',
+      ],
+      [thread, {}, 'The body must set "status" and/or "assignee"', "PATCH"],
+      [
+        thread,
+        { assignee: "zed@team.example" },
+        '"assignee" must be an agent of this site',
+        "PATCH",
+      ],
+      [
+        "/v1/agent/login",
+        { email: "ana", password: "x" },
+        '"email" must be an email address like ana@example.com',
+      ],
+    ];
+    for (const [path, body, message, method] of refusals) {
+      const res = await call(path, tokens.ana, body, method);
+      expect(res.status, message).toBe(400);
+      expect(res.body.error).toEqual({ code: "bad_request", message });
+    }
+    const inbox = await api<ErrorBody>(server.url, "/v1/agent/conversations?limit=-1", {
+      token: tokens.ana,
+    });
+    expect(inbox.body.error.message).toBe('"limit" must be a non-negative integer');
+  });
+
   it("asks the visitor to rate after a resolve, and keeps the answer in the thread", async () => {
     const visitor = await visitorSays("thanks for the help", { locale: "en" });
     const thread = `/v1/agent/conversations/${visitor.conversation.id}`;
