@@ -113,16 +113,25 @@ describe("verifySiteIdentity", () => {
   });
 
   it("answers bad_request for an authentic proof with a malformed email or name", async () => {
-    await refused(
+    const malformed = await refused(
       verifySiteIdentity(await proof({ sub: "u", email: "nope" }), site, at(T0)),
       "bad_request",
+    );
+    // The server's one email rule, the field named as everywhere else.
+    expect(malformed.message).toBe(
+      'Identity proof: "email" must be an email address like ana@example.com',
     );
     await refused(
       verifySiteIdentity(await proof({ sub: "u", email: 7 }), site, at(T0)),
       "bad_request",
     );
-    await refused(
+    const long = await refused(
       verifySiteIdentity(await proof({ sub: "u", name: "x".repeat(201) }), site, at(T0)),
+      "bad_request",
+    );
+    expect(long.message).toBe('Identity proof: "name" must be at most 200 characters');
+    await refused(
+      verifySiteIdentity(await proof({ sub: "x".repeat(257) }), site, at(T0)),
       "bad_request",
     );
     await refused(

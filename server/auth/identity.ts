@@ -1,6 +1,8 @@
 import { errors, jwtVerify } from "jose";
+import * as v from "valibot";
 import { AppError } from "../errors.ts";
-import { EMAIL } from "../schema/fields.ts";
+import { parseWith } from "../schema/check.ts";
+import { email, upTo } from "../schema/fields.ts";
 
 /**
  * A site user as proven by the site's own backend.
@@ -28,8 +30,17 @@ export interface IdentityOptions {
 }
 
 const MAX_TOKEN_CHARS = 4096;
-const MAX_USER_ID_CHARS = 256;
-const MAX_NAME_CHARS = 200;
+
+/** The claims omnithread reads from a verified proof (others are the site's business). */
+const IdentityClaims = v.object({
+  sub: v.pipe(v.string(), v.maxLength(256, "must be a user id of at most 256 characters")),
+  email: v.optional(email),
+  name: v.optional(upTo(200)),
+});
+
+const refuse = (message: string): never => {
+  throw new AppError("bad_request", `Identity proof: ${message}`);
+};
 
 /**
  * Checks an identity proof a site's backend signed for `identify()` (docs/architecture.md §3): an
@@ -77,26 +88,12 @@ export async function verifySiteIdentity(
     throw new AppError("unauthorized", "Invalid identity proof");
   }
 
-  const { sub, email, name } = payload;
-  if (typeof sub !== "string" || sub === "") {
+  if (typeof payload.sub !== "string" || payload.sub === "") {
     throw new AppError("unauthorized", "Identity proof needs a user id in sub");
   }
-  if (sub.length > MAX_USER_ID_CHARS) throw new AppError("bad_request", "Identity sub is too long");
+  const { sub, email, name } = parseWith(IdentityClaims, payload, refuse, "The identity proof");
   const identity: VerifiedIdentity = { userId: sub };
-  if (email !== undefined) {
-    if (typeof email !== "string" || !EMAIL.test(email)) {
-      throw new AppError("bad_request", "Identity email is not an email address");
-    }
-    identity.email = email;
-  }
-  if (name !== undefined) {
-    if (typeof name !== "string" || name.length > MAX_NAME_CHARS) {
-      throw new AppError(
-        "bad_request",
-        `Identity name must be a string of at most ${MAX_NAME_CHARS} characters`,
-      );
-    }
-    identity.name = name;
-  }
+  if (email !== undefined) identity.email = email;
+  if (name !== undefined) identity.name = name;
   return identity;
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { SiteConfig } from "../config.ts";
 import type { AppError } from "../errors.ts";
 import {
+  type AskedWindow,
   asapWindow,
   type CallbackRules,
   callbackRules,
@@ -28,7 +29,7 @@ const amsterdam: CallbackRules = callbackRules({
 const at = (iso: string) => Date.parse(iso);
 const win = (from: string, to: string) => ({ from, to });
 
-function refusal(rules: CallbackRules, window: unknown, now: number): string {
+function refusal(rules: CallbackRules, window: AskedWindow, now: number): string {
   try {
     checkWindow(rules, window, now);
   } catch (error) {
@@ -116,10 +117,6 @@ describe("callback windows", () => {
     expect(refusal(amsterdam, win("2025-03-28T15:30:00Z", "2025-03-28T16:30:00Z"), friday)).toBe(
       '"window" is outside callback hours',
     );
-    expect(refusal(amsterdam, win("tomorrow", "later"), friday)).toMatch(
-      /^"window.from" must be an ISO 8601 time/,
-    );
-    expect(refusal(amsterdam, 42, friday)).toBe('"window" must be { "from", "to" } or "asap"');
   });
 
   it("offers as soon as possible during the hours only, up to closing", () => {

@@ -11,9 +11,14 @@ import type { SiteConfig } from "../config.ts";
 import { AppError } from "../errors.ts";
 import { ACTIVE_CALLBACK_STATUSES, isActiveCallback } from "../store/shared.ts";
 import type { Store } from "../store/types.ts";
-import { asapWindow, callbackRules, checkWindow, offeredWindows } from "./callback-hours.ts";
-import { isTimeZone } from "./hours.ts";
-import { defaultCountry, isCountry, normalizePhone } from "./phone.ts";
+import {
+  type AskedWindow,
+  asapWindow,
+  callbackRules,
+  checkWindow,
+  offeredWindows,
+} from "./callback-hours.ts";
+import { defaultCountry, normalizePhone } from "./phone.ts";
 import type { Threads } from "./threads.ts";
 
 /** Where each status may go next; the final ones go nowhere. A scheduled call may move. */
@@ -42,10 +47,11 @@ export interface CallbacksDeps {
 }
 
 /** What a visitor asks for, as the channel read it from the wire. */
+/** A visitor's callback request, as its schema read it (`CallbackHandoff`, server/schema/visitor.ts). */
 export interface CallbackAsk {
   phone: string;
   country?: string;
-  window: unknown;
+  window: AskedWindow;
   timeZone: string;
   note?: string;
   email?: string;
@@ -199,15 +205,6 @@ export function createCallbacks(deps: CallbacksDeps) {
     async request(conversation: Conversation, ask: CallbackAsk): Promise<CallbackRequest> {
       const site = deps.site(conversation.siteId);
       const rules = callbackRules(site);
-      if (!isTimeZone(ask.timeZone)) {
-        throw new AppError(
-          "bad_request",
-          '"timeZone" must be an IANA time zone like Europe/Amsterdam',
-        );
-      }
-      if (ask.country !== undefined && !isCountry(ask.country)) {
-        throw new AppError("bad_request", '"country" must be a country code like NL');
-      }
       const country = defaultCountry(
         ask.country ?? rules.country,
         conversation.context.locale ?? site.locale,

@@ -28,7 +28,7 @@ export async function replyToVisitor(
       );
     }
     if (!conversation.channels.some((linked) => linked.channel === via)) {
-      throw new AppError("bad_request", `The visitor has not continued in ${via}`);
+      throw new AppError("channel_unavailable", `The visitor has not continued in ${via}`);
     }
     await channel.checkDelivery?.(s, conversation);
   }

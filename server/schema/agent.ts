@@ -21,6 +21,7 @@ import {
   maybe,
   oneOf,
   seqText,
+  someOf,
   upTo,
   words,
 } from "./fields.ts";
@@ -73,15 +74,12 @@ export const ReplyBody = loose({
 export const NoteBody = loose({ text: words(LIMITS.messageChars), clientId: replyKey });
 
 /** Set the status, assign (an agent's email) or unassign (`null`), or both. */
-export const UpdateConversationBody = v.pipe(
+export const UpdateConversationBody = someOf(
   loose({
     status: v.optional(ConversationStatus),
     assignee: v.optional(v.nullable(email)),
   }),
-  v.check(
-    (body) => body.status !== undefined || body.assignee !== undefined,
-    'must set "status" and/or "assignee"',
-  ),
+  ["status", "assignee"],
 );
 
 /** The agents' queue (`active`, the default) or the callbacks in one status. */
@@ -97,17 +95,16 @@ export const CallbacksQuery = loose({
  * may follow the current one, and a `scheduledFor` in the past, are for `core/callbacks.ts`.
  */
 export const UpdateCallbackBody = v.pipe(
-  loose({
-    claim: v.optional(flag),
-    status: v.optional(oneOf(["scheduled", "completed", "missed", "cancelled"])),
-    /** How the call went: goes with `completed` or `missed`. */
-    outcome: maybe(upTo(1000)),
-    /** The time agreed on: goes with `scheduled`. */
-    scheduledFor: maybe(instant),
-  }),
-  v.check(
-    (body) => body.claim !== undefined || body.status !== undefined,
-    'must set "claim" and/or "status"',
+  someOf(
+    loose({
+      claim: v.optional(flag),
+      status: v.optional(oneOf(["scheduled", "completed", "missed", "cancelled"])),
+      /** How the call went: goes with `completed` or `missed`. */
+      outcome: maybe(upTo(1000)),
+      /** The time agreed on: goes with `scheduled`. */
+      scheduledFor: maybe(instant),
+    }),
+    ["claim", "status"],
   ),
   v.forward(
     v.partialCheck(
@@ -117,6 +114,11 @@ export const UpdateCallbackBody = v.pipe(
     ),
     ["scheduledFor"],
   ),
+  v.metadata({
+    if: { properties: { status: { const: "scheduled" } }, required: ["status"] },
+    // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then keyword, never awaited
+    then: { required: ["scheduledFor"], properties: { scheduledFor: { type: "string" } } },
+  }),
 );
 
 // ---- Answers (documentation) ----

@@ -270,7 +270,7 @@ export function pageUrl(max = 2048) {
   );
 }
 
-/** The idempotency key a client gives each message: what `CLIENT_ID` in validate.ts allowed. */
+/** The idempotency key a client gives each message (an outbox retries with the same one). */
 export const CLIENT_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 export const clientId = v.pipe(
   v.string("must be a string"),
@@ -326,3 +326,25 @@ export const instant = v.pipe(
   ),
   v.metadata({ format: "date-time" }),
 );
+
+/**
+ * `schema`, with the rule that at least one of `keys` is set, told at the object (`The body must
+ * set "status" and/or "assignee"`) and said in the JSON Schema as `anyOf` of each key required.
+ *
+ * @example
+ * const Change = someOf(loose({ status, assignee }), ["status", "assignee"]);
+ */
+export function someOf<S extends v.ObjectSchema<v.ObjectEntries, string>>(
+  schema: S,
+  keys: readonly [keyof S["entries"] & string, ...(keyof S["entries"] & string)[]],
+) {
+  const names = keys.map((key) => `"${key}"`);
+  return v.pipe(
+    schema,
+    v.check(
+      (body) => keys.some((key) => (body as Record<string, unknown>)[key] !== undefined),
+      `must set ${names.slice(0, -1).join(", ")} and/or ${names.at(-1)}`,
+    ),
+    v.metadata({ anyOf: keys.map((key) => ({ required: [key] })) }),
+  );
+}

@@ -146,6 +146,13 @@ describe("visitor bodies", () => {
       timeZone: "Europe/Amsterdam",
     };
     expect(problems(HandoffBody, call)).toEqual([]);
+    // Known to the phone library and to Intl, not only shaped like one.
+    expect(problems(HandoffBody, { ...call, country: "AA" })).toEqual([
+      '"country" must be a country code like NL',
+    ]);
+    expect(problems(HandoffBody, { ...call, timeZone: "Mars/Olympus" })).toEqual([
+      '"timeZone" must be an IANA time zone like Europe/Amsterdam',
+    ]);
     expect(problems(HandoffBody, { ...call, window: 5 })).toEqual([
       '"window" must be { "from", "to" } or "asap"',
     ]);

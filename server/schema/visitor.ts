@@ -7,6 +7,8 @@
 import * as v from "valibot";
 import type * as P from "../../sdk/protocol.ts";
 import { LIMITS } from "../../sdk/protocol.ts";
+import { isTimeZone } from "../core/hours.ts";
+import { isCountry } from "../core/phone.ts";
 import {
   attributes,
   clientId,
@@ -125,7 +127,8 @@ export const CallbackHandoff = loose({
     v.pipe(
       v.string("must be a string"),
       v.toUpperCase(),
-      v.regex(/^[A-Z]{2}$/, "must be a country code like NL"),
+      v.check(isCountry, "must be a country code like NL"),
+      v.metadata({ pattern: "^[A-Za-z]{2}$" }),
       v.examples(["NL", "US", "DE"]), // ISO 3166-1 codes the phone library knows
     ),
   ),
@@ -135,6 +138,7 @@ export const CallbackHandoff = loose({
   ),
   timeZone: v.pipe(
     filled(64),
+    v.check(isTimeZone, "must be an IANA time zone like Europe/Amsterdam"),
     v.description("An IANA time zone, e.g. Europe/Amsterdam"),
     v.examples(["Europe/Amsterdam", "America/New_York", "UTC"]),
   ),

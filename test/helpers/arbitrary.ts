@@ -23,6 +23,8 @@ export interface JsonSchema {
   examples?: unknown[];
   const?: unknown;
   anyOf?: JsonSchema[];
+  if?: JsonSchema;
+  then?: JsonSchema;
   oneOf?: JsonSchema[];
 }
 
@@ -54,6 +56,47 @@ function stringOf(schema: JsonSchema): fc.Arbitrary<string> {
     .filter((value) => value.length >= minLength && value.length <= (schema.maxLength ?? 1e9));
 }
 
+const typeOf = (value: unknown) =>
+  value === null ? "null" : Array.isArray(value) ? "array" : typeof value;
+
+/** Whether `value` meets `rule`'s `required` keys and `const` properties (a JSON Schema `if`). */
+function meets(rule: JsonSchema, value: Record<string, unknown>): boolean {
+  const present = (rule.required ?? []).every((key) => value[key] !== undefined);
+  const fixed = Object.entries(rule.properties ?? {}).every(
+    ([key, property]) => property.const === undefined || value[key] === property.const,
+  );
+  return present && fixed;
+}
+
+/**
+ * Objects of `schema`'s properties with its required keys, one of its `anyOf` key sets
+ * ("at least one of"), and what its `if`/`then` requires.
+ */
+function objectOf(schema: JsonSchema): fc.Arbitrary<Record<string, unknown>> {
+  const entries = Object.entries(schema.properties ?? {});
+  const properties = Object.fromEntries(entries.map(([key, value]) => [key, valid(value)]));
+  const keySets = schema.anyOf?.map((branch) => branch.required ?? []) ?? [[]];
+  const thenKeys = schema.then?.required ?? [];
+  return fc
+    .constantFrom(...keySets)
+    .chain((some) => {
+      const required = new Set([...(schema.required ?? []), ...some]);
+      return fc.record(properties, {
+        requiredKeys: entries.map(([key]) => key).filter((key) => required.has(key)),
+      });
+    })
+    .map((value) => {
+      if (!schema.if || !meets(schema.if, value)) return value;
+      const typed = schema.then?.properties ?? {};
+      const kept = thenKeys.every(
+        (key) =>
+          value[key] !== undefined && (!typed[key]?.type || typeOf(value[key]) === typed[key].type),
+      );
+      return kept ? value : null;
+    })
+    .filter((value): value is Record<string, unknown> => value !== null);
+}
+
 /**
  * Values `schema` accepts.
  *
@@ -66,16 +109,12 @@ export function valid(schema: JsonSchema): fc.Arbitrary<unknown> {
   if (schema.examples?.length) return fc.constantFrom(...schema.examples);
   if (schema.enum) return fc.constantFrom(...schema.enum);
   const branches = schema.anyOf ?? schema.oneOf;
-  if (branches) return fc.oneof(...branches.map(valid));
+  // On an object, `anyOf` says which keys it needs at least one of (see objectOf).
+  if (branches && schema.type !== "object") return fc.oneof(...branches.map(valid));
   const type = Array.isArray(schema.type) ? schema.type[0] : schema.type;
   switch (type) {
-    case "object": {
-      const required = new Set(schema.required ?? []);
-      const entries = Object.entries(schema.properties ?? {});
-      return fc.record(Object.fromEntries(entries.map(([key, value]) => [key, valid(value)])), {
-        requiredKeys: entries.map(([key]) => key).filter((key) => required.has(key)),
-      });
-    }
+    case "object":
+      return objectOf(schema);
     case "string":
       return stringOf(schema);
     case "integer":

@@ -126,17 +126,19 @@ function queryOf(operation: Operation): JsonSchema {
 const bodyOf = (operation: Operation) => operation.requestBody?.content["application/json"]?.schema;
 
 /**
- * 400s that are not about the input's shape: a handoff to a channel the site has not configured
- * (its own code, README "Errors"), and the callback window's rules, which hang on the clock and
- * the site's hours (`server/core/callback-hours.ts`): no schema can say them.
+ * 400s that are not about the input's shape but about the site and the clock, which no schema can
+ * say: a handoff to a channel the site has not configured (its own code, README "Errors"); the
+ * callback window's rules, which hang on the clock and the site's hours
+ * (`server/core/callback-hours.ts`); an assignee who is not one of the site's agents.
  */
-const SEMANTIC_400 = ["channel_not_configured"];
-const CLOCK_RULES = /^"window(\.to)?"/;
+const SEMANTIC_CODES = ["channel_not_configured"];
+const SEMANTIC_RULES = [/^"window(\.to)?" /, /^"assignee" must be an agent of this site$/];
 
 function semantic(body: unknown): boolean {
   const error = (body as { error?: { code?: string; message?: string } }).error;
-  if (SEMANTIC_400.includes(error?.code ?? "")) return true;
-  return error?.code === "bad_request" && CLOCK_RULES.test(error.message ?? "");
+  if (SEMANTIC_CODES.includes(error?.code ?? "")) return true;
+  const message = error?.message ?? "";
+  return error?.code === "bad_request" && SEMANTIC_RULES.some((rule) => rule.test(message));
 }
 
 const isJsonError = (body: unknown) =>
