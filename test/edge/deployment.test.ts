@@ -417,4 +417,18 @@ describe("keys and assets on the edge", () => {
     await script.body?.cancel();
     expect((await fetch(`${edge.url}/console/assets/missing.js`)).status).toBe(404);
   });
+
+  it("documents its own routes at /openapi.json: the Node instance's, less what is Node's alone", async () => {
+    type Doc = { paths: Record<string, Record<string, unknown>> };
+    const [onEdge, onNode] = await Promise.all([
+      api<Doc>(edge.url, "/openapi.json"),
+      api<Doc>(node.url, "/openapi.json"),
+    ]);
+    expect(onEdge.status).toBe(200);
+    const edgePaths = Object.keys(onEdge.body.paths);
+    // The worker serves the assets from its binding; the demo's pages and simulators are Node's.
+    expect(edgePaths).toEqual(expect.arrayContaining(["/widget.js", "/console/{path}"]));
+    const nodeOnly = Object.keys(onNode.body.paths).filter((path) => !edgePaths.includes(path));
+    for (const path of nodeOnly) expect(path).toMatch(/^\/(demo\/|csp\.html|sites\.json)/);
+  });
 });
