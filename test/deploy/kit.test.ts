@@ -393,7 +393,7 @@ describe("wrangler.toml", () => {
     const directory = String(wrangler.assets?.directory);
     // The global setup builds the worker; each asset route's file or folder must be there.
     const routes = readFileSync("server/worker/assets.ts", "utf8").matchAll(
-      /routes\.get\("([^"]+)",[^\n]*serve\(/g,
+      /routes\.get\(\s*"([^"]+)",(?:(?!routes\.get)[\s\S])*?serve\(/g,
     );
     const paths = [...routes].map(([, path]) => path!.replace(/\/\*$/, ""));
     expect(paths).toContain("/widget-locales");
