@@ -85,6 +85,17 @@ function queryParameters(query: Schema | undefined): JsonObject[] {
   }));
 }
 
+/** A body the handler reads itself: its schema when it has one, else bytes of its media type. */
+function rawContent(raw: NonNullable<RouteDoc<undefined, undefined>["rawBody"]>): JsonObject {
+  const { mediaType, schema } =
+    typeof raw === "string" ? { mediaType: raw, schema: undefined } : raw;
+  return {
+    [mediaType]: {
+      schema: schema ? jsonSchema(schema) : { type: "string", contentMediaType: mediaType },
+    },
+  };
+}
+
 function operation(
   method: string,
   path: string,
@@ -134,14 +145,7 @@ function operation(
           },
         }
       : doc.rawBody
-        ? {
-            requestBody: {
-              required: true,
-              content: {
-                [doc.rawBody]: { schema: { type: "string", contentMediaType: doc.rawBody } },
-              },
-            },
-          }
+        ? { requestBody: { required: true, content: rawContent(doc.rawBody) } }
         : {}),
     responses,
   };

@@ -29,8 +29,11 @@ export interface RouteDoc<B extends Schema | undefined, Q extends Schema | undef
   auth: RouteAuth;
   /** A JSON body, validated before the handler runs. */
   body?: B;
-  /** A body the handler reads itself (raw MIME, a form), by its media type. */
-  rawBody?: string;
+  /**
+   * A body the handler reads itself: raw MIME, a form, or JSON that must stay bytes until its
+   * signature is checked. By its media type, and the schema the handler reads it with, if any.
+   */
+  rawBody?: string | { mediaType: string; schema?: Schema };
   query?: Q;
   /** Path parameters (`:id`), each described. */
   params?: Record<string, string>;
