@@ -348,3 +348,39 @@ export function someOf<S extends v.ObjectSchema<v.ObjectEntries, string>>(
     v.metadata({ anyOf: keys.map((key) => ({ required: [key] })) }),
   );
 }
+
+/**
+ * A field of a payload we must acknowledge whatever it holds (a webhook: its sender retries what
+ * we refuse): absent, or of the wrong type, it reads as `undefined` instead of failing the whole.
+ *
+ * @example
+ * const event = loose({ mid: tolerant(v.string()) }); // { mid: 5 } reads as { mid: undefined }
+ */
+export function tolerant<S extends v.GenericSchema>(schema: S) {
+  return v.fallback(v.optional(schema), undefined);
+}
+
+/**
+ * An array whose items that do not fit `item` are dropped, the others kept: one odd item of a
+ * webhook batch is skipped, never the batch. What is not an array fails as `v.array` does, and
+ * the JSON Schema is the array's, items included.
+ *
+ * @example
+ * v.parse(sifted(v.string()), ["a", 1, "b"]); // ["a", "b"]
+ */
+export function sifted<S extends v.GenericSchema>(item: S, message = "must be an array") {
+  const schema = v.array(item, message);
+  const run = schema["~run"];
+  const guarded: Pick<v.GenericSchema, "~run"> = {
+    "~run"(dataset, config) {
+      if (!Array.isArray(dataset.value)) return run.call(this, dataset, config);
+      const kept: unknown[] = [];
+      for (const value of dataset.value as unknown[]) {
+        const read = item["~run"]({ value }, config);
+        if (!read.issues) kept.push(read.value);
+      }
+      return { typed: true, value: kept };
+    },
+  };
+  return Object.assign(Object.create(schema) as typeof schema, guarded);
+}

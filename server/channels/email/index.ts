@@ -8,6 +8,7 @@ import { AppError, errorBody } from "../../errors.ts";
 import { readJsonBody } from "../../http/body.ts";
 import type { Services } from "../../http/services.ts";
 import { SHOWN_TTL_MS, shownKey } from "../../realtime/shown.ts";
+import { route } from "../../schema/route.ts";
 import type { Channel } from "../types.ts";
 import { normalizeAddress, parseReplyAddress } from "./address.ts";
 import { type InboundOutcome, openHandle, receiveMail, siteOfDomain } from "./inbound.ts";
@@ -19,6 +20,7 @@ import {
 } from "./message.ts";
 import { type EmailSite, SENT_EVENT, sendThreadMail } from "./outbound.ts";
 import { type InboundMail, parseMailgun, parsePostmark, parseRaw } from "./parse.ts";
+import { InboundOutcomeBody, MailgunForm, PostmarkInbound } from "./schema.ts";
 import { inboundAuthorized, mailgunSignatureValid } from "./signature.ts";
 
 export { loggable } from "./address.ts";
@@ -99,6 +101,43 @@ const GUARD_MS = SHOWN_TTL_MS;
 const localeOf = (site: SiteConfig, conversation: { context: { locale?: string } }) =>
   conversation.context.locale ?? site.locale;
 
+const answered = {
+  200: {
+    description: "What happened to the mail: accepted, ignored or parked",
+    schema: InboundOutcomeBody,
+  },
+};
+
+/** The inbound mail webhooks' contracts: each body is read only after its sender is proven. */
+const INBOUND_ROUTES = {
+  raw: route({
+    summary: "Receive a mail as raw RFC 5322 bytes (an email worker, a pipe from an MTA)",
+    description: "`X-Envelope-From` and `X-Envelope-To` may pass the SMTP envelope along.",
+    tag: "webhooks",
+    auth: "secret",
+    rawBody: "message/rfc822",
+    responses: answered,
+  }),
+  postmark: route({
+    summary: "Receive a mail from Postmark's inbound webhook",
+    description:
+      "Postmark retries any answer but 200: a mail that cannot be placed is parked, 200.",
+    tag: "webhooks",
+    auth: "secret",
+    rawBody: { mediaType: "application/json", schema: PostmarkInbound },
+    responses: answered,
+  }),
+  mailgun: route({
+    summary: "Receive a mail from a Mailgun route (forward)",
+    description:
+      "Signed in the form itself (`timestamp`, `token`, `signature`, HMAC-SHA256 with the signing key); a bad or replayed signature answers 406, which tells Mailgun not to retry.",
+    tag: "webhooks",
+    auth: "signature",
+    rawBody: { mediaType: "multipart/form-data", schema: MailgunForm },
+    responses: answered,
+  }),
+};
+
 /** Answers what happened to a mail; 2xx either way so providers do not retry for ever. */
 function outcomeResponse(c: Context, outcome: InboundOutcome) {
   return c.json(outcome, outcome.status === "accepted" && !outcome.duplicate ? 201 : 200);
@@ -124,7 +163,7 @@ function webhookRoutes(s: Services, options: EmailOptions, channel: EmailChannel
     }
   };
 
-  routes.post("/raw", async (c) => {
+  routes.post("/raw", INBOUND_ROUTES.raw, async (c) => {
     await requireSecret(c);
     const raw = new Uint8Array(await c.req.arrayBuffer());
     if (raw.length === 0) throw new AppError("bad_request", "The body is an RFC 5322 message");
@@ -140,7 +179,7 @@ function webhookRoutes(s: Services, options: EmailOptions, channel: EmailChannel
     );
   });
 
-  routes.post("/postmark", async (c) => {
+  routes.post("/postmark", INBOUND_ROUTES.postmark, async (c) => {
     await requireSecret(c);
     const body = await readJsonBody(c);
     // Postmark retries any non-200 answer; a mail we cannot place is parked and answered 200.
@@ -148,7 +187,7 @@ function webhookRoutes(s: Services, options: EmailOptions, channel: EmailChannel
     return c.json(outcome, 200);
   });
 
-  routes.post("/mailgun", async (c) => {
+  routes.post("/mailgun", INBOUND_ROUTES.mailgun, async (c) => {
     if (!options.mailgunSigningKey) {
       return c.json(errorBody("forbidden", "MAILGUN_SIGNING_KEY is not set"), 406);
     }

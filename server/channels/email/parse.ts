@@ -1,12 +1,15 @@
 import PostalMime, { type Address, addressParser, type Email } from "postal-mime";
 import { AppError } from "../../errors.ts";
+import { parseWith } from "../../schema/check.ts";
 import { messageIds, normalizeAddress } from "./address.ts";
+import { formFields, MailgunForm, PostmarkInbound } from "./schema.ts";
 import { htmlToText } from "./strip.ts";
 
 /**
  * Inbound mail in one shape, whichever way it came: raw RFC 5322 (the raw webhook and the SMTP
  * listener, parsed by postal-mime: charsets and transfer encodings decoded), Postmark's inbound
- * JSON, or Mailgun's route form. Nothing here trusts a field's type.
+ * JSON, or Mailgun's route form (their schemas in `./schema.ts`). Nothing here trusts a field's
+ * type.
  */
 
 export interface AttachmentInfo {
@@ -36,11 +39,6 @@ export interface InboundMail {
   /** The envelope sender when known ("" for a bounce's null sender). */
   returnPath?: string | null;
 }
-
-type Json = Record<string, unknown>;
-const isObject = (v: unknown): v is Json =>
-  typeof v === "object" && v !== null && !Array.isArray(v);
-const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
 
 function lookup(pairs: Array<[string, string]>): (name: string) => string | undefined {
   const map = new Map<string, string>();
@@ -131,98 +129,82 @@ export async function parseRaw(
   };
 }
 
+const refuse = (message: string): never => {
+  throw new AppError("bad_request", message);
+};
+
 /**
- * Reads Postmark's inbound webhook JSON: `FromFull`, `ToFull`/`To`, `CcFull`, `OriginalRecipient`,
- * `Subject`, `TextBody`, `HtmlBody`, `StrippedTextReply`, `Headers: [{ Name, Value }]`,
- * `MessageID` (Postmark's own id; the mail's `Message-ID` is in `Headers`), `Attachments`.
+ * Reads Postmark's inbound webhook JSON by its schema ({@link PostmarkInbound}): a body that is
+ * not an object is a `bad_request`; a field of the wrong type reads as absent.
  *
  * @example
  * const mail = parsePostmark(await c.req.json());
  */
-export function parsePostmark(body: unknown): InboundMail {
-  if (!isObject(body)) throw new AppError("bad_request", "Postmark's inbound body is an object");
-  const headers: Array<[string, string]> = Array.isArray(body.Headers)
-    ? body.Headers.filter(isObject).flatMap((h) => {
-        const name = str(h.Name);
-        const value = str(h.Value);
-        return name && value !== undefined ? [[name, value] as [string, string]] : [];
-      })
-    : [];
-  const header = lookup(headers);
-  const fromFull = isObject(body.FromFull) ? body.FromFull : {};
-  const full = (v: unknown) =>
-    Array.isArray(v) ? v.filter(isObject).map((a) => str(a.Email) ?? "") : [];
+export function parsePostmark(input: unknown): InboundMail {
+  const body = parseWith(PostmarkInbound, input, refuse);
+  const header = lookup((body.Headers ?? []).map((h) => [h.Name, h.Value]));
+  const full = (list: Array<{ Email?: string | undefined }> | undefined) =>
+    (list ?? []).map((a) => a.Email ?? "");
   const recipients = [
-    str(body.OriginalRecipient) ?? "",
+    body.OriginalRecipient ?? "",
     ...full(body.ToFull),
-    ...addressesIn(str(body.To)),
+    ...addressesIn(body.To),
     ...full(body.CcFull),
-    ...addressesIn(str(body.Cc)),
+    ...addressesIn(body.Cc),
   ]
     .map((a) => normalizeAddress(a))
     .filter((a): a is string => a !== null);
   const messageId =
     messageIds(header("message-id"))[0] ??
-    (str(body.MessageID) ? `<${str(body.MessageID)}@inbound.postmarkapp.com>` : null);
-  const stripped = str(body.StrippedTextReply);
+    (body.MessageID ? `<${body.MessageID}@inbound.postmarkapp.com>` : null);
+  const stripped = body.StrippedTextReply;
+  const fromName = body.FromFull?.Name;
   return {
-    from: normalizeAddress(str(fromFull.Email) ?? addressesIn(str(body.From))[0] ?? ""),
-    ...(str(fromFull.Name) ? { fromName: str(fromFull.Name)! } : {}),
+    from: normalizeAddress(body.FromFull?.Email ?? addressesIn(body.From)[0] ?? ""),
+    ...(fromName ? { fromName } : {}),
     recipients: unique(recipients),
-    subject: str(body.Subject) ?? "",
+    subject: body.Subject ?? "",
     messageId,
     replyTo: replyIds(header),
-    text: bodyText(str(body.TextBody), str(body.HtmlBody)),
+    text: bodyText(body.TextBody, body.HtmlBody),
     ...(stripped?.trim() ? { providerStripped: stripped } : {}),
-    attachments: Array.isArray(body.Attachments)
-      ? body.Attachments.filter(isObject).map((a) => ({
-          filename: str(a.Name) ?? "attachment",
-          mimeType: str(a.ContentType) ?? "application/octet-stream",
-          size: typeof a.ContentLength === "number" ? a.ContentLength : 0,
-        }))
-      : [],
+    attachments: (body.Attachments ?? []).map((a) => ({
+      filename: a.Name ?? "attachment",
+      mimeType: a.ContentType ?? "application/octet-stream",
+      size: a.ContentLength ?? 0,
+    })),
     header,
   };
 }
 
 /**
- * Reads Mailgun's route form (`forward()` posts): `recipient`, `sender`, `from`, `subject`,
- * `body-plain`, `body-html`, `stripped-text`, `message-headers` (JSON `[[name, value], …]`),
- * `Message-Id`, `In-Reply-To`, `References`, `attachment-N` files; or, for a route ending in
- * `mime`, the whole message in `body-mime`.
+ * Reads Mailgun's route form by its schema ({@link MailgunForm}): the text fields, then the
+ * `attachment-N` files from the form; or, for a route ending in `mime`, the whole message in
+ * `body-mime`. A `message-headers` that is not JSON is a `bad_request`.
  *
  * @example
  * const mail = await parseMailgun(await c.req.formData());
  */
 export async function parseMailgun(form: FormData): Promise<InboundMail> {
-  const field = (name: string) => {
-    const value = form.get(name);
-    return typeof value === "string" ? value : undefined;
-  };
-  const recipient = field("recipient");
-  const sender = field("sender");
-  const mime = field("body-mime");
+  const fields = parseWith(MailgunForm, formFields(form), refuse, "The form");
+  const { recipient, sender } = fields;
+  const mime = fields["body-mime"];
   if (mime) {
     return parseRaw(mime, {
       ...(sender !== undefined ? { from: sender } : {}),
       to: recipient ? recipient.split(",") : [],
     });
   }
-  let pairs: Array<[string, string]> = [];
-  try {
-    const parsed = JSON.parse(field("message-headers") ?? "[]") as unknown;
-    if (Array.isArray(parsed)) {
-      pairs = parsed.flatMap((p) =>
-        Array.isArray(p) && typeof p[0] === "string" && typeof p[1] === "string"
-          ? [[p[0], p[1]] as [string, string]]
-          : [],
-      );
-    }
-  } catch {
-    throw new AppError("bad_request", "message-headers is not JSON");
-  }
-  for (const name of ["Message-Id", "In-Reply-To", "References", "Subject", "From", "To"]) {
-    const value = field(name);
+  const pairs: Array<[string, string]> = [...fields["message-headers"]];
+  for (const name of [
+    "Message-Id",
+    "In-Reply-To",
+    "References",
+    "Subject",
+    "From",
+    "To",
+  ] as const) {
+    const value = fields[name];
     if (value !== undefined) pairs.push([name, value]);
   }
   const header = lookup(pairs);
@@ -236,8 +218,8 @@ export async function parseMailgun(form: FormData): Promise<InboundMail> {
       });
     }
   }
-  const stripped = field("stripped-text");
-  const fromHeader = field("from") ?? header("from");
+  const stripped = fields["stripped-text"];
+  const fromHeader = fields.from ?? header("from");
   const author = fromHeader ? addressParser(fromHeader, { flatten: true })[0] : undefined;
   return {
     from: normalizeAddress(addressesIn(fromHeader)[0] ?? sender ?? ""),
@@ -247,10 +229,10 @@ export async function parseMailgun(form: FormData): Promise<InboundMail> {
       ...addressesIn(header("to")),
       ...addressesIn(header("cc")),
     ]),
-    subject: field("subject") ?? header("subject") ?? "",
+    subject: fields.subject ?? header("subject") ?? "",
     messageId: messageIds(header("message-id"))[0] ?? null,
     replyTo: replyIds(header),
-    text: bodyText(field("body-plain"), field("body-html")),
+    text: bodyText(fields["body-plain"], fields["body-html"]),
     ...(stripped?.trim() ? { providerStripped: stripped } : {}),
     attachments,
     header,

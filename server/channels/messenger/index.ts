@@ -4,8 +4,10 @@ import type { MessengerConfig, SiteConfig } from "../../config.ts";
 import { AppError, errorBody } from "../../errors.ts";
 import { parseJsonBytes } from "../../http/body.ts";
 import type { Services } from "../../http/services.ts";
+import { route } from "../../schema/route.ts";
 import type { Channel } from "../types.ts";
 import { handleEvent, type Later, type MessengerSite } from "./inbound.ts";
+import { VerifyQuery, WebhookBody } from "./schema.ts";
 import { type SendClient, sendClient } from "./send.ts";
 import { SIGNATURE_HEADER, sameSecret, verifySignature } from "./signature.ts";
 import { parseWebhook } from "./webhook.ts";
@@ -65,26 +67,47 @@ function webhookRoutes(s: Services, client: SendClient): Hono {
   const sites = (): MessengerSite[] =>
     s.config.sites.filter((site): site is MessengerSite => messengerOf(site) !== null);
 
-  routes.get("/", async (c) => {
-    const token = c.req.query("hub.verify_token") ?? "";
-    let known = false;
-    for (const site of sites()) {
-      if (await sameSecret(token, site.messenger.verifyToken)) known = true;
-    }
-    if (c.req.query("hub.mode") !== "subscribe" || !known) {
-      return c.json(errorBody("forbidden", "hub.verify_token does not match"), 403);
-    }
-    const challenge = c.req.query("hub.challenge");
-    if (!challenge || challenge.length > 512) {
-      return c.json(errorBody("bad_request", "hub.challenge is missing"), 400);
-    }
-    c.header("Cache-Control", "no-store");
-    c.header("X-Content-Type-Options", "nosniff");
-    return c.text(challenge);
-  });
+  routes.get(
+    "/",
+    route({
+      summary: "Verify the webhook (Meta's subscription check)",
+      description:
+        "Meta calls this once when the webhook is set up: `hub.verify_token` must be a site's `messenger.verifyToken`, and the answer is `hub.challenge` as plain text.",
+      tag: "webhooks",
+      auth: "none",
+      query: VerifyQuery,
+      responses: {
+        200: { description: "The challenge, echoed", mediaType: "text/plain" },
+      },
+    }),
+    async (c) => {
+      const query = c.req.valid("query");
+      const token = query["hub.verify_token"] ?? "";
+      let known = false;
+      for (const site of sites()) {
+        if (await sameSecret(token, site.messenger.verifyToken)) known = true;
+      }
+      if (query["hub.mode"] !== "subscribe" || !known) {
+        return c.json(errorBody("forbidden", "hub.verify_token does not match"), 403);
+      }
+      const challenge = query["hub.challenge"];
+      c.header("Cache-Control", "no-store");
+      c.header("X-Content-Type-Options", "nosniff");
+      return c.text(challenge);
+    },
+  );
 
   routes.post(
     "/",
+    route({
+      summary: "Receive Messenger events",
+      description:
+        "Meta's `{ object: \"page\", entry: [{ id, time, messaging: [...] }] }`, checked by `X-Hub-Signature-256` (HMAC-SHA256 of the raw body with the app secret) before it is parsed. The envelope must be Meta's (else 400); inside it one event of the wrong shape is skipped, never the batch.",
+      tag: "webhooks",
+      auth: "signature",
+      rawBody: { mediaType: "application/json", schema: WebhookBody },
+      responses: { 200: { description: "Received", mediaType: "text/plain" } },
+    }),
     bodyLimit({
       maxSize: MAX_WEBHOOK_BYTES,
       onError: (c) =>

@@ -1,9 +1,13 @@
+import type * as v from "valibot";
 import { AppError } from "../../errors.ts";
+import { parseWith } from "../../schema/check.ts";
+import type { MessagingEvent, Referral as ReferralSchema } from "./schema.ts";
+import { WebhookBody } from "./schema.ts";
 
 /**
  * Meta's webhook body, read into plain events. Only the parts omnithread acts on are kept;
  * everything else (deliveries, reads, reactions, standby) is `other` and acknowledged.
- * Parsing never trusts shapes: a field of the wrong type reads as absent.
+ * Parsing never trusts shapes: a field of the wrong type reads as absent (`./schema.ts`).
  */
 
 /** How the visitor arrived: the `ref` of an m.me link (`source` and `type` are opaque). */
@@ -48,45 +52,25 @@ export interface WebhookEntry {
   events: MessengerEvent[];
 }
 
-type Json = Record<string, unknown>;
-
-const isObject = (value: unknown): value is Json =>
-  typeof value === "object" && value !== null && !Array.isArray(value);
-const str = (value: unknown): string | undefined =>
-  typeof value === "string" && value !== "" ? value : undefined;
-/** Ids arrive as strings; some older payloads and examples carry numbers. */
-const id = (value: unknown): string | undefined =>
-  typeof value === "number" && Number.isSafeInteger(value) ? String(value) : str(value);
-
-/** Meta's `timestamp` in ms; newer payloads may send a numeric string, or seconds. */
-function timestampOf(value: unknown): number | undefined {
-  const n = typeof value === "string" && /^\d+$/.test(value) ? Number(value) : value;
-  if (typeof n !== "number" || !Number.isFinite(n) || n <= 0) return undefined;
-  return n < 1e12 ? n * 1000 : n;
-}
-
 /** The longest text one Messenger event adds to the thread (text plus attachment links). */
 export const MAX_EVENT_TEXT = 8000;
 
-function referralOf(value: unknown): Referral | undefined {
-  if (!isObject(value)) return undefined;
-  const ref = str(value.ref);
-  if (!ref) return undefined;
-  const referral: Referral = { ref };
-  const source = str(value.source);
-  const type = str(value.type);
-  if (source) referral.source = source;
-  if (type) referral.type = type;
+type RawReferral = v.InferOutput<typeof ReferralSchema>;
+type RawMessage = NonNullable<MessagingEvent["message"]>;
+
+function referralOf(raw: RawReferral): Referral | undefined {
+  if (!raw?.ref) return undefined;
+  const referral: Referral = { ref: raw.ref };
+  if (raw.source) referral.source = raw.source;
+  if (raw.type) referral.type = raw.type;
   return referral;
 }
 
-function attachmentsOf(value: unknown): Attachment[] {
-  if (!Array.isArray(value)) return [];
-  return value.filter(isObject).map((a) => {
-    const payload = isObject(a.payload) ? a.payload : {};
-    const attachment: Attachment = { type: str(a.type) ?? "file" };
-    const url = str(payload.url) ?? str(a.url);
-    const title = str(payload.title) ?? str(a.title);
+function attachmentsOf(raw: RawMessage["attachments"]): Attachment[] {
+  return (raw ?? []).map((a) => {
+    const attachment: Attachment = { type: a.type ?? "file" };
+    const url = a.payload?.url ?? a.url;
+    const title = a.payload?.title ?? a.title;
     if (url && /^https?:\/\//i.test(url)) attachment.url = url;
     if (title) attachment.title = title;
     return attachment;
@@ -94,34 +78,30 @@ function attachmentsOf(value: unknown): Attachment[] {
 }
 
 /** What the thread shows for a message: its text, the quick reply it answers, its attachments. */
-function messageText(message: Json, attachments: Attachment[]): string {
+function messageText(message: RawMessage, attachments: Attachment[]): string {
   const lines: string[] = [];
-  const text = str(message.text);
-  const quickReply = isObject(message.quick_reply) ? str(message.quick_reply.payload) : undefined;
-  if (text) lines.push(text);
-  else if (quickReply) lines.push(quickReply);
+  if (message.text) lines.push(message.text);
+  else if (message.quick_reply?.payload) lines.push(message.quick_reply.payload);
   for (const a of attachments) {
     lines.push([`[${a.type}]`, a.title, a.url].filter(Boolean).join(" "));
   }
   return lines.join("\n").slice(0, MAX_EVENT_TEXT);
 }
 
-function eventOf(pageId: string, raw: unknown): MessengerEvent {
-  if (!isObject(raw)) return { kind: "other", pageId };
-  const message = isObject(raw.message) ? raw.message : undefined;
+function eventOf(pageId: string, raw: MessagingEvent): MessengerEvent {
+  const message = raw.message;
   if (message?.is_echo === true) {
-    const mid = str(message.mid);
-    return mid ? { kind: "echo", pageId, mid } : { kind: "echo", pageId };
+    return message.mid ? { kind: "echo", pageId, mid: message.mid } : { kind: "echo", pageId };
   }
-  const psid = isObject(raw.sender) ? id(raw.sender.id) : undefined;
-  const timestamp = timestampOf(raw.timestamp);
+  const psid = raw.sender?.id;
+  const timestamp = raw.timestamp;
   // Without a sender there is nobody to link; the page writing to itself is an echo.
   if (!psid || psid === pageId || timestamp === undefined) return { kind: "other", pageId };
   const base = { pageId, psid, timestamp };
   const referral = referralOf(raw.referral);
 
   if (message) {
-    const mid = str(message.mid);
+    const mid = message.mid;
     const attachments = attachmentsOf(message.attachments);
     const text = messageText(message, attachments);
     if (mid && text) {
@@ -135,10 +115,9 @@ function eventOf(pageId: string, raw: unknown): MessengerEvent {
       };
     }
   }
-  if (isObject(raw.postback)) {
+  if (raw.postback) {
     const postbackReferral = referralOf(raw.postback.referral) ?? referral;
-    const mid = str(raw.postback.mid);
-    const payload = str(raw.postback.payload);
+    const { mid, payload } = raw.postback;
     return {
       kind: "postback",
       ...base,
@@ -154,22 +133,18 @@ function eventOf(pageId: string, raw: unknown): MessengerEvent {
 /**
  * Reads a verified webhook body: `{ object: "page", entry: [{ id, time, messaging: [...] }] }`,
  * several entries and several events each, in Meta's order. Another `object` answers no entries
- * (acknowledged and dropped); a body that is not Meta's shape at all is a `bad_request`.
+ * (acknowledged and dropped); a body that is not Meta's envelope is a `bad_request` naming the
+ * field (`"entry" must be an array`); entries without a page id are skipped.
  *
  * @example
- * for (const entry of parseWebhook(JSON.parse(raw))) for (const event of entry.events) …
+ * for (const entry of parseWebhook(parseJsonBytes(raw))) for (const event of entry.events) …
  */
 export function parseWebhook(body: unknown): WebhookEntry[] {
-  if (!isObject(body) || !Array.isArray(body.entry)) {
-    throw new AppError("bad_request", 'A webhook body is { "object": "page", "entry": [...] }');
-  }
-  if (body.object !== "page") return [];
-  const entries: WebhookEntry[] = [];
-  for (const entry of body.entry) {
-    const pageId = isObject(entry) ? id(entry.id) : undefined;
-    if (!pageId || !isObject(entry)) continue;
-    const messaging = Array.isArray(entry.messaging) ? entry.messaging : [];
-    entries.push({ pageId, events: messaging.map((raw) => eventOf(pageId, raw)) });
-  }
-  return entries;
+  const envelope = parseWith(WebhookBody, body, (message) => {
+    throw new AppError("bad_request", message);
+  });
+  if (envelope.object !== "page") return [];
+  return envelope.entry.flatMap(({ id: pageId, messaging }) =>
+    pageId ? [{ pageId, events: (messaging ?? []).map((raw) => eventOf(pageId, raw)) }] : [],
+  );
 }
