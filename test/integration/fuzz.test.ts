@@ -133,7 +133,7 @@ const bodyOf = (operation: Operation) => operation.requestBody?.content["applica
  * (`server/core/callback-hours.ts`); an assignee who is not one of the site's agents.
  */
 const SEMANTIC_CODES = ["channel_not_configured"];
-const SEMANTIC_RULES = [/^"window(\.to)?" /, /^"assignee" must be an agent of this site$/];
+const SEMANTIC_RULES = [/^"window(\.to)?"[: ]/, /^"assignee" must be an agent of this site$/];
 
 function semantic(body: unknown): boolean {
   const error = (body as { error?: { code?: string; message?: string } }).error;
