@@ -166,6 +166,7 @@ export function createApp(deps: AppDeps) {
       path: c.req.path,
       status: c.res.status,
       ms: Math.round((performance.now() - started) * 10) / 10,
+      ...(c.var.apiKey ? { apiKey: c.var.apiKey } : {}),
     });
   });
 

@@ -1,4 +1,5 @@
 import * as v from "valibot";
+import type { ApiKeyEntry } from "./auth/api-keys.ts";
 import type { BusinessHours } from "./core/hours.ts";
 import type { LogLevel } from "./log.ts";
 import { pathOf } from "./schema/check.ts";
@@ -90,6 +91,8 @@ export interface SiteConfig {
   messenger?: MessengerConfig;
   email?: EmailConfig;
   callback?: CallbackConfig;
+  /** Keys servers call the agent API with (the sites file keeps their hashes only). */
+  apiKeys?: ApiKeyEntry[];
 }
 
 export interface Config {

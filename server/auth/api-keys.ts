@@ -1,7 +1,23 @@
 import { randomId } from "./base32.ts";
 
 /** An API key's id: it is part of the key, so it must not hold the `_` that separates the parts. */
-const API_KEY_ID = /^[a-z0-9][a-z0-9-]{0,31}$/;
+export const API_KEY_ID = /^[a-z0-9][a-z0-9-]{0,31}$/;
+
+/** Every key starts so: a bearer token that does is a key, never an agent's token (a JWT). */
+export const API_KEY_PREFIX = "ot_sk_";
+
+/**
+ * The id a key names (`ot_sk_<id>_<random>` → `<id>`), or null when the text is not shaped like a
+ * key. The id finds the site's entry; only the key's hash proves it.
+ *
+ * @example
+ * apiKeyId("ot_sk_crm_abc…"); // "crm"
+ */
+export function apiKeyId(token: string): string | null {
+  if (!token.startsWith(API_KEY_PREFIX)) return null;
+  const [id, secret] = token.slice(API_KEY_PREFIX.length).split("_");
+  return id && secret && API_KEY_ID.test(id) ? id : null;
+}
 
 /**
  * What an API key may do (docs/architecture.md §10): the agent API, the contacts API, webhook
@@ -44,6 +60,6 @@ export async function generateApiKey(
       `An API key id is 1–32 of a-z, 0-9 and "-", starting with a letter or digit; got "${id}"`,
     );
   }
-  const key = `ot_sk_${id}_${randomId(20)}`;
+  const key = `${API_KEY_PREFIX}${id}_${randomId(20)}`;
   return { key, entry: { id, hash: await hashApiKey(key), scopes } };
 }

@@ -227,7 +227,8 @@ export function openApiDocument(
           type: "http",
           scheme: "bearer",
           bearerFormat: "JWT",
-          description: "An agent token (POST /v1/agent/login)",
+          description:
+            "An agent token (POST /v1/agent/login), or a site's API key (`ot_sk_…`, scope `agent`) from a server: a call with an Origin is refused",
         },
         inboundSecret: {
           type: "http",

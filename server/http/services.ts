@@ -1,5 +1,6 @@
 import type { Context, MiddlewareHandler } from "hono";
 import type { Agent } from "../../sdk/protocol.ts";
+import { API_KEY_PREFIX, type ApiKeyScope, apiKeyId, hashApiKey } from "../auth/api-keys.ts";
 import type { HandleService } from "../auth/handles.ts";
 import type { TokenService } from "../auth/tokens.ts";
 import type { Channel, ExternalChannel } from "../channels/types.ts";
@@ -59,11 +60,75 @@ export async function requireVisitor(
   return { claim, site };
 }
 
-/** Authenticates an agent call: a valid agent token, from the console's own origin. */
-export async function requireAgent(s: Services, c: Context): Promise<Agent> {
-  const token = requireBearer(c, "agent");
+declare module "hono" {
+  interface ContextVariableMap {
+    /** The id of the API key the request came with: the access line names it, never the key. */
+    apiKey?: string;
+  }
+}
+
+/**
+ * A server calling with one of a site's API keys: no browser (an `Origin` is refused, so a key
+ * pasted into a page works nowhere), a key whose hash the site's `apiKeys` holds, with `scope`.
+ * It acts as the site's agent named after the key; it never reaches another site's data, since
+ * everything an agent does is bound to its `siteId`.
+ */
+async function keyHolder(
+  s: Services,
+  token: string,
+  origin: string | undefined,
+  scope: ApiKeyScope,
+): Promise<Agent & { apiKey: string }> {
+  if (origin !== undefined) {
+    throw new AppError(
+      "origin_not_allowed",
+      "API keys are for servers: a call from a browser page (with an Origin) is refused",
+    );
+  }
+  const id = apiKeyId(token);
+  const site = id ? s.config.sites.find((x) => x.apiKeys?.some((key) => key.id === id)) : undefined;
+  const entry = site?.apiKeys?.find((key) => key.id === id);
+  // Hashes compared: the key's own bytes are never compared, so timing tells nothing of them.
+  if (!site || !entry || entry.hash !== (await hashApiKey(token))) {
+    throw new AppError("unauthorized", "Unknown or revoked API key");
+  }
+  if (!entry.scopes.includes(scope)) {
+    throw new AppError("forbidden", `The API key "${entry.id}" lacks the "${scope}" scope`);
+  }
+  return {
+    email: `api-key:${entry.id}`,
+    name: `API key ${entry.id}`,
+    siteId: site.id,
+    apiKey: entry.id,
+  };
+}
+
+/**
+ * Who calls as an agent: an agent token from the console's own origin, or a site's API key with
+ * the `agent` scope from a server (no Origin). Used by the agent routes and the agent socket.
+ *
+ * @example
+ * const agent = await authenticateAgent(services, token, c.req.header("origin"));
+ */
+export async function authenticateAgent(
+  s: Services,
+  token: string,
+  origin: string | undefined,
+): Promise<Agent & { apiKey?: string }> {
+  if (token.startsWith(API_KEY_PREFIX)) return keyHolder(s, token, origin, "agent");
   const agent = await s.tokens.verifyAgentToken(token);
-  s.origins.checkOwn(c.req.header("origin"));
+  s.origins.checkOwn(origin);
+  return agent;
+}
+
+/** Authenticates an agent call (see {@link authenticateAgent}); an API key's id goes to the log. */
+export async function requireAgent(s: Services, c: Context): Promise<Agent> {
+  const { apiKey, ...agent } = await authenticateAgent(
+    s,
+    requireBearer(c, "agent"),
+    c.req.header("origin"),
+  );
+  if (apiKey) c.set("apiKey", apiKey);
   return agent;
 }
 

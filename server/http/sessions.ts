@@ -10,7 +10,7 @@ import { parseWith } from "../schema/check.ts";
 import { AgentClientFrame, VisitorClientFrame } from "../schema/frames.ts";
 import type { LiveNotice, Unsubscribe } from "../store/types.ts";
 import { enforceLimit } from "./rate-limit.ts";
-import type { Services } from "./services.ts";
+import { authenticateAgent, type Services } from "./services.ts";
 
 /**
  * A fresh frame per socket: the transport shares the event's serialisation (live.ts keys it by
@@ -314,14 +314,16 @@ export function visitorSession(s: Services, origin: string | undefined, out: Out
  */
 export function agentSession(s: Services, origin: string | undefined, out: Outlet): LiveSession {
   let agent: Agent | null = null;
+  let byKey = false;
   const mayType = throttle(s, TYPING_INTERVAL_MS);
 
   return new FrameLoop(s, out, {
     frames: AgentClientFrame,
     async hello(token) {
-      const verified = await s.tokens.verifyAgentToken(token);
-      s.origins.checkOwn(origin);
+      const { apiKey, ...verified } = await authenticateAgent(s, token, origin);
       agent = verified;
+      // A server on an API key watches the site; it is not a teammate who is online.
+      byKey = apiKey !== undefined;
       const stop = await s.hub.watchSite(verified.siteId, (notice: LiveNotice) => {
         if (notice.kind === "event") {
           out.send(eventFrame(notice.conversationId, notice.event));
@@ -344,9 +346,9 @@ export function agentSession(s: Services, origin: string | undefined, out: Outle
         }
       });
       // Being connected is being online; the console may say "away" later.
-      let leave: () => Promise<void>;
+      let leave: () => Promise<void> = async () => undefined;
       try {
-        leave = await s.presence.join(verified.siteId, verified.email);
+        if (!byKey) leave = await s.presence.join(verified.siteId, verified.email);
       } catch (error) {
         stop();
         throw error;
@@ -360,7 +362,7 @@ export function agentSession(s: Services, origin: string | undefined, out: Outle
     async frame(frame) {
       const me = agent!;
       if (frame.type === "presence") {
-        await s.presence.set(me.siteId, me.email, frame.status);
+        if (!byKey) await s.presence.set(me.siteId, me.email, frame.status);
         return;
       }
       if (!mayType()) return;

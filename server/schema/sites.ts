@@ -4,6 +4,7 @@
  * `schema/sites.schema.json` from it). Its output is the `SiteConfig` list the server runs on.
  */
 import * as v from "valibot";
+import { API_KEY_ID, API_KEY_SCOPES } from "../auth/api-keys.ts";
 import { validateHours } from "../core/hours.ts";
 import { domain, email, got, httpUrl, isHttpUrl, origin, strict } from "./fields.ts";
 
@@ -133,6 +134,25 @@ const callback = strict(
   "must be an object ({} takes every default)",
 );
 
+/** A server's key (`omnithread keys --api-key <id>` prints one): its id, hash and scopes. */
+const apiKey = strict({
+  id: v.pipe(
+    v.string(got("must be a string")),
+    v.regex(API_KEY_ID, got("must be 1–32 of a-z, 0-9 and -, starting with a letter or digit")),
+  ),
+  hash: v.pipe(
+    v.string(got("must be a string")),
+    v.regex(/^[0-9a-f]{64}$/, got("must be the key's SHA-256, 64 lowercase hex digits")),
+  ),
+  scopes: v.pipe(
+    v.array(
+      v.picklist(API_KEY_SCOPES, got(`must be one of ${API_KEY_SCOPES.join(", ")}`)),
+      "must be an array",
+    ),
+    v.minLength(1, "must name at least one scope"),
+  ),
+});
+
 export const Site = v.pipe(
   strict({
     id: v.pipe(
@@ -158,6 +178,7 @@ export const Site = v.pipe(
     messenger: v.optional(messenger),
     email: v.optional(emailBlock),
     callback: v.optional(callback),
+    apiKeys: v.optional(v.array(apiKey, "must be an array")),
   }),
   v.transform(({ name, ...rest }) => ({ ...rest, name: name ?? rest.id })),
 );
@@ -199,37 +220,52 @@ function at(root: unknown, ...keys: Array<string | number>): Path {
 }
 
 /**
- * What one site cannot know: ids unique in the file, and each agent's email on one site only (a
- * login finds its site by the email). Run on whatever was read, so these come with the rest.
+ * What one site cannot know: ids unique in the file, each agent's email on one site only (a
+ * login finds its site by the email), and each API key id too (a key finds its site by it). Run on whatever was read, so these come with the rest.
  */
 const acrossSites = v.rawCheck<SitesRoot>(({ dataset, addIssue }) => {
   const file = dataset.value as { sites?: unknown } | undefined;
   if (!Array.isArray(file?.sites)) return;
   const ids = new Map<string, number>();
   const emails = new Map<string, string>();
-  file.sites.forEach((site: { id?: unknown; agents?: unknown } | undefined, i) => {
-    if (typeof site?.id === "string") {
-      const first = ids.get(site.id);
-      if (first === undefined) ids.set(site.id, i);
-      else
-        addIssue({
-          message: `: site id "${site.id}" appears twice (sites[${first}].id has it too)`,
-          path: at(file, "sites", i, "id"),
+  const keyIds = new Map<string, string>();
+  file.sites.forEach(
+    (site: { id?: unknown; agents?: unknown; apiKeys?: unknown } | undefined, i) => {
+      if (typeof site?.id === "string") {
+        const first = ids.get(site.id);
+        if (first === undefined) ids.set(site.id, i);
+        else
+          addIssue({
+            message: `: site id "${site.id}" appears twice (sites[${first}].id has it too)`,
+            path: at(file, "sites", i, "id"),
+          });
+      }
+      if (Array.isArray(site?.apiKeys)) {
+        site.apiKeys.forEach((key: { id?: unknown } | undefined, j) => {
+          if (typeof key?.id !== "string") return;
+          const first = keyIds.get(key.id);
+          if (first === undefined) keyIds.set(key.id, `sites[${i}].apiKeys[${j}]`);
+          else
+            addIssue({
+              message: `: API key id "${key.id}" is also ${first}.id: a key finds its site by its id`,
+              path: at(file, "sites", i, "apiKeys", j, "id"),
+            });
         });
-    }
-    if (!Array.isArray(site?.agents)) return;
-    site.agents.forEach((agent: { email?: unknown } | undefined, j) => {
-      if (typeof agent?.email !== "string" || agent.email.trim() === "") return;
-      const address = agent.email.trim().toLowerCase();
-      const first = emails.get(address);
-      if (first === undefined) emails.set(address, `sites[${i}].agents[${j}]`);
-      else
-        addIssue({
-          message: `: "${address}" is also ${first}.email: an agent's email may appear once in the file (its login finds the site by it)`,
-          path: at(file, "sites", i, "agents", j, "email"),
-        });
-    });
-  });
+      }
+      if (!Array.isArray(site?.agents)) return;
+      site.agents.forEach((agent: { email?: unknown } | undefined, j) => {
+        if (typeof agent?.email !== "string" || agent.email.trim() === "") return;
+        const address = agent.email.trim().toLowerCase();
+        const first = emails.get(address);
+        if (first === undefined) emails.set(address, `sites[${i}].agents[${j}]`);
+        else
+          addIssue({
+            message: `: "${address}" is also ${first}.email: an agent's email may appear once in the file (its login finds the site by it)`,
+            path: at(file, "sites", i, "agents", j, "email"),
+          });
+      });
+    },
+  );
 });
 
 /**

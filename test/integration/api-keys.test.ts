@@ -1,0 +1,166 @@
+/**
+ * API keys: a site's backend (a CRM, a shop) calls the agent API with `Authorization: Bearer
+ * ot_sk_…` instead of an agent's password, on the real server over HTTP and the agent socket.
+ */
+import { readFileSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { generateApiKey } from "../../server/auth/api-keys.ts";
+import { loadConfig } from "../../server/config.ts";
+import { type RunningServer, startServer } from "../../server/node.ts";
+import { api, LiveClient, testKeys } from "../helpers/omnithread.ts";
+
+const hash = JSON.parse(readFileSync("demo/sites.json", "utf8")).sites[0].agents[0]
+  .passwordHash as string;
+
+const crm = await generateApiKey("crm");
+const outlet = await generateApiKey("outlet-crm");
+const noAgentScope = await generateApiKey("contacts-only", ["contacts"]);
+
+const site = (id: string, keys: object[]) => ({
+  id,
+  origins: [`https://${id}.example`],
+  agents: [{ email: `agent@${id}.example`, name: "Alex", passwordHash: hash }],
+  apiKeys: keys,
+});
+const SITES = JSON.stringify({
+  sites: [site("shop", [crm.entry, noAgentScope.entry]), site("outlet", [outlet.entry])],
+});
+
+const lines: string[] = [];
+let server: RunningServer;
+let shopConversation: string;
+let outletConversation: string;
+
+async function start(siteId: string): Promise<string> {
+  const res = await api<{ conversation: { id: string }; token: string }>(
+    server.url,
+    "/v1/conversations",
+    { body: { siteId }, headers: { origin: `https://${siteId}.example` } },
+  );
+  await api(server.url, "/v1/messages", {
+    token: res.body.token,
+    body: { clientId: "m1", text: `Hello from ${siteId}` },
+    headers: { origin: `https://${siteId}.example` },
+  });
+  return res.body.conversation.id;
+}
+
+beforeAll(async () => {
+  server = await startServer({
+    env: {
+      PORT: "0",
+      HOST: "127.0.0.1",
+      OMNITHREAD_KEYS: await testKeys,
+      OMNITHREAD_SITES: SITES,
+    },
+    logWrite: (line) => lines.push(line),
+  });
+  shopConversation = await start("shop");
+  outletConversation = await start("outlet");
+});
+afterAll(() => server?.stop());
+
+const asKey = (key: string, path: string, init: { body?: unknown; method?: string } = {}) =>
+  api<Record<string, unknown>>(server.url, path, { token: key, ...init });
+
+describe("an API key on the agent API", () => {
+  it("reads its own site's inbox and thread from a server (no Origin)", async () => {
+    const inbox = await asKey(crm.key, "/v1/agent/conversations");
+    expect(inbox.status).toBe(200);
+    const ids = (inbox.body.conversations as Array<{ id: string }>).map((c) => c.id);
+    expect(ids).toContain(shopConversation);
+    expect(ids).not.toContain(outletConversation);
+    const thread = await asKey(crm.key, `/v1/agent/conversations/${shopConversation}`);
+    expect(thread.status).toBe(200);
+    expect(JSON.stringify(thread.body)).toContain("Hello from shop");
+  });
+
+  it("never reaches another site's data", async () => {
+    const other = await asKey(crm.key, `/v1/agent/conversations/${outletConversation}`);
+    expect(other.status).toBe(404);
+    const reply = await asKey(crm.key, `/v1/agent/conversations/${outletConversation}/messages`, {
+      body: { text: "not yours" },
+    });
+    expect(reply.status).toBe(404);
+  });
+
+  it("replies in the thread, named after the key", async () => {
+    const reply = await asKey(crm.key, `/v1/agent/conversations/${shopConversation}/messages`, {
+      body: { text: "Your order has shipped" },
+    });
+    expect(reply.status).toBe(201);
+    expect(reply.body.event).toMatchObject({
+      text: "Your order has shipped",
+      author: { role: "agent", name: "API key crm" },
+    });
+  });
+
+  it("is refused from a browser page, with a wrong secret, unknown, or without the agent scope", async () => {
+    const fromPage = await api<{ error: { code: string } }>(server.url, "/v1/agent/conversations", {
+      token: crm.key,
+      headers: { origin: "https://shop.example" },
+    });
+    expect(fromPage.status).toBe(403);
+    expect(fromPage.body.error.code).toBe("origin_not_allowed");
+
+    const forged = `${crm.key.slice(0, -4)}aaaa`;
+    for (const key of [forged, "ot_sk_nobody_abcdefghijklmnop", "ot_sk_crm"]) {
+      const res = await asKey(key, "/v1/agent/conversations");
+      expect(res.status, key).toBe(401);
+    }
+    const scoped = await api<{ error: { code: string; message: string } }>(
+      server.url,
+      "/v1/agent/conversations",
+      { token: noAgentScope.key },
+    );
+    expect(scoped.status).toBe(403);
+    expect(scoped.body.error).toEqual({
+      code: "forbidden",
+      message: 'The API key "contacts-only" lacks the "agent" scope',
+    });
+  });
+
+  it("watches the site over the agent socket without showing up as a teammate online", async () => {
+    const socket = await LiveClient.connect(`${server.url}/v1/agent/live`);
+    socket.send({ type: "hello", token: crm.key });
+    await socket.waitFor((f) => f.type === "ready");
+    const agents = await asKey(crm.key, "/v1/agent/agents");
+    expect(JSON.stringify(agents.body)).not.toContain("api-key:crm");
+    await api(server.url, `/v1/agent/conversations/${shopConversation}/messages`, {
+      token: crm.key,
+      body: { text: "Seen live" },
+    });
+    const seen = await socket.waitFor(
+      (f) => f.type === "event" && JSON.stringify(f).includes("Seen live"),
+    );
+    expect(seen.type).toBe("event");
+    socket.close();
+  });
+
+  it("names the key's id in the access log, never the key", async () => {
+    await asKey(crm.key, "/v1/agent/conversations");
+    const access = lines
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .filter((line) => line.message === "request" && line.path === "/v1/agent/conversations");
+    expect(access.some((line) => line.apiKey === "crm")).toBe(true);
+    const secret = crm.key.split("_").at(-1)!;
+    expect(lines.join("\n")).not.toContain(secret);
+  });
+});
+
+describe("the sites file's apiKeys", () => {
+  const withKeys = (keys: unknown[][]) =>
+    JSON.stringify({ sites: keys.map((k, i) => ({ ...site(`s${i}`, []), apiKeys: k })) });
+
+  it("refuses a key without its hash, an unknown scope, and one id on two sites", () => {
+    expect(() =>
+      loadConfig(
+        { PORT: "0" },
+        withKeys([[{ id: "crm", hash: "plain-key", scopes: ["agent", "billing"] }]]),
+      ),
+    ).toThrow(/apiKeys\[0\]\.hash.*SHA-256[\s\S]*apiKeys\[0\]\.scopes\[1\]/);
+    expect(() => loadConfig({ PORT: "0" }, withKeys([[crm.entry], [crm.entry]]))).toThrow(
+      /sites\[1\]\.apiKeys\[0\]\.id.*API key id "crm" is also sites\[0\]\.apiKeys\[0\]/,
+    );
+  });
+});
