@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { CallbackRequest, Conversation, ThreadEvent } from "../sdk/protocol.ts";
+import type { CallbackRequest, Contact, Conversation, ThreadEvent } from "../sdk/protocol.ts";
 import {
   applyEvent,
   displayName,
@@ -11,6 +11,8 @@ import {
   pathOf,
   replyChannels,
   routeOf,
+  type Thread,
+  withContact,
 } from "./state.ts";
 
 function conversation(patch: Partial<Conversation> = {}): Conversation {
@@ -151,5 +153,33 @@ describe("routes and reminders", () => {
     };
     const due = dueReminders({ reminders: ["d", "b", "c", "a", "gone"], callbacks });
     expect(due.map((c) => c.id)).toEqual(["d", "a"]);
+  });
+});
+
+describe("the customer card", () => {
+  const contact = (id: string, attributes: Contact["attributes"]): Contact => ({
+    id,
+    siteId: "demo",
+    identities: [],
+    attributes,
+    createdAt: "2030-01-01T10:00:00.000Z",
+  });
+  const thread = (of: Contact): Thread => ({
+    id: "c1",
+    loading: false,
+    error: null,
+    conversation: conversation(),
+    contact: of,
+    events: [],
+    callbacks: [],
+  });
+
+  it("takes the CRM's new attributes for the open thread's contact, and only for it", () => {
+    const open = thread(contact("k1", { orders: 1 }));
+    expect(
+      withContact(open, contact("k1", { orders: 4, plan: "pro" }))?.contact?.attributes,
+    ).toEqual({ orders: 4, plan: "pro" });
+    expect(withContact(open, contact("k2", { orders: 9 }))).toBe(open);
+    expect(withContact(null, contact("k1", {}))).toBeNull();
   });
 });

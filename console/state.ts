@@ -209,6 +209,16 @@ export function isUnread(conversation: Conversation, seen: Record<string, number
   return conversation.lastSeq > (seen[conversation.id] ?? 0);
 }
 
+/**
+ * The open thread with `contact`'s new record, when it is that thread's contact; else as it was.
+ *
+ * @example
+ * set((s) => ({ thread: withContact(s.thread, frame.contact) }));
+ */
+export function withContact(thread: Thread | null, contact: Contact): Thread | null {
+  return thread?.contact?.id === contact.id ? { ...thread, contact } : thread;
+}
+
 /** What a conversation is called: the contact's name or email if known, else a short id. */
 export function displayName(
   conversation: Conversation,
@@ -577,6 +587,9 @@ export function createConsole(deps: ConsoleDeps) {
           hidden: deps.visible() ? s.hidden : s.hidden + 1,
         }));
       }
+    } else if (frame.type === "contact") {
+      // The CRM changed the record (attributes): the open customer card shows it at once.
+      set((s) => ({ thread: withContact(s.thread, frame.contact) }));
     } else if (frame.type === "presence") {
       set((s) => ({
         agents: s.agents.map((a) => (a.email === frame.email ? { ...a, status: frame.status } : a)),

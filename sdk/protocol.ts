@@ -392,6 +392,12 @@ export interface CallbackFrame {
   due?: boolean;
 }
 
+/** For agents: a contact's record changed (its attributes, from the CRM). */
+export interface ContactFrame {
+  type: "contact";
+  contact: Contact;
+}
+
 export interface AckFrame {
   type: "ack";
   clientId: string;
@@ -416,6 +422,7 @@ export type ServerFrame =
   | ConversationFrame
   | PresenceNoticeFrame
   | CallbackFrame
+  | ContactFrame
   | AckFrame
   | ReadyFrame
   | ErrorFrame;

@@ -21,6 +21,7 @@ import { AppError, errorBody } from "./errors.ts";
 import { agentRoutes } from "./http/agent.ts";
 import { closeUnreadBodies } from "./http/body.ts";
 import { agentCallbackRoutes, visitorCallbackRoutes } from "./http/callbacks.ts";
+import { contactRoutes } from "./http/contacts.ts";
 import { docsRoutes } from "./http/docs.ts";
 import { type LiveOptions, liveRoutes } from "./http/live.ts";
 import { createOriginPolicy } from "./http/origins.ts";
@@ -233,6 +234,7 @@ export function createApp(deps: AppDeps) {
   app.route("/v1", live.routes);
   app.route("/v1/agent", agentRoutes(services));
   app.route("/v1/agent", agentCallbackRoutes(services));
+  app.route("/v1/agent", contactRoutes(services));
   app.route("/v1", visitorRoutes(services));
   app.route("/v1", visitorCallbackRoutes(services));
   app.route("/", resumeRoutes(services));

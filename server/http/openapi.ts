@@ -96,6 +96,17 @@ function rawContent(raw: NonNullable<RouteDoc<undefined, undefined>["rawBody"]>)
   };
 }
 
+/**
+ * What a query's parameters must do together (`exactly one of email, userId …`), which OpenAPI's
+ * one-by-one parameters cannot say: kept as the extension `x-query-rules` (JSON Schema).
+ */
+function queryRules(query: Schema | undefined): JsonObject {
+  if (!query) return {};
+  const { anyOf, oneOf } = jsonSchema(query);
+  const rules = { ...(anyOf ? { anyOf } : {}), ...(oneOf ? { oneOf } : {}) };
+  return Object.keys(rules).length > 0 ? { "x-query-rules": rules } : {};
+}
+
 function operation(
   method: string,
   path: string,
@@ -137,6 +148,7 @@ function operation(
       })),
       ...queryParameters(doc.query),
     ],
+    ...queryRules(doc.query),
     ...(doc.body
       ? {
           requestBody: {

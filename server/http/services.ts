@@ -114,19 +114,28 @@ export async function authenticateAgent(
   s: Services,
   token: string,
   origin: string | undefined,
+  scope: ApiKeyScope = "agent",
 ): Promise<Agent & { apiKey?: string }> {
-  if (token.startsWith(API_KEY_PREFIX)) return keyHolder(s, token, origin, "agent");
+  if (token.startsWith(API_KEY_PREFIX)) return keyHolder(s, token, origin, scope);
   const agent = await s.tokens.verifyAgentToken(token);
   s.origins.checkOwn(origin);
   return agent;
 }
 
-/** Authenticates an agent call (see {@link authenticateAgent}); an API key's id goes to the log. */
-export async function requireAgent(s: Services, c: Context): Promise<Agent> {
+/**
+ * Authenticates an agent call (see {@link authenticateAgent}); an API key needs `scope`, and its
+ * id goes to the log.
+ */
+export async function requireAgent(
+  s: Services,
+  c: Context,
+  scope: ApiKeyScope = "agent",
+): Promise<Agent> {
   const { apiKey, ...agent } = await authenticateAgent(
     s,
     requireBearer(c, "agent"),
     c.req.header("origin"),
+    scope,
   );
   if (apiKey) c.set("apiKey", apiKey);
   return agent;
@@ -142,9 +151,9 @@ export type AgentEnv = { Variables: { agent: Agent } };
  * @example
  * routes.get("/agents", agentOnly(s), route({ … }), (c) => c.json(c.var.agent));
  */
-export function agentOnly(s: Services): MiddlewareHandler<AgentEnv> {
+export function agentOnly(s: Services, scope: ApiKeyScope = "agent"): MiddlewareHandler<AgentEnv> {
   return async (c, next) => {
-    c.set("agent", await requireAgent(s, c));
+    c.set("agent", await requireAgent(s, c, scope));
     await next();
   };
 }

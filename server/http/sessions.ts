@@ -337,6 +337,8 @@ export function agentSession(s: Services, origin: string | undefined, out: Outle
             callback: notice.callback,
             ...(notice.due ? { due: true } : {}),
           });
+        } else if (notice.kind === "contact") {
+          out.send({ type: "contact", contact: notice.contact });
         } else if (notice.author.role === "visitor") {
           out.send({
             type: "typing",

@@ -10,7 +10,6 @@ import * as v from "valibot";
 import type * as P from "../../sdk/protocol.ts";
 import { LIMITS } from "../../sdk/protocol.ts";
 import {
-  attributes,
   clientId,
   count,
   email,
@@ -29,6 +28,7 @@ import {
   type Assert,
   CallbackRequest,
   ChannelName,
+  Contact,
   Conversation,
   type Same,
   ThreadEvent,
@@ -137,22 +137,6 @@ export const AgentsAnswer = loose({
 });
 
 export const InboxAnswer = loose({ conversations: v.array(Conversation) });
-
-export const Identity = loose({
-  kind: oneOf(["visitor", "user", "email", "psid", "phone", "telegram"]),
-  value: v.string(),
-  verified: v.boolean(),
-});
-
-export const Contact = loose({
-  id: v.string(),
-  siteId: v.string(),
-  name: v.optional(v.string()),
-  email: v.optional(v.string()),
-  identities: v.array(Identity),
-  attributes,
-  createdAt: v.pipe(v.string(), v.description("ISO 8601")),
-});
 
 export const ThreadAnswer = loose({
   conversation: Conversation,

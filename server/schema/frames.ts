@@ -120,6 +120,22 @@ export const ErrorCode = oneOf([
 /** Every error answer: `{ error: { code, message } }`. */
 export const ErrorBody = loose({ error: loose({ code: ErrorCode, message: v.string() }) });
 
+export const Identity = loose({
+  kind: oneOf(["visitor", "user", "email", "psid", "phone", "telegram"]),
+  value: v.string(),
+  verified: v.boolean(),
+});
+
+export const Contact = loose({
+  id: v.string(),
+  siteId: v.string(),
+  name: v.optional(v.string()),
+  email: v.optional(v.string()),
+  identities: v.array(Identity),
+  attributes,
+  createdAt: v.pipe(v.string(), v.description("ISO 8601")),
+});
+
 // ---- Client frames ----
 
 /** The first frame on either socket; the token never travels in the URL. */
@@ -214,12 +230,16 @@ export const ErrorFrame = loose({
   error: loose({ code: ErrorCode, message: v.string() }),
 });
 
+/** For agents: a contact changed (the CRM set its attributes): the customer card follows. */
+export const ContactFrame = loose({ type: v.literal("contact"), contact: Contact });
+
 export const ServerFrame = v.variant("type", [
   EventFrame,
   TypingNoticeFrame,
   ConversationFrame,
   PresenceNoticeFrame,
   CallbackFrame,
+  ContactFrame,
   AckFrame,
   ReadyFrame,
   ErrorFrame,

@@ -48,11 +48,14 @@ export function applyPatch(conversation: Conversation, patch: ConversationPatch)
 
 /**
  * The conversation whose listeners (a visitor's socket) hear a live notice; null for one that
- * concerns the team only (presence, callback requests).
+ * concerns the team only (presence, callback requests, a contact's record: the visitor's socket
+ * never hears what the CRM keeps on them).
  */
 export function noticeConversationId(notice: LiveNotice): string | null {
   if (notice.kind === "conversation") return notice.conversation.id;
-  if (notice.kind === "presence" || notice.kind === "callback") return null;
+  if (notice.kind === "presence" || notice.kind === "callback" || notice.kind === "contact") {
+    return null;
+  }
   return notice.conversationId;
 }
 

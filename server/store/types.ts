@@ -63,7 +63,9 @@ export type LiveNotice =
   | { kind: "conversation"; siteId: string; conversation: Conversation }
   | { kind: "typing"; siteId: string; conversationId: string; author: Author }
   /** For agents: a callback request changed, or (`due`) it starts soon and nobody claimed it. */
-  | { kind: "callback"; siteId: string; callback: CallbackRequest; due?: boolean };
+  | { kind: "callback"; siteId: string; callback: CallbackRequest; due?: boolean }
+  /** For agents: a contact's record changed. */
+  | { kind: "contact"; siteId: string; contact: Contact };
 
 export type Unsubscribe = () => void;
 

@@ -75,14 +75,20 @@ function meets(rule: JsonSchema, value: Record<string, unknown>): boolean {
 function objectOf(schema: JsonSchema): fc.Arbitrary<Record<string, unknown>> {
   const entries = Object.entries(schema.properties ?? {});
   const properties = Object.fromEntries(entries.map(([key, value]) => [key, valid(value)]));
-  const keySets = schema.anyOf?.map((branch) => branch.required ?? []) ?? [[]];
+  // `anyOf`: at least one of the key sets; `oneOf`: exactly one, the others' keys left out.
+  const keySets = (schema.anyOf ?? schema.oneOf)?.map((branch) => branch.required ?? []) ?? [[]];
+  const exclusive = schema.oneOf !== undefined;
   const thenKeys = schema.then?.required ?? [];
   return fc
     .constantFrom(...keySets)
     .chain((some) => {
       const required = new Set([...(schema.required ?? []), ...some]);
-      return fc.record(properties, {
-        requiredKeys: entries.map(([key]) => key).filter((key) => required.has(key)),
+      const others = new Set(keySets.flat().filter((key) => !some.includes(key)));
+      const allowed = exclusive
+        ? Object.fromEntries(Object.entries(properties).filter(([key]) => !others.has(key)))
+        : properties;
+      return fc.record(allowed, {
+        requiredKeys: Object.keys(allowed).filter((key) => required.has(key)),
       });
     })
     .map((value) => {
@@ -109,7 +115,7 @@ export function valid(schema: JsonSchema): fc.Arbitrary<unknown> {
   if (schema.examples?.length) return fc.constantFrom(...schema.examples);
   if (schema.enum) return fc.constantFrom(...schema.enum);
   const branches = schema.anyOf ?? schema.oneOf;
-  // On an object, `anyOf` says which keys it needs at least one of (see objectOf).
+  // On an object, `anyOf`/`oneOf` say which keys it needs (see objectOf).
   if (branches && schema.type !== "object") return fc.oneof(...branches.map(valid));
   const type = Array.isArray(schema.type) ? schema.type[0] : schema.type;
   switch (type) {

@@ -3,6 +3,7 @@
  * ot_sk_…` instead of an agent's password, on the real server over HTTP and the agent socket.
  */
 import { readFileSync } from "node:fs";
+import { SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateApiKey } from "../../server/auth/api-keys.ts";
 import { loadConfig } from "../../server/config.ts";
@@ -15,21 +16,28 @@ const hash = JSON.parse(readFileSync("demo/sites.json", "utf8")).sites[0].agents
 const crm = await generateApiKey("crm");
 const outlet = await generateApiKey("outlet-crm");
 const noAgentScope = await generateApiKey("contacts-only", ["contacts"]);
+const agentOnlyKey = await generateApiKey("agent-only", ["agent"]);
 
+const SECRET = "identity-secret-of-the-shop-0123456789";
 const site = (id: string, keys: object[]) => ({
   id,
+  identitySecret: SECRET,
   origins: [`https://${id}.example`],
   agents: [{ email: `agent@${id}.example`, name: "Alex", passwordHash: hash }],
   apiKeys: keys,
 });
 const SITES = JSON.stringify({
-  sites: [site("shop", [crm.entry, noAgentScope.entry]), site("outlet", [outlet.entry])],
+  sites: [
+    site("shop", [crm.entry, noAgentScope.entry, agentOnlyKey.entry]),
+    site("outlet", [outlet.entry]),
+  ],
 });
 
 const lines: string[] = [];
 let server: RunningServer;
 let shopConversation: string;
 let outletConversation: string;
+let shopToken: string;
 
 async function start(siteId: string): Promise<string> {
   const res = await api<{ conversation: { id: string }; token: string }>(
@@ -37,6 +45,7 @@ async function start(siteId: string): Promise<string> {
     "/v1/conversations",
     { body: { siteId }, headers: { origin: `https://${siteId}.example` } },
   );
+  if (siteId === "shop") shopToken = res.body.token;
   await api(server.url, "/v1/messages", {
     token: res.body.token,
     body: { clientId: "m1", text: `Hello from ${siteId}` },
@@ -162,5 +171,107 @@ describe("the sites file's apiKeys", () => {
     expect(() => loadConfig({ PORT: "0" }, withKeys([[crm.entry], [crm.entry]]))).toThrow(
       /sites\[1\]\.apiKeys\[0\]\.id.*API key id "crm" is also sites\[0\]\.apiKeys\[0\]/,
     );
+  });
+});
+
+describe("the contacts API", () => {
+  let contactId: string;
+
+  beforeAll(async () => {
+    // The shop's backend proves who its signed-in user is: the contact gains user and email.
+    const jwt = await new SignJWT({ sub: "user-77", email: "Ana@Shop.example" })
+      .setProtectedHeader({ alg: "HS256" })
+      .setIssuedAt()
+      .sign(new TextEncoder().encode(SECRET));
+    const identified = await api<{ conversation: { contactId: string } }>(
+      server.url,
+      "/v1/identify",
+      { token: shopToken, body: { jwt }, headers: { origin: "https://shop.example" } },
+    );
+    expect(identified.status).toBe(200);
+    contactId = identified.body.conversation.contactId;
+  });
+
+  it("finds a contact by email or user id, on its own site only", async () => {
+    for (const query of ["email=ana%40shop.example", "userId=user-77"]) {
+      const found = await asKey(noAgentScope.key, `/v1/agent/contacts?${query}`);
+      expect(found.status, query).toBe(200);
+      expect((found.body.contacts as Array<{ id: string }>).map((c) => c.id)).toEqual([contactId]);
+    }
+    const elsewhere = await asKey(outlet.key, "/v1/agent/contacts?userId=user-77");
+    expect(outlet.entry.scopes).toContain("contacts");
+    expect(elsewhere.body.contacts).toEqual([]);
+    const nobody = await asKey(crm.key, "/v1/agent/contacts?email=nobody%40shop.example");
+    expect(nobody.body.contacts).toEqual([]);
+  });
+
+  it("asks for exactly one identity", async () => {
+    for (const query of ["", "?email=a%40b.example&userId=u"]) {
+      const res = await api<{ error: { code: string; message: string } }>(
+        server.url,
+        `/v1/agent/contacts${query}`,
+        { token: crm.key },
+      );
+      expect(res.status, query).toBe(400);
+      expect(res.body.error.message).toBe(
+        "The query must name exactly one of email, userId, phone, psid, chatId",
+      );
+    }
+  });
+
+  it("reads a contact with its conversations, and not another site's", async () => {
+    const read = await asKey(crm.key, `/v1/agent/contacts/${contactId}`);
+    expect(read.status).toBe(200);
+    expect(read.body.contact).toMatchObject({ id: contactId, siteId: "shop" });
+    expect((read.body.conversations as Array<{ id: string }>).map((c) => c.id)).toContain(
+      shopConversation,
+    );
+    expect((await asKey(outlet.key, `/v1/agent/contacts/${contactId}`)).status).toBe(404);
+  });
+
+  it("takes the CRM's attributes (null erases one) and tells the console at once", async () => {
+    const login = await api<{ token: string }>(server.url, "/v1/agent/login", {
+      body: { email: "agent@shop.example", password: "omnithread-demo" },
+      headers: { origin: server.url },
+    });
+    const socket = await LiveClient.connect(`${server.url}/v1/agent/live`, server.url);
+    socket.send({ type: "hello", token: login.body.token });
+    await socket.waitFor((f) => f.type === "ready");
+
+    const set = await asKey(crm.key, `/v1/agent/contacts/${contactId}`, {
+      method: "PATCH",
+      body: { attributes: { orders: 3, plan: "pro" } },
+    });
+    expect(set.status).toBe(200);
+    const erased = await asKey(crm.key, `/v1/agent/contacts/${contactId}`, {
+      method: "PATCH",
+      body: { attributes: { plan: null, vip: true } },
+    });
+    expect((erased.body.contact as { attributes: object }).attributes).toEqual({
+      orders: 3,
+      vip: true,
+    });
+    const frame = await socket.waitFor(
+      (f) => f.type === "contact" && JSON.stringify(f).includes('"vip":true'),
+    );
+    expect(frame).toMatchObject({ type: "contact", contact: { id: contactId } });
+    socket.close();
+
+    const card = await api<{ contact: { attributes: object } }>(
+      server.url,
+      `/v1/agent/conversations/${shopConversation}`,
+      { token: login.body.token, headers: { origin: server.url } },
+    );
+    expect(card.body.contact.attributes).toEqual({ orders: 3, vip: true });
+  });
+
+  it("needs the contacts scope on a key", async () => {
+    const res = await api<{ error: { code: string } }>(
+      server.url,
+      `/v1/agent/contacts/${contactId}`,
+      { token: agentOnlyKey.key },
+    );
+    expect(res.status).toBe(403);
+    expect(res.body.error.code).toBe("forbidden");
   });
 });

@@ -24,6 +24,8 @@ interface Parameter {
 }
 interface Operation {
   tags: string[];
+  /** What the query's parameters must do together (`exactly one of …`). */
+  "x-query-rules"?: Pick<JsonSchema, "anyOf" | "oneOf">;
   security: Record<string, string[]>[];
   parameters: Parameter[];
   requestBody?: { content: Record<string, { schema: JsonSchema }> };
@@ -121,6 +123,7 @@ function queryOf(operation: Operation): JsonSchema {
     type: "object",
     properties: Object.fromEntries(query.map((p) => [p.name, p.schema])),
     required: query.filter((p) => p.required).map((p) => p.name),
+    ...operation["x-query-rules"],
   };
 }
 

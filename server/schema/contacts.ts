@@ -1,0 +1,48 @@
+/**
+ * The contacts API's inputs and answers (`/v1/agent/contacts…`): the customer card's other half,
+ * which a site's CRM reads and writes. A contact is found by one of its channel identities.
+ */
+import * as v from "valibot";
+import { attributes, email, filled, loose } from "./fields.ts";
+import { Contact, Conversation } from "./frames.ts";
+
+/** Which identity a lookup names, by the query key a CRM knows it under. */
+export const LOOKUP_KINDS = {
+  email: "email",
+  userId: "user",
+  phone: "phone",
+  psid: "psid",
+  chatId: "telegram",
+} as const;
+
+const names = Object.keys(LOOKUP_KINDS).join(", ");
+
+/** `?email=…` or `?userId=…` or `?phone=…` or `?psid=…` or `?chatId=…`: exactly one. */
+export const ContactsQuery = v.pipe(
+  loose({
+    email: v.optional(email),
+    userId: v.optional(filled(256)),
+    // What a phone library reads as a number: E.164, or a national number of the site's country.
+    phone: v.optional(v.pipe(filled(40), v.examples(["+31 20 123 4567", "+1 212 555 0100"]))),
+    psid: v.optional(v.pipe(v.string(), v.regex(/^\d{1,64}$/, "must be digits"))),
+    chatId: v.optional(v.pipe(v.string(), v.regex(/^-?\d{1,32}$/, "must be digits"))),
+  }),
+  v.check(
+    (query) =>
+      Object.keys(LOOKUP_KINDS).filter((key) => query[key as keyof typeof query]).length === 1,
+    `must name exactly one of ${names}`,
+  ),
+  v.metadata({ oneOf: Object.keys(LOOKUP_KINDS).map((key) => ({ required: [key] })) }),
+);
+
+/**
+ * `PATCH /v1/agent/contacts/:id`: attributes to set (the CRM's order count, plan …); `null`
+ * erases one. Keys not named stay as they are.
+ */
+export const ContactPatchBody = loose({ attributes });
+
+export const ContactsAnswer = loose({ contacts: v.array(Contact) });
+
+export const ContactAnswer = loose({ contact: Contact, conversations: v.array(Conversation) });
+
+export const ContactUpdated = loose({ contact: Contact });
