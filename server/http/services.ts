@@ -86,8 +86,10 @@ async function keyHolder(
     );
   }
   const id = apiKeyId(token);
-  const site = id ? s.config.sites.find((x) => x.apiKeys?.some((key) => key.id === id)) : undefined;
-  const entry = site?.apiKeys?.find((key) => key.id === id);
+  const [site, entry] =
+    s.config.sites
+      .map((x) => [x, x.apiKeys?.find((key) => key.id === id)] as const)
+      .find(([, key]) => key !== undefined) ?? [];
   // Hashes compared: the key's own bytes are never compared, so timing tells nothing of them.
   if (!site || !entry || entry.hash !== (await hashApiKey(token))) {
     throw new AppError("unauthorized", "Unknown or revoked API key");

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ConversationSnapshot } from "../../sdk/protocol.ts";
 import { DEMO_SITES_JSON, type EdgeWorker, startEdgeWorker } from "../helpers/edge-worker.ts";
-import { refuseThenContinue, unreadBodyRefusals } from "../helpers/keep-alive.ts";
+import { acceptedMessage, refuseThenContinue, unreadBodyRefusals } from "../helpers/keep-alive.ts";
 import { api, type ServerUnderTest, testKeys } from "../helpers/omnithread.ts";
 import { type RedisServerHandle, startRedisServer } from "../helpers/redis-server.ts";
 import { startUpstashBridge, type UpstashBridge } from "../helpers/upstash-bridge.ts";
@@ -60,12 +60,7 @@ describe("workerd: a refused body on a keep-alive connection", () => {
     const { body } = await api<ConversationSnapshot>(edge.url, "/v1/conversations", {
       body: { siteId: "demo" },
     });
-    const accepted = {
-      name: "201",
-      path: "/v1/messages",
-      headers: { "content-type": "application/json", authorization: `Bearer ${body.token}` },
-      body: JSON.stringify({ clientId: "kept", text: "hello" }),
-    };
+    const accepted = acceptedMessage(body.token);
     const [kept, ...refused] = await refuseThenContinue(
       edge.url,
       [accepted, ...unreadBodyRefusals(body.token)],

@@ -49,6 +49,16 @@ export function unreadBodyRefusals(token: string): Refusal[] {
   ];
 }
 
+/** A message the server takes (201) with its body read: the connection may be kept. */
+export function acceptedMessage(token: string): Refusal {
+  return {
+    name: "201",
+    path: "/v1/messages",
+    headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+    body: JSON.stringify({ clientId: "kept", text: "hello" }),
+  };
+}
+
 /**
  * Sends each refusal on a fresh one-connection agent, then `GET next` (with `headers`) on the
  * same agent, and reports what happened to both.

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ConversationSnapshot } from "../../sdk/protocol.ts";
 import type { RunningServer } from "../../server/node.ts";
-import { refuseThenContinue, unreadBodyRefusals } from "../helpers/keep-alive.ts";
+import { acceptedMessage, refuseThenContinue, unreadBodyRefusals } from "../helpers/keep-alive.ts";
 import { api, nodeUnderTest, startTestServer } from "../helpers/omnithread.ts";
 import { describeVisitorApiContract } from "../visitor-api.contract.ts";
 
@@ -19,12 +19,7 @@ describe("Node: a refused body ends its keep-alive connection, and says so", () 
     const { body } = await api<ConversationSnapshot>(server.url, "/v1/conversations", {
       body: { siteId: "demo" },
     });
-    const accepted = {
-      name: "201",
-      path: "/v1/messages",
-      headers: { "content-type": "application/json", authorization: `Bearer ${body.token}` },
-      body: JSON.stringify({ clientId: "kept", text: "hello" }),
-    };
+    const accepted = acceptedMessage(body.token);
     const outcomes = await refuseThenContinue(
       server.url,
       [...unreadBodyRefusals(body.token), accepted],
