@@ -17,6 +17,7 @@ const crm = await generateApiKey("crm");
 const outlet = await generateApiKey("outlet-crm");
 const noAgentScope = await generateApiKey("contacts-only", ["contacts"]);
 const agentOnlyKey = await generateApiKey("agent-only", ["agent"]);
+const webhooksOnly = await generateApiKey("hooks-only", ["webhooks"]);
 
 const SECRET = "identity-secret-of-the-shop-0123456789";
 const site = (id: string, keys: object[]) => ({
@@ -28,7 +29,7 @@ const site = (id: string, keys: object[]) => ({
 });
 const SITES = JSON.stringify({
   sites: [
-    site("shop", [crm.entry, noAgentScope.entry, agentOnlyKey.entry]),
+    site("shop", [crm.entry, noAgentScope.entry, agentOnlyKey.entry, webhooksOnly.entry]),
     site("outlet", [outlet.entry]),
   ],
 });
@@ -265,13 +266,17 @@ describe("the contacts API", () => {
     expect(card.body.contact.attributes).toEqual({ orders: 3, vip: true });
   });
 
-  it("needs the contacts scope on a key", async () => {
-    const res = await api<{ error: { code: string } }>(
+  it("opens to a key of scope contacts or agent, and to no other", async () => {
+    expect((await asKey(agentOnlyKey.key, `/v1/agent/contacts/${contactId}`)).status).toBe(200);
+    const res = await api<{ error: { code: string; message: string } }>(
       server.url,
       `/v1/agent/contacts/${contactId}`,
-      { token: agentOnlyKey.key },
+      { token: webhooksOnly.key },
     );
     expect(res.status).toBe(403);
-    expect(res.body.error.code).toBe("forbidden");
+    expect(res.body.error).toEqual({
+      code: "forbidden",
+      message: 'The API key "hooks-only" lacks the "contacts" scope',
+    });
   });
 });
