@@ -20,7 +20,7 @@ export function apiKeyId(token: string): string | null {
 }
 
 /**
- * What an API key may do (docs/architecture.md §10): the agent API, the contacts API, webhook
+ * What an API key may do: the agent API, the contacts API, webhook
  * settings.
  */
 export const API_KEY_SCOPES = ["agent", "contacts", "webhooks"] as const;

@@ -14,7 +14,7 @@ import { route } from "../schema/route.ts";
 import { agentOnly, type Services } from "./services.ts";
 
 /**
- * The contacts API (docs/architecture.md §10): a contact of the caller's site, read, found by a
+ * The contacts API: a contact of the caller's site, read, found by a
  * channel identity, and its attributes set by the site's CRM, shown on the customer card at once.
  * Agents call it with their token, servers with an API key of scope `contacts`.
  *

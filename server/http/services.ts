@@ -94,7 +94,7 @@ async function keyHolder(
   if (!site || !entry || entry.hash !== (await hashApiKey(token))) {
     throw new AppError("unauthorized", "Unknown or revoked API key");
   }
-  // `agent` opens every /v1/agent/* route (docs/architecture.md §10); a narrower scope its own.
+  // `agent` opens every /v1/agent/* route; a narrower scope its own.
   if (!entry.scopes.includes(scope) && !entry.scopes.includes("agent")) {
     throw new AppError("forbidden", `The API key "${entry.id}" lacks the "${scope}" scope`);
   }
