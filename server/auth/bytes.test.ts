@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { equalBytes, fromBase64Url, randomBytes, toBase64Url } from "./bytes.ts";
+import { equalBytes, fromBase64Url, randomBytes, sameSecret, toBase64Url } from "./bytes.ts";
 
 describe("equalBytes", () => {
   it("is true only for the same bytes of the same length", () => {
@@ -37,5 +37,14 @@ describe("randomBytes", () => {
   it("returns the requested number of fresh bytes", () => {
     expect(randomBytes(16)).toHaveLength(16);
     expect(randomBytes(16)).not.toEqual(randomBytes(16));
+  });
+});
+
+describe("sameSecret", () => {
+  it("matches equal secrets only, and never an empty expected one", async () => {
+    expect(await sameSecret("verify-me", "verify-me")).toBe(true);
+    expect(await sameSecret("verify-me", "verify-you")).toBe(false);
+    expect(await sameSecret("verify", "verify-me")).toBe(false);
+    expect(await sameSecret("", "")).toBe(false);
   });
 });

@@ -2,6 +2,8 @@
  * Byte helpers the auth modules share, on Web APIs only (btoa/atob), so they run on workerd too.
  */
 
+const textEncoder = new TextEncoder();
+
 /**
  * Compares two byte arrays in time that depends only on their lengths, so a MAC or password hash
  * check does not reveal how many leading bytes matched.
@@ -54,4 +56,19 @@ export function fromBase64Url(text: string): Uint8Array<ArrayBuffer> {
  */
 export function randomBytes(length: number): Uint8Array<ArrayBuffer> {
   return crypto.getRandomValues(new Uint8Array(length));
+}
+
+/**
+ * Compares two secrets (say, Meta's `hub.verify_token` with the configured one) in time that
+ * reveals neither their content nor their length: both are hashed first.
+ *
+ * @example
+ * await sameSecret(c.req.query("hub.verify_token") ?? "", site.messenger.verifyToken);
+ */
+export async function sameSecret(given: string, expected: string): Promise<boolean> {
+  const [a, b] = await Promise.all([
+    crypto.subtle.digest("SHA-256", textEncoder.encode(given)),
+    crypto.subtle.digest("SHA-256", textEncoder.encode(expected)),
+  ]);
+  return expected !== "" && equalBytes(new Uint8Array(a), new Uint8Array(b));
 }

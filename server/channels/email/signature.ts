@@ -1,4 +1,4 @@
-import { equalBytes } from "../../auth/bytes.ts";
+import { sameSecret } from "../../auth/bytes.ts";
 
 const encoder = new TextEncoder();
 
@@ -12,15 +12,6 @@ async function hmacHex(key: string, data: string): Promise<string> {
   );
   const mac = new Uint8Array(await crypto.subtle.sign("HMAC", cryptoKey, encoder.encode(data)));
   return [...mac].map((b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-/** Compares two secrets in time independent of where they differ (both hashed first). */
-export async function sameSecret(given: string, expected: string): Promise<boolean> {
-  const [a, b] = await Promise.all([
-    crypto.subtle.digest("SHA-256", encoder.encode(given)),
-    crypto.subtle.digest("SHA-256", encoder.encode(expected)),
-  ]);
-  return equalBytes(new Uint8Array(a), new Uint8Array(b)) && given.length === expected.length;
 }
 
 /**

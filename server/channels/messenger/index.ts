@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { sameSecret } from "../../auth/bytes.ts";
 import type { MessengerConfig, SiteConfig } from "../../config.ts";
 import { AppError, errorBody } from "../../errors.ts";
 import { parseJsonBytes } from "../../http/body.ts";
@@ -9,7 +10,7 @@ import type { Channel } from "../types.ts";
 import { handleEvent, type Later, type MessengerSite } from "./inbound.ts";
 import { VerifyQuery, WebhookBody } from "./schema.ts";
 import { type SendClient, sendClient } from "./send.ts";
-import { SIGNATURE_HEADER, sameSecret, verifySignature } from "./signature.ts";
+import { SIGNATURE_HEADER, verifySignature } from "./signature.ts";
 import { parseWebhook } from "./webhook.ts";
 import { sendPolicy } from "./window.ts";
 

@@ -71,18 +71,3 @@ export async function verifySignature(
   );
   return equalBytes(new Uint8Array(expected), hexBytes(match[1]!));
 }
-
-/**
- * Compares two secrets (say, Meta's `hub.verify_token` with the configured one) in time that
- * reveals neither their content nor their length: both are hashed first.
- *
- * @example
- * await sameSecret(c.req.query("hub.verify_token") ?? "", site.messenger.verifyToken);
- */
-export async function sameSecret(given: string, expected: string): Promise<boolean> {
-  const [a, b] = await Promise.all([
-    crypto.subtle.digest("SHA-256", encoder.encode(given)),
-    crypto.subtle.digest("SHA-256", encoder.encode(expected)),
-  ]);
-  return expected !== "" && equalBytes(new Uint8Array(a), new Uint8Array(b));
-}
