@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CallbackRequest, Contact, Conversation } from "../sdk/protocol.ts";
-import type { LiveNotice, NewEvent, Store } from "../server/store/types.ts";
+import type { LiveNotice, NewEvent, QueueEndpoint, Store } from "../server/store/types.ts";
 
 let counter = 0;
 const uniqueId = (prefix: string) =>
@@ -573,6 +573,180 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
       } finally {
         for (const stop of stops) stop();
       }
+    });
+
+    it("reports conversations, messages, changes and contacts on the site's feed, in order", async () => {
+      const conversation = newConversation();
+      const { siteId } = conversation;
+      await store.createConversation(conversation);
+      const first = await store.append(
+        conversation.id,
+        visitorMessage("where is my order?", "f-1"),
+      );
+      await store.append(conversation.id, visitorMessage("where is my order?", "f-1"));
+      await store.append(conversation.id, {
+        ...visitorMessage("VIP, be quick"),
+        type: "note",
+        author: { role: "agent", id: "ann@example.com" },
+      });
+      await store.updateConversation(conversation.id, {
+        status: "resolved",
+        assignee: "ann@example.com",
+        updatedAt: new Date().toISOString(),
+      });
+      await store.append(conversation.id, {
+        type: "system",
+        channel: "web",
+        author: { role: "system" },
+        text: "Conversation resolved by Ann",
+        name: "conversation.resolved",
+        createdAt: new Date().toISOString(),
+      });
+      const contact: Contact = {
+        id: conversation.contactId,
+        siteId,
+        identities: [],
+        attributes: { orders: 3 },
+        createdAt: new Date().toISOString(),
+      };
+      await store.saveContact(contact);
+
+      const items = await store.readLog(siteId, "feed", undefined, 10);
+      const bodies = items.map((i) => JSON.parse(i.body));
+      // The note stays inside; the duplicate append reports nothing.
+      expect(bodies.map((b) => b.type)).toEqual([
+        "conversation.created",
+        "message.created",
+        "conversation.updated",
+        "contact.updated",
+      ]);
+      const base = { conversationId: conversation.id, contactId: conversation.contactId };
+      expect(bodies[0].data).toEqual({
+        ...base,
+        status: "open",
+        assignee: null,
+        activeChannel: "web",
+      });
+      expect(bodies[1]).toEqual({
+        type: "message.created",
+        timestamp: first.event.createdAt,
+        data: { ...base, status: "open", assignee: null, activeChannel: "web", event: first.event },
+      });
+      expect(bodies[2].data).toMatchObject({
+        ...base,
+        status: "resolved",
+        assignee: "ann@example.com",
+      });
+      expect(bodies[2].data.event.name).toBe("conversation.resolved");
+      expect(bodies[3].data).toEqual({ contactId: contact.id, contact });
+
+      // Paging by cursor: after an item, the ones behind it; the cursors only grow.
+      const cursors = items.map((i) => i.cursor);
+      for (const c of cursors) expect(c).toMatch(/^\d+-\d+$/);
+      expect(await store.readLog(siteId, "feed", cursors[1], 1)).toEqual([items[2]]);
+      expect(await store.readLog(siteId, "feed", cursors[3], 10)).toEqual([]);
+      expect(await store.readLog(uniqueId("site"), "feed", undefined, 10)).toEqual([]);
+    });
+
+    it("keeps audit entries in a site log of their own", async () => {
+      const siteId = uniqueId("site");
+      const cursor = await store.writeLog(siteId, "audit", '{"action":"exported"}', {
+        contactId: "k1",
+      });
+      expect(await store.readLog(siteId, "audit", undefined, 5)).toEqual([
+        { cursor, body: '{"action":"exported"}' },
+      ]);
+      expect(await store.readLog(siteId, "feed", undefined, 5)).toEqual([]);
+    });
+
+    it("queues feed items per endpoint and conversation, leasing each lane to one claimer", async () => {
+      const siteId = uniqueId("site");
+      const all: QueueEndpoint = { id: "e1", events: ["message.created", "conversation.created"] };
+      const early = newConversation({ siteId });
+      await store.createConversation(early);
+      // A new endpoint hears what happens from now on.
+      expect(await store.queueWebhooks(siteId, [all], Date.now())).toBe(0);
+      const a = newConversation({ siteId });
+      const b = newConversation({ siteId });
+      await store.createConversation(a);
+      await store.append(a.id, visitorMessage("a1"));
+      await store.append(a.id, visitorMessage("a2"));
+      await store.createConversation(b);
+      await store.append(b.id, visitorMessage("b1"));
+      // Two instances pumping at once queue each item once.
+      const now = Date.now();
+      const counts = await Promise.all([
+        store.queueWebhooks(siteId, [all], now),
+        store.queueWebhooks(siteId, [all], now),
+      ]);
+      expect(counts[0]! + counts[1]!).toBe(5);
+
+      const mine = async (at: number) =>
+        (await store.claimWebhooks(at, 30_000, 1000)).filter((c) => c.siteId === siteId);
+      const claims = await mine(now);
+      // One lane per conversation, each at its oldest item.
+      const heads = claims
+        .map((c) => JSON.parse(c.item!.body))
+        .map((x) => [x.type, x.data.conversationId]);
+      expect(heads.sort()).toEqual(
+        [
+          ["conversation.created", a.id],
+          ["conversation.created", b.id],
+        ].sort(),
+      );
+      expect(claims.every((c) => c.attempt === 1 && c.endpointId === "e1")).toBe(true);
+      // Leased: nobody else gets them, however often they ask.
+      expect(await mine(now + 1000)).toEqual([]);
+
+      const laneA = claims.find((c) => c.refs.conversationId === a.id)!;
+      const laneB = claims.find((c) => c.refs.conversationId === b.id)!;
+      expect(await store.settleWebhook(laneA, { result: "delivered", log: '{"n":1}' }, now)).toBe(
+        true,
+      );
+      // A settled lease is spent: a second settle of it changes nothing.
+      expect(await store.settleWebhook(laneA, { result: "delivered" }, now)).toBe(false);
+      await store.settleWebhook(
+        laneB,
+        { result: "retry", retryAt: now + 5000, log: '{"n":2}' },
+        now,
+      );
+
+      const next = await mine(now + 10);
+      expect(next.map((c) => JSON.parse(c.item!.body).data.event.text)).toEqual(["a1"]);
+      // B's head comes back when its retry is due, as the same item, counting the attempt.
+      const again = await mine(now + 5000);
+      expect(again.map((c) => [c.item!.cursor, c.attempt])).toEqual([[laneB.item!.cursor, 2]]);
+
+      const log = await store.readLog(siteId, "deliveries", undefined, 10);
+      expect(log.map((i) => i.body)).toEqual(['{"n":1}', '{"n":2}']);
+    });
+
+    it("switches an endpoint off when told it is gone, dropping what it had queued", async () => {
+      const siteId = uniqueId("site");
+      const gone: QueueEndpoint = { id: "gone", events: ["message.created"] };
+      const kept: QueueEndpoint = { id: "kept", events: ["message.created"] };
+      await store.queueWebhooks(siteId, [gone, kept], Date.now());
+      const conversation = newConversation({ siteId });
+      await store.createConversation(conversation);
+      await store.append(conversation.id, visitorMessage("one"));
+      await store.append(conversation.id, visitorMessage("two"));
+      const now = Date.now();
+      expect(await store.queueWebhooks(siteId, [gone, kept], now)).toBe(4);
+      const claims = (await store.claimWebhooks(now, 30_000, 1000)).filter(
+        (c) => c.siteId === siteId,
+      );
+      const goneClaim = claims.find((c) => c.endpointId === "gone")!;
+      await store.settleWebhook(goneClaim, { result: "disabled", log: '{"410":true}' }, now);
+      await store.append(conversation.id, visitorMessage("three"));
+      expect(await store.queueWebhooks(siteId, [gone, kept], now)).toBe(1);
+      const keptClaim = claims.find((c) => c.endpointId === "kept")!;
+      await store.settleWebhook(keptClaim, { result: "delivered" }, now);
+      const later = (await store.claimWebhooks(now + 60_000, 30_000, 1000)).filter(
+        (c) => c.siteId === siteId,
+      );
+      expect(later.map((c) => [c.endpointId, JSON.parse(c.item!.body).data.event.text])).toEqual([
+        ["kept", "two"],
+      ]);
     });
   });
 }

@@ -1,18 +1,34 @@
 import type { CallbackRequest, Contact, Conversation, ThreadEvent } from "../../sdk/protocol.ts";
 import { AppError } from "../errors.ts";
-import { applyAppend, applyPatch, eventId, inScope, previewText, sortCallbacks } from "./shared.ts";
+import {
+  applyAppend,
+  applyPatch,
+  compareCursors,
+  conversationFeedData,
+  eventId,
+  feedBody,
+  feedTypeOf,
+  inScope,
+  laneGroup,
+  previewText,
+  sortCallbacks,
+} from "./shared.ts";
 import type {
   AppendResult,
   ConversationPatch,
+  FeedType,
   ListOptions,
   LiveNotice,
+  LogItem,
+  LogRefs,
   NewEvent,
   PresenceStatus,
   RateHit,
   Store,
   Unsubscribe,
+  WebhookClaim,
 } from "./types.ts";
-import { MAX_EVENTS_PER_READ } from "./types.ts";
+import { LOG_RETENTION_MS, MAX_EVENTS_PER_READ } from "./types.ts";
 
 function deepFreeze<T>(value: T): T {
   if (value && typeof value === "object" && !Object.isFrozen(value)) {
@@ -53,6 +69,11 @@ function frozenCopy<T>(value: T): T {
   return Object.freeze(out) as T;
 }
 
+interface StoredItem extends LogItem {
+  refs: LogRefs;
+  type?: FeedType;
+}
+
 interface Thread {
   conversation: Conversation;
   log: ThreadEvent[];
@@ -79,6 +100,44 @@ export function memoryStore(options: { now?: () => number } = {}): Store {
   const present = new Map<string, Map<string, { status: PresenceStatus; expiresAt: number }>>();
   const listeners = new Set<(notice: LiveNotice) => void>();
   const callbacks = new Map<string, CallbackRequest>();
+  const logs = new Map<string, StoredItem[]>();
+  let lastCursor = "0-0";
+  // The webhook queue, as the redis store keeps it: lanes `<site>:<endpoint>:<group>` of feed
+  // cursors, when each is due next, its attempts, each endpoint's place in the feed.
+  const lanes = new Map<string, string[]>();
+  const due = new Map<string, number>();
+  const attempts = new Map<string, number>();
+  const queued = new Map<string, string>();
+  const switchedOff = new Set<string>();
+
+  function addItem(siteId: string, log: string, body: string, refs: LogRefs, type?: FeedType) {
+    const t = now();
+    const [lastMs = 0, lastN = 0] = lastCursor.split("-").map(Number);
+    lastCursor = t > lastMs ? `${t}-0` : `${lastMs}-${lastN + 1}`;
+    const items = logs.get(`${siteId}:${log}`) ?? [];
+    logs.set(`${siteId}:${log}`, items);
+    items.push({ cursor: lastCursor, body, refs: { ...refs }, ...(type ? { type } : {}) });
+    const oldest = `${t - LOG_RETENTION_MS}-0`;
+    while (items.length > 0 && compareCursors(items[0]!.cursor, oldest) < 0) items.shift();
+    return lastCursor;
+  }
+
+  function feedItem(conversation: Conversation, type: FeedType, at: string, extra = {}) {
+    const data = { ...conversationFeedData(conversation), ...extra };
+    addItem(
+      conversation.siteId,
+      "feed",
+      feedBody(type, at, data),
+      { conversationId: conversation.id, contactId: conversation.contactId },
+      type,
+    );
+  }
+
+  function dropLane(lane: string) {
+    lanes.delete(lane);
+    due.delete(lane);
+    attempts.delete(lane);
+  }
 
   const identityKey = (siteId: string, identity: { kind: string; value: string }) =>
     `${siteId}\u0000${identity.kind}\u0000${identity.value}`;
@@ -108,6 +167,11 @@ export function memoryStore(options: { now?: () => number } = {}): Store {
     },
     async saveContact(contact) {
       contacts.set(contact.id, structuredClone(contact));
+      const body = feedBody("contact.updated", new Date(now()).toISOString(), {
+        contactId: contact.id,
+        contact,
+      });
+      addItem(contact.siteId, "feed", body, { contactId: contact.id }, "contact.updated");
     },
     async claimIdentity(siteId, identity, contactId) {
       const key = identityKey(siteId, identity);
@@ -130,6 +194,7 @@ export function memoryStore(options: { now?: () => number } = {}): Store {
       const ids = conversationsOfContact.get(conversation.contactId) ?? [];
       ids.push(conversation.id);
       conversationsOfContact.set(conversation.contactId, ids);
+      feedItem(conversation, "conversation.created", conversation.createdAt);
     },
     async getConversation(id) {
       const found = threads.get(id);
@@ -181,6 +246,8 @@ export function memoryStore(options: { now?: () => number } = {}): Store {
       found.log.push(event);
       if (input.clientId) found.seqByKey.set(input.clientId, seq);
       found.conversation = applyAppend(found.conversation, event, previewText(event));
+      const type = feedTypeOf(event);
+      if (type) feedItem(found.conversation, type, event.createdAt, { event });
       for (const listener of listeners) {
         listener({ kind: "event", siteId: found.conversation.siteId, conversationId, event });
       }
@@ -215,6 +282,86 @@ export function memoryStore(options: { now?: () => number } = {}): Store {
         .filter((c) => c.conversationId === conversationId)
         .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
         .map((c) => structuredClone(c));
+    },
+
+    async readLog(siteId, log, after, limit) {
+      const items = logs.get(`${siteId}:${log}`) ?? [];
+      const from =
+        after === undefined ? 0 : items.findIndex((i) => compareCursors(i.cursor, after) > 0);
+      if (from < 0) return [];
+      return items
+        .slice(from, from + Math.max(0, limit))
+        .map(({ cursor, body }) => ({ cursor, body }));
+    },
+    async writeLog(siteId, log, body, refs) {
+      return addItem(siteId, log, body, refs);
+    },
+
+    async queueWebhooks(siteId, endpoints, at) {
+      const feed = logs.get(`${siteId}:feed`) ?? [];
+      let count = 0;
+      for (const endpoint of endpoints) {
+        const place = `${siteId}:${endpoint.id}`;
+        if (switchedOff.has(place)) continue;
+        const from = queued.get(place);
+        queued.set(place, feed.at(-1)?.cursor ?? from ?? "0-0");
+        if (from === undefined) continue; // a new endpoint starts at the end
+        for (const item of feed) {
+          if (compareCursors(item.cursor, from) <= 0 || !item.type) continue;
+          if (!endpoint.events.includes(item.type)) continue;
+          const lane = `${place}:${laneGroup(item.refs)}`;
+          const waiting = lanes.get(lane) ?? [];
+          lanes.set(lane, waiting);
+          waiting.push(item.cursor);
+          if (!due.has(lane)) due.set(lane, at);
+          count += 1;
+        }
+      }
+      return count;
+    },
+    async claimWebhooks(at, leaseMs, limit) {
+      const ready = [...due].filter(([, when]) => when <= at).sort((a, b) => a[1] - b[1]);
+      const claims: WebhookClaim[] = [];
+      for (const [lane] of ready.slice(0, Math.max(0, limit))) {
+        const head = lanes.get(lane)?.[0];
+        if (head === undefined) {
+          dropLane(lane);
+          continue;
+        }
+        const [siteId = "", endpointId = ""] = lane.split(":");
+        due.set(lane, at + leaseMs);
+        const attempt = (attempts.get(lane) ?? 0) + 1;
+        attempts.set(lane, attempt);
+        const found = logs.get(`${siteId}:feed`)?.find((i) => i.cursor === head);
+        claims.push({
+          lane,
+          token: String(at + leaseMs),
+          siteId,
+          endpointId,
+          attempt,
+          item: found?.type ? { cursor: head, body: found.body, type: found.type } : null,
+          refs: { ...found?.refs },
+        });
+      }
+      return claims;
+    },
+    async settleWebhook(claim, outcome, at) {
+      if (due.get(claim.lane) !== Number(claim.token)) return false;
+      if (outcome.log) addItem(claim.siteId, "deliveries", outcome.log, claim.refs);
+      if (outcome.result === "retry") {
+        due.set(claim.lane, outcome.retryAt);
+      } else if (outcome.result === "disabled") {
+        const place = `${claim.siteId}:${claim.endpointId}`;
+        switchedOff.add(place);
+        for (const lane of [...lanes.keys()]) if (lane.startsWith(`${place}:`)) dropLane(lane);
+      } else {
+        const waiting = lanes.get(claim.lane) ?? [];
+        waiting.shift();
+        attempts.delete(claim.lane);
+        if (waiting.length > 0) due.set(claim.lane, at);
+        else dropLane(claim.lane);
+      }
+      return true;
     },
 
     async setPresence(siteId, email, status, expiresAt) {

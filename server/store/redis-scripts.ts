@@ -16,7 +16,7 @@ import { RedisScript } from "./redis-driver.ts";
  * ARGV: 1 id, 2 id as a JSON string, 3 event JSON without its `{`, id or seq, 4 clientId or "",
  * 5 "1" to set lastText, 6 lastText, 7 "1" for a visitor message, 8 channel, 9 createdAt,
  * 10 createdAt in ms, 11 key prefix, 12 the live channels' base (`<base>:<siteId>:<id>` is
- * published to).
+ * published to), 13 the feed type it is reported as or "", 14 the feed's MINID (older items go).
  * Answers nil when the conversation does not exist, else { event JSON, 1 when duplicate, assignee or "" }.
  */
 export const APPEND = new RedisScript(`
@@ -53,20 +53,158 @@ if ARGV[7] == "1" then
 end
 redis.call("HSET", conv, unpack(fields))
 redis.call("ZADD", inbox .. status, ARGV[10], ARGV[1])
+if ARGV[13] ~= "" then
+  -- The same data as conversationFeedData (shared.ts), the conversation as it is after this event.
+  local state = redis.call("HMGET", conv, "contactId", "status", "assignee", "activeChannel")
+  local data = '{"conversationId":' .. ARGV[2] .. ',"contactId":' .. cjson.encode(state[1]) ..
+    ',"status":' .. cjson.encode(state[2]) .. ',"assignee":' .. (state[3] and cjson.encode(state[3]) or "null") ..
+    ',"activeChannel":' .. cjson.encode(state[4]) .. ',"event":' .. event .. '}'
+  redis.call("XADD", ARGV[11] .. ":feed:" .. siteId, "MINID", "~", ARGV[14], "*", "t", ARGV[13], "c", state[1],
+    "v", ARGV[1], "b", '{"type":"' .. ARGV[13] .. '","timestamp":' .. cjson.encode(ARGV[9]) .. ',"data":' .. data .. '}')
+end
 redis.call("PUBLISH", ARGV[12] .. ":" .. siteId .. ":" .. ARGV[1], '{"kind":"event","siteId":' .. cjson.encode(siteId) ..
   ',"conversationId":' .. ARGV[2] .. ',"event":' .. event .. '}')
 return { event, 0, redis.call("HGET", conv, "assignee") or "" }
 `);
 
 /**
- * KEYS: conv, inbox zset of its status, the contact's conversations zset.
- * ARGV: 1 id, 2 updatedAt ms, 3 createdAt ms, 4.. field/value pairs. Answers 0 when it exists.
+ * KEYS: conv, inbox zset of its status, the contact's conversations zset, the site's feed.
+ * ARGV: 1 id, 2 updatedAt ms, 3 createdAt ms, 4 the feed's MINID, 5 contact id, 6 the
+ * `conversation.created` body, 7.. field/value pairs. Answers 0 when it exists.
  */
 export const CREATE_CONVERSATION = new RedisScript(`
 if redis.call("EXISTS", KEYS[1]) == 1 then return 0 end
-redis.call("HSET", KEYS[1], unpack(ARGV, 4))
+redis.call("HSET", KEYS[1], unpack(ARGV, 7))
 redis.call("ZADD", KEYS[2], ARGV[2], ARGV[1])
 redis.call("ZADD", KEYS[3], ARGV[3], ARGV[1])
+redis.call("XADD", KEYS[4], "MINID", "~", ARGV[4], "*", "t", "conversation.created", "c", ARGV[5], "v", ARGV[1], "b", ARGV[6])
+return 1
+`);
+
+/** KEYS: contact, the site's feed. ARGV: 1 document, 2 MINID, 3 contact id, 4 the `contact.updated` body. */
+export const SAVE_CONTACT = new RedisScript(`
+redis.call("SET", KEYS[1], ARGV[1])
+redis.call("XADD", KEYS[2], "MINID", "~", ARGV[2], "*", "t", "contact.updated", "c", ARGV[3], "b", ARGV[4])
+return 1
+`);
+
+/** KEYS: a site log (stream). ARGV: 1 MINID, 2.. field/value pairs. Answers the new item's id. */
+export const WRITE_LOG = new RedisScript(`
+return redis.call("XADD", KEYS[1], "MINID", "~", ARGV[1], "*", unpack(ARGV, 2))
+`);
+
+/** KEYS: a site log. ARGV: 1 start ("-" or "(<cursor>"), 2 count. Answers XRANGE's entries. */
+export const READ_LOG = new RedisScript(`
+return redis.call("XRANGE", KEYS[1], ARGV[1], "+", "COUNT", ARGV[2])
+`);
+
+/*
+ * The webhook queue. A lane `<prefix>:wh:<site>:<endpoint>:<group>` lists the feed cursors one
+ * endpoint still has to receive for one conversation (group = its id, or `c.<contact id>`), in
+ * feed order; `<prefix>:whdue` scores each non-empty lane by when it may be tried next (a claim
+ * pushes that out by the lease, so no other instance takes it meanwhile); `<prefix>:whatt`
+ * counts the head's attempts; `<prefix>:whlanes:<site>:<endpoint>` lists an endpoint's lanes;
+ * `<prefix>:whcur:<site>` holds each endpoint's place in the feed; `<prefix>:whoff:<site>`
+ * the endpoints a 410 switched off.
+ */
+
+/**
+ * ARGV: 1 prefix, 2 site, 3 now ms, then per endpoint: its id, its types as ",a,b,".
+ * Answers how many items it queued (at most 1000 per endpoint per call).
+ */
+export const QUEUE_WEBHOOKS = new RedisScript(`
+local prefix, site, now = ARGV[1], ARGV[2], ARGV[3]
+local feed, cursors = prefix .. ":feed:" .. site, prefix .. ":whcur:" .. site
+local count = 0
+for i = 4, #ARGV, 2 do
+  local ep, types = ARGV[i], ARGV[i + 1]
+  if redis.call("SISMEMBER", prefix .. ":whoff:" .. site, ep) == 0 then
+    local from = redis.call("HGET", cursors, ep)
+    if not from then
+      -- A new endpoint hears what happens from now on.
+      local last = redis.call("XREVRANGE", feed, "+", "-", "COUNT", 1)[1]
+      redis.call("HSET", cursors, ep, last and last[1] or "0-0")
+    else
+      local entries = redis.call("XRANGE", feed, "(" .. from, "+", "COUNT", 1000)
+      for _, entry in ipairs(entries) do
+        local f = {}
+        for j = 1, #entry[2], 2 do f[entry[2][j]] = entry[2][j + 1] end
+        if f.t and string.find(types, "," .. f.t .. ",", 1, true) then
+          local member = site .. ":" .. ep .. ":" .. ((f.v and f.v ~= "") and f.v or ("c." .. (f.c or "")))
+          redis.call("RPUSH", prefix .. ":wh:" .. member, entry[1])
+          redis.call("ZADD", prefix .. ":whdue", "NX", now, member)
+          redis.call("SADD", prefix .. ":whlanes:" .. site .. ":" .. ep, member)
+          count = count + 1
+        end
+      end
+      if #entries > 0 then redis.call("HSET", cursors, ep, entries[#entries][1]) end
+    end
+  end
+end
+return count
+`);
+
+/**
+ * ARGV: 1 prefix, 2 now ms, 3 lease ms, 4 limit. Answers per leased lane
+ * { lane, token, attempt, head cursor, the head's feed fields (empty when it is gone) }.
+ */
+export const CLAIM_WEBHOOKS = new RedisScript(`
+local prefix, due = ARGV[1], ARGV[1] .. ":whdue"
+local token = string.format("%d", tonumber(ARGV[2]) + tonumber(ARGV[3]))
+local out = {}
+for _, member in ipairs(redis.call("ZRANGEBYSCORE", due, "-inf", ARGV[2], "LIMIT", 0, tonumber(ARGV[4]))) do
+  local head = redis.call("LINDEX", prefix .. ":wh:" .. member, 0)
+  local site, ep = string.match(member, "^([^:]+):([^:]+):")
+  if not head then
+    redis.call("ZREM", due, member)
+    redis.call("HDEL", prefix .. ":whatt", member)
+    redis.call("SREM", prefix .. ":whlanes:" .. site .. ":" .. ep, member)
+  else
+    redis.call("ZADD", due, token, member)
+    local attempt = redis.call("HINCRBY", prefix .. ":whatt", member, 1)
+    local entry = redis.call("XRANGE", prefix .. ":feed:" .. site, head, head)[1]
+    out[#out + 1] = { member, token, attempt, head, entry and entry[2] or {} }
+  end
+end
+return out
+`);
+
+/**
+ * ARGV: 1 prefix, 2 lane, 3 lease token, 4 result (delivered, failed, skipped, retry, disabled),
+ * 5 retryAt ms, 6 now ms, 7 the delivery log's MINID, 8 the attempt's log body or "", 9 contact
+ * id, 10 conversation id. Answers 0, changing nothing, when the lease is not this token's.
+ */
+export const SETTLE_WEBHOOK = new RedisScript(`
+local prefix, member = ARGV[1], ARGV[2]
+local due = prefix .. ":whdue"
+local score = redis.call("ZSCORE", due, member)
+if not score or tonumber(score) ~= tonumber(ARGV[3]) then return 0 end
+local site, ep = string.match(member, "^([^:]+):([^:]+):")
+local lanes = prefix .. ":whlanes:" .. site .. ":" .. ep
+if ARGV[8] ~= "" then
+  redis.call("XADD", prefix .. ":deliveries:" .. site, "MINID", "~", ARGV[7], "*", "c", ARGV[9], "v", ARGV[10], "b", ARGV[8])
+end
+if ARGV[4] == "retry" then
+  redis.call("ZADD", due, ARGV[5], member)
+elseif ARGV[4] == "disabled" then
+  redis.call("SADD", prefix .. ":whoff:" .. site, ep)
+  for _, other in ipairs(redis.call("SMEMBERS", lanes)) do
+    redis.call("DEL", prefix .. ":wh:" .. other)
+    redis.call("ZREM", due, other)
+    redis.call("HDEL", prefix .. ":whatt", other)
+  end
+  redis.call("DEL", lanes)
+else
+  local lane = prefix .. ":wh:" .. member
+  redis.call("LPOP", lane)
+  redis.call("HDEL", prefix .. ":whatt", member)
+  if redis.call("LLEN", lane) > 0 then
+    redis.call("ZADD", due, ARGV[6], member)
+  else
+    redis.call("ZREM", due, member)
+    redis.call("SREM", lanes, member)
+  end
+end
 return 1
 `);
 

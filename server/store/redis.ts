@@ -11,6 +11,9 @@
  * - `ot:mark:<key>` high-water marks (`raiseMark`)
  * - `ot:cb:<id>` hash (doc, v, status) of a callback request; `ot:cbs:<site>:<status>` zsets
  *   scored by window start (active statuses) or last change (final ones); `ot:{cid}:cbs`
+ * - `ot:feed:<siteId>`, `ot:deliveries:<siteId>`, `ot:audit:<siteId>` streams (the site logs:
+ *   fields `b` body, `c` contact, `v` conversation, `t` feed type), trimmed to 7 days; the
+ *   webhook queue's keys are described in `redis-scripts.ts`
  * - live notices on the channels `ot:live:<siteId>:<conversationId>` (`ot:live:<siteId>:` for
  *   the team's), so a subscription can take one conversation, one site, or all
  */
@@ -24,18 +27,29 @@ import type {
 import { AppError } from "../errors.ts";
 import type { RedisDriver } from "./redis-driver.ts";
 import * as lua from "./redis-scripts.ts";
-import { isActiveCallback, noticeConversationId, previewText, sortCallbacks } from "./shared.ts";
+import {
+  conversationFeedData,
+  feedBody,
+  feedTypeOf,
+  isActiveCallback,
+  noticeConversationId,
+  previewText,
+  sortCallbacks,
+} from "./shared.ts";
 import type {
   AppendResult,
   ConversationPatch,
+  FeedType,
   LiveNotice,
+  LogItem,
   NewEvent,
   NoticeScope,
   PresenceStatus,
   Store,
   Unsubscribe,
+  WebhookClaim,
 } from "./types.ts";
-import { MAX_EVENTS_PER_READ } from "./types.ts";
+import { LOG_RETENTION_MS, MAX_EVENTS_PER_READ } from "./types.ts";
 
 export interface RedisStoreOptions {
   /** Key prefix, so several deployments can share one database. Default `ot`. */
@@ -103,6 +117,17 @@ function strings(reply: unknown): string[] {
   return Array.isArray(reply) ? reply.map(String) : [];
 }
 
+/** A stream entry's flat field list as a record. */
+function fieldsOf(flat: unknown): Record<string, string> {
+  const list = strings(flat);
+  const out: Record<string, string> = {};
+  for (let i = 0; i + 1 < list.length; i += 2) out[list[i]!] = list[i + 1]!;
+  return out;
+}
+
+/** The oldest stream id a site log keeps: XADD's MINID. */
+const keptFrom = () => String(Date.now() - LOG_RETENTION_MS);
+
 /**
  * A {@link Store} on Redis. Needs a single Redis node or Upstash (see the cross-slot note in
  * `redis-scripts.ts`). `close()` also closes the driver.
@@ -135,6 +160,7 @@ export function redisStore(driver: RedisDriver, options: RedisStoreOptions = {})
     callback: (id: string) => `${prefix}:cb:${id}`,
     callbacksOf: (siteId: string) => `${prefix}:cbs:${siteId}:`,
     conversationCallbacks: (id: string) => `${prefix}:{${id}}:cbs`,
+    siteLog: (siteId: string, log: string) => `${prefix}:${log}:${siteId}`,
   };
   const documents = (reply: unknown) =>
     strings(reply).map((json) => JSON.parse(json) as CallbackRequest);
@@ -205,7 +231,15 @@ export function redisStore(driver: RedisDriver, options: RedisStoreOptions = {})
       return typeof json === "string" ? (JSON.parse(json) as Contact) : null;
     },
     async saveContact(contact) {
-      await driver.run(lua.SET, [key.contact(contact.id)], [JSON.stringify(contact)]);
+      const body = feedBody("contact.updated", new Date().toISOString(), {
+        contactId: contact.id,
+        contact,
+      });
+      await driver.run(
+        lua.SAVE_CONTACT,
+        [key.contact(contact.id), key.siteLog(contact.siteId, "feed")],
+        [JSON.stringify(contact), keptFrom(), contact.id, body],
+      );
     },
     async claimIdentity(siteId, identity, contactId) {
       return String(await driver.run(lua.CLAIM, [key.ident(siteId, identity)], [contactId]));
@@ -222,11 +256,19 @@ export function redisStore(driver: RedisDriver, options: RedisStoreOptions = {})
           key.conv(conversation.id),
           key.inbox(conversation.siteId, conversation.status),
           key.contactConvs(conversation.contactId),
+          key.siteLog(conversation.siteId, "feed"),
         ],
         [
           conversation.id,
           ms(conversation.updatedAt),
           ms(conversation.createdAt),
+          keptFrom(),
+          conversation.contactId,
+          feedBody(
+            "conversation.created",
+            conversation.createdAt,
+            conversationFeedData(conversation),
+          ),
           ...toPairs(conversation),
         ],
       );
@@ -286,6 +328,8 @@ export function redisStore(driver: RedisDriver, options: RedisStoreOptions = {})
           ms(input.createdAt),
           prefix,
           channel,
+          feedTypeOf(input) ?? "",
+          keptFrom(),
         ],
       );
       if (!Array.isArray(reply)) throw new AppError("not_found", "No conversation with that id");
@@ -353,6 +397,80 @@ export function redisStore(driver: RedisDriver, options: RedisStoreOptions = {})
           [key.callback("")],
         ),
       );
+    },
+
+    async readLog(siteId, log, after, limit) {
+      const count = Math.floor(limit);
+      if (!(count > 0)) return [];
+      const reply = await driver.run(
+        lua.READ_LOG,
+        [key.siteLog(siteId, log)],
+        [after === undefined ? "-" : `(${after}`, String(count)],
+      );
+      return (Array.isArray(reply) ? reply : []).map(
+        (entry): LogItem => ({ cursor: String(entry[0]), body: fieldsOf(entry[1]).b ?? "" }),
+      );
+    },
+    async writeLog(siteId, log, body, refs) {
+      const pairs = ["b", body];
+      if (refs.contactId) pairs.push("c", refs.contactId);
+      if (refs.conversationId) pairs.push("v", refs.conversationId);
+      return String(
+        await driver.run(lua.WRITE_LOG, [key.siteLog(siteId, log)], [keptFrom(), ...pairs]),
+      );
+    },
+
+    async queueWebhooks(siteId, endpoints, now) {
+      const pairs = endpoints.flatMap((e) => [e.id, `,${e.events.join(",")},`]);
+      if (pairs.length === 0) return 0;
+      return Number(
+        await driver.run(lua.QUEUE_WEBHOOKS, [], [prefix, siteId, String(now), ...pairs]),
+      );
+    },
+    async claimWebhooks(now, leaseMs, limit) {
+      const count = Math.floor(limit);
+      if (!(count > 0)) return [];
+      const reply = await driver.run(
+        lua.CLAIM_WEBHOOKS,
+        [],
+        [prefix, String(Math.floor(now)), String(Math.ceil(leaseMs)), String(count)],
+      );
+      return (Array.isArray(reply) ? reply : []).map((row): WebhookClaim => {
+        const [lane, token, attempt, head, flat] = row as [string, string, number, string, unknown];
+        const [siteId = "", endpointId = ""] = String(lane).split(":");
+        const f = fieldsOf(flat);
+        return {
+          lane: String(lane),
+          token: String(token),
+          siteId,
+          endpointId,
+          attempt: Number(attempt),
+          item: f.b && f.t ? { cursor: String(head), body: f.b, type: f.t as FeedType } : null,
+          refs: {
+            ...(f.c ? { contactId: f.c } : {}),
+            ...(f.v ? { conversationId: f.v } : {}),
+          },
+        };
+      });
+    },
+    async settleWebhook(claim, outcome, now) {
+      const settled = await driver.run(
+        lua.SETTLE_WEBHOOK,
+        [],
+        [
+          prefix,
+          claim.lane,
+          claim.token,
+          outcome.result,
+          outcome.result === "retry" ? String(Math.floor(outcome.retryAt)) : "",
+          String(Math.floor(now)),
+          keptFrom(),
+          outcome.log ?? "",
+          claim.refs.contactId ?? "",
+          claim.refs.conversationId ?? "",
+        ],
+      );
+      return Number(settled) === 1;
     },
 
     async setPresence(siteId, email, status, expiresAt) {

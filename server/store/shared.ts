@@ -4,7 +4,14 @@ import type {
   Conversation,
   ThreadEvent,
 } from "../../sdk/protocol.ts";
-import type { ConversationPatch, LiveNotice, NoticeScope } from "./types.ts";
+import type {
+  ConversationPatch,
+  FeedType,
+  LiveNotice,
+  LogRefs,
+  NewEvent,
+  NoticeScope,
+} from "./types.ts";
 
 /** Event ids are derived, so a retried append can never mint a second id for one seq. */
 export function eventId(conversationId: string, seq: number): string {
@@ -94,4 +101,48 @@ export function sortCallbacks(
       ? a.window.from.localeCompare(b.window.from) || a.createdAt.localeCompare(b.createdAt)
       : b.updatedAt.localeCompare(a.updatedAt),
   );
+}
+
+/**
+ * The feed type a thread event is reported as, or null for what stays inside (notes, the
+ * visitor's own requests, delivery failures). A contact's changes are reported by `saveContact`.
+ */
+export function feedTypeOf(event: Pick<NewEvent, "type" | "name">): FeedType | null {
+  if (event.type === "message") return "message.created";
+  if (event.type !== "system" || !event.name) return null;
+  if (event.name.startsWith("conversation.")) return "conversation.updated";
+  if (event.name.startsWith("callback.")) return "callback.updated";
+  if (event.name === "channel.linked" || event.name === "csat.submitted") return event.name;
+  return null;
+}
+
+/**
+ * `data` of a conversation's feed items: where it stands now. The redis append script builds
+ * the same object in Lua; the store contract suite holds both to it.
+ */
+export function conversationFeedData(conversation: Conversation): Record<string, unknown> {
+  return {
+    conversationId: conversation.id,
+    contactId: conversation.contactId,
+    status: conversation.status,
+    assignee: conversation.assignee ?? null,
+    activeChannel: conversation.activeChannel,
+  };
+}
+
+/** A feed item's body, as webhooks send it: `{ type, timestamp, data }`. */
+export function feedBody(type: FeedType, timestamp: string, data: unknown): string {
+  return JSON.stringify({ type, timestamp, data });
+}
+
+/** The delivery lane an item waits in: its conversation's, else its contact's. */
+export function laneGroup(refs: LogRefs): string {
+  return refs.conversationId ?? `c.${refs.contactId ?? ""}`;
+}
+
+/** Cursors (`<ms>-<n>`) in their order, as Redis orders stream ids. */
+export function compareCursors(a: string, b: string): number {
+  const [am = 0, an = 0] = a.split("-").map(Number);
+  const [bm = 0, bn = 0] = b.split("-").map(Number);
+  return am - bm || an - bn;
 }

@@ -70,6 +70,64 @@ export type LiveNotice =
 export type Unsubscribe = () => void;
 
 /**
+ * What a site's CRM hears, by webhook and on the event feed (DESIGN §10). The store writes each
+ * item in the same step as the change it reports, so none is lost between the two.
+ */
+export type FeedType =
+  | "conversation.created"
+  | "conversation.updated"
+  | "message.created"
+  | "channel.linked"
+  | "contact.updated"
+  | "callback.updated"
+  | "csat.submitted";
+
+/** The append-only logs each site has, kept {@link LOG_RETENTION_MS}, read by cursor. */
+export type SiteLog = "feed" | "deliveries" | "audit";
+
+/** One item of a site log: its cursor (`<ms>-<n>`, increasing) and its JSON body as stored. */
+export interface LogItem {
+  cursor: string;
+  body: string;
+}
+
+/** What an item is about, so erasure can find it (never part of the body). */
+export interface LogRefs {
+  conversationId?: string;
+  contactId?: string;
+}
+
+/** A webhook endpoint as the queue sees it: its id and the feed types it takes. */
+export interface QueueEndpoint {
+  id: string;
+  events: readonly FeedType[];
+}
+
+/**
+ * The head of one delivery lane (one endpoint × one conversation, so a conversation's items go
+ * out in order), leased to the caller until `token` (ms): no other instance gets it meanwhile.
+ */
+export interface WebhookClaim {
+  lane: string;
+  token: string;
+  siteId: string;
+  endpointId: string;
+  /** 1 on the first try. */
+  attempt: number;
+  /** The feed item to send; null when erasure or age removed it: settle it as `skipped`. */
+  item: (LogItem & { type: FeedType }) | null;
+  refs: LogRefs;
+}
+
+export type WebhookOutcome =
+  /** Delivered, given up on, or gone from the feed: the lane moves to its next item. */
+  | { result: "delivered" | "failed" | "skipped"; log?: string }
+  /** Tried again at `retryAt` (ms). */
+  | { result: "retry"; retryAt: number; log: string }
+  /** The receiver answered 410: the endpoint is switched off and its lanes dropped. */
+  | { result: "disabled"; log: string };
+
+/**
  * Which live notices a subscription hears: a site's (its conversations' and its team's), or one
  * conversation's. No scope hears every notice of every site: one such subscription per
  * long-lived instance, routed to its sockets by the hub. A runtime whose connections cannot
@@ -183,11 +241,42 @@ export interface Store {
    */
   subscribe(listener: (notice: LiveNotice) => void, scope?: NoticeScope): Promise<Unsubscribe>;
 
+  /**
+   * A site log's items after `after` (exclusive; from the oldest kept without it), oldest first,
+   * at most `limit`. The feed is written by `createConversation`, `append` (events that map to a
+   * {@link FeedType}) and `saveContact`; the delivery log by `settleWebhook`.
+   */
+  readLog(
+    siteId: string,
+    log: SiteLog,
+    after: string | undefined,
+    limit: number,
+  ): Promise<LogItem[]>;
+  /** Adds an item to a site log and answers its cursor. */
+  writeLog(siteId: string, log: SiteLog, body: string, refs: LogRefs): Promise<string>;
+
+  /**
+   * Moves the feed items each endpoint takes onto its delivery lanes, from where it stopped (a
+   * new endpoint starts at the feed's end). Safe to run anywhere at once: each item is queued
+   * once per endpoint. Endpoints a 410 switched off are passed over. Answers how many it queued.
+   */
+  queueWebhooks(siteId: string, endpoints: readonly QueueEndpoint[], now: number): Promise<number>;
+  /** Leases up to `limit` lanes whose next attempt is due at `now`, for `leaseMs`. */
+  claimWebhooks(now: number, leaseMs: number, limit: number): Promise<WebhookClaim[]>;
+  /**
+   * Settles a claim (and logs the attempt in the site's delivery log); false, changing nothing,
+   * when its lease ran out and another instance may have it.
+   */
+  settleWebhook(claim: WebhookClaim, outcome: WebhookOutcome, now: number): Promise<boolean>;
+
   /** Resolves once the store answered a trivial command: it can serve (`GET /ready`). */
   ping(): Promise<void>;
 
   close(): Promise<void>;
 }
+
+/** How long site logs (feed, deliveries, audit) keep an item: DESIGN §10 asks for 7 days. */
+export const LOG_RETENTION_MS = 7 * 24 * 3_600_000;
 
 /** The log is capped per read so one request can never pull an unbounded history. */
 export const MAX_EVENTS_PER_READ = 500;
