@@ -17,12 +17,14 @@ import type { Config, SiteConfig } from "./config.ts";
 import { createCallbacks } from "./core/callbacks.ts";
 import { createPresence } from "./core/presence.ts";
 import { createThreads } from "./core/threads.ts";
+import { createWebhooks, type WebhookOptions } from "./core/webhooks.ts";
 import { AppError, errorBody } from "./errors.ts";
 import { agentRoutes } from "./http/agent.ts";
 import { closeUnreadBodies } from "./http/body.ts";
 import { agentCallbackRoutes, visitorCallbackRoutes } from "./http/callbacks.ts";
 import { contactRoutes } from "./http/contacts.ts";
 import { docsRoutes } from "./http/docs.ts";
+import { feedRoutes } from "./http/feed.ts";
 import { type LiveOptions, liveRoutes } from "./http/live.ts";
 import { createOriginPolicy } from "./http/origins.ts";
 import { DEFAULT_LIMITS, enforceLimit, type Limits } from "./http/rate-limit.ts";
@@ -81,6 +83,8 @@ export interface AppDeps {
    * has no compile step.
    */
   router?: HonoOptions<BlankEnv>["router"];
+  /** How webhooks are sent (timeout, retry waits, fetch); the defaults are docs/architecture.md §11's. */
+  webhooks?: Partial<WebhookOptions>;
 }
 
 /**
@@ -138,6 +142,7 @@ export function createApp(deps: AppDeps) {
     origins: createOriginPolicy(config.sites, ownOrigins),
     limits: { ...DEFAULT_LIMITS, ...deps.limits },
     channels,
+    webhooks: createWebhooks({ ...deps.webhooks, store, sites: config.sites, now, log }),
     log,
     now,
     defer(work) {
@@ -235,6 +240,7 @@ export function createApp(deps: AppDeps) {
   app.route("/v1/agent", agentRoutes(services));
   app.route("/v1/agent", agentCallbackRoutes(services));
   app.route("/v1/agent", contactRoutes(services));
+  app.route("/v1/agent", feedRoutes(services));
   app.route("/v1", visitorRoutes(services));
   app.route("/v1", visitorCallbackRoutes(services));
   app.route("/", resumeRoutes(services));

@@ -11,6 +11,7 @@ import {
   WHOLE,
 } from "./schema/env.ts";
 import { SITES_SHAPE, type SiteOutput, SitesFile, type SitesFileOutput } from "./schema/sites.ts";
+import type { FeedType } from "./store/types.ts";
 
 /**
  * Configuration: environment variables and the sites file, validated once at start with
@@ -93,6 +94,16 @@ export interface SiteConfig {
   callback?: CallbackConfig;
   /** Keys servers call the agent API with (the sites file keeps their hashes only). */
   apiKeys?: ApiKeyEntry[];
+  /** Where the site's feed is sent as Standard Webhooks. */
+  webhooks?: WebhookConfig[];
+}
+
+export interface WebhookConfig {
+  url: string;
+  /** `whsec_<base64>`: the key the receiver checks signatures with. */
+  secret: string;
+  /** The feed types it takes; every type when the sites file leaves it out. */
+  events: FeedType[];
 }
 
 export interface Config {

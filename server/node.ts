@@ -9,7 +9,7 @@ import { type ServerType, serve } from "@hono/node-server";
 import { getConnInfo } from "@hono/node-server/conninfo";
 import { type WebSocket, WebSocketServer } from "ws";
 import { CLOSE_SERVICE_RESTART, LIMITS } from "../sdk/protocol.ts";
-import { createApp, type OmnithreadApp } from "./app.ts";
+import { type AppDeps, createApp, type OmnithreadApp } from "./app.ts";
 import { generateKeyRingConfig, type KeyRingConfig, loadKeyRing } from "./auth/keys.ts";
 import type { EmailChannel, MailTransport } from "./channels/email/index.ts";
 import { httpMailTransport, serverChannels } from "./channels/index.ts";
@@ -34,6 +34,7 @@ import type { Store } from "./store/types.ts";
 const HEARTBEAT_MS = 30_000;
 /** How often the callback queue's reminder and missed rules run (every instance may run them). */
 const CALLBACK_SWEEP_MS = 30_000;
+const WEBHOOK_INTERVAL_MS = 500;
 /** How long a stopping server lets in-flight requests finish before it cuts them off. */
 const DRAIN_MS = 10_000;
 
@@ -174,6 +175,10 @@ export interface StartOptions {
   mailSimulator?: boolean;
   /** How often the callback queue's reminder and missed rules run; default 30 s. */
   callbackSweepMs?: number;
+  /** How often due webhooks are sent (and the feeds' news queued); default 500 ms. */
+  webhookIntervalMs?: number;
+  /** Webhook timeout, retry waits and fetch, for tests; the defaults are docs/architecture.md §11's. */
+  webhooks?: AppDeps["webhooks"];
   /**
    * `omnithread start`: refuse to run on the demo's published settings, development keys or the
    * demo simulators (see `node/production.ts`), naming what to set.
@@ -273,6 +278,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     log,
     ...(scope ? { logScope: scope } : {}),
     ...(options.limits ? { limits: options.limits } : {}),
+    ...(options.webhooks ? { webhooks: options.webhooks } : {}),
     channels,
   });
   services = built.services;
@@ -332,12 +338,25 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       .catch((error: unknown) => log.error("callback sweep failed", { error: String(error) }));
   }, options.callbackSweepMs ?? CALLBACK_SWEEP_MS);
   sweep.unref();
+  // One round at a time: a round waiting on a slow receiver is not joined by another.
+  let delivering: Promise<unknown> | null = null;
+  const webhookTimer = setInterval(() => {
+    delivering ??= built.services.webhooks
+      .deliver()
+      .catch((error: unknown) => log.error("webhook delivery failed", { error: String(error) }))
+      .finally(() => {
+        delivering = null;
+      });
+  }, options.webhookIntervalMs ?? WEBHOOK_INTERVAL_MS);
+  webhookTimer.unref();
 
   let stopping: Promise<void> | null = null;
   const stop = () => {
     stopping ??= (async () => {
       clearInterval(heartbeat);
       clearInterval(sweep);
+      clearInterval(webhookTimer);
+      await delivering;
       await smtp?.close();
       transport.close?.();
       await drain(server, options.drainMs ?? DRAIN_MS, () => {

@@ -139,7 +139,21 @@ export function createWorker(options: WorkerOptions = {}) {
       } catch (error) {
         return misconfigured(error, log);
       }
-      return built.app.fetch(request, env, ctx);
+      const response = await built.app.fetch(request, env, ctx);
+      // What this request changed goes out now rather than at the next Cron run.
+      if (
+        request.method !== "GET" &&
+        built.services.config.sites.some((site) => site.webhooks?.length)
+      ) {
+        ctx.waitUntil(
+          built.services.webhooks
+            .deliver()
+            .catch((error: unknown) =>
+              built.log.error("webhook delivery failed", { error: String(error) }),
+            ),
+        );
+      }
+      return response;
     },
 
     /**
@@ -179,8 +193,12 @@ export function createWorker(options: WorkerOptions = {}) {
       ctx: ExecutionContext,
     ): Promise<void> {
       const { services, log } = await appFor(env, ctx);
-      const swept = await services.callbacks.sweep();
+      const [swept, webhooks] = await Promise.all([
+        services.callbacks.sweep(),
+        services.webhooks.deliver(),
+      ]);
       log.info("callback sweep", { cron: controller.cron, ...swept });
+      log.info("webhooks", { cron: controller.cron, ...webhooks });
     },
   };
 }

@@ -1,4 +1,5 @@
 import { randomId } from "./base32.ts";
+import { sha256Hex } from "./bytes.ts";
 
 /** An API key's id: it is part of the key, so it must not hold the `_` that separates the parts. */
 export const API_KEY_ID = /^[a-z0-9][a-z0-9-]{0,31}$/;
@@ -41,8 +42,7 @@ export interface ApiKeyEntry {
  * const hash = await hashApiKey("ot_sk_crm_…");
  */
 export async function hashApiKey(key: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(key));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+  return sha256Hex(key);
 }
 
 /**

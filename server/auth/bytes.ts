@@ -49,6 +49,41 @@ export function fromBase64Url(text: string): Uint8Array<ArrayBuffer> {
 }
 
 /**
+ * Encodes bytes as standard base64 with padding (RFC 4648 §4), as Standard Webhooks signs.
+ *
+ * @example
+ * toBase64(new Uint8Array([251, 255])); // "+/8="
+ */
+export function toBase64(bytes: Uint8Array): string {
+  return toBase64Url(bytes)
+    .replace(/-/g, "+")
+    .replace(/_/g, "/")
+    .padEnd(Math.ceil((bytes.length * 4) / 3 / 4) * 4, "=");
+}
+
+/**
+ * Decodes base64 in either alphabet (standard or url-safe), padded or not; a `TypeError` on
+ * anything else.
+ *
+ * @example
+ * fromBase64("+/8="); // Uint8Array [251, 255]
+ */
+export function fromBase64(text: string): Uint8Array<ArrayBuffer> {
+  return fromBase64Url(text.replace(/\+/g, "-").replace(/\//g, "_"));
+}
+
+/**
+ * The SHA-256 of a text, as lowercase hex.
+ *
+ * @example
+ * await sha256Hex("abc"); // "ba7816bf…"
+ */
+export async function sha256Hex(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", textEncoder.encode(text));
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/**
  * Fresh random bytes from the platform's CSPRNG.
  *
  * @example

@@ -8,6 +8,7 @@ import type { Config, SiteConfig } from "../config.ts";
 import type { Callbacks } from "../core/callbacks.ts";
 import type { Presence } from "../core/presence.ts";
 import type { Threads, VisitorClaim } from "../core/threads.ts";
+import type { Webhooks } from "../core/webhooks.ts";
 import { AppError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import type { Hub } from "../realtime/hub.ts";
@@ -25,6 +26,8 @@ export interface Services {
   presence: Presence;
   /** The outside channels this server runs, by name. */
   channels: Map<ExternalChannel, Channel>;
+  /** Sends the sites' feeds to their webhook endpoints; the runtime decides when. */
+  webhooks: Webhooks;
   tokens: TokenService;
   handles: HandleService;
   hub: Hub;

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hashApiKey } from "../auth/api-keys.ts";
 import { generateKeyRingConfig, type KeyRingConfig, loadKeyRing } from "../auth/keys.ts";
 import { hashPassword, verifyPassword } from "../auth/passwords.ts";
+import { webhookKey } from "../auth/webhook-signature.ts";
 import type { Env } from "../config.ts";
 import { type CliIo, runCli } from "./cli.ts";
 
@@ -58,6 +59,7 @@ describe("omnithread --help", () => {
       "keys ",
       "keys --rotate FILE",
       "keys --api-key ID",
+      "keys --webhook-secret",
       "hash-password",
       "check-config",
     ]) {
@@ -218,6 +220,13 @@ describe("omnithread keys", () => {
     expect(apiKey.hash).toMatch(/^[0-9a-f]{64}$/);
     expect(JSON.parse((await cli(["keys", "--api-key", "crm"])).out).key).not.toBe(key);
     expect((await cli(["keys", "--api-key", "my_crm"])).code).toBe(1);
+  });
+
+  it("--webhook-secret prints a fresh whsec_ secret of 32 random bytes", async () => {
+    const { code, out } = await cli(["keys", "--webhook-secret"]);
+    expect(code).toBe(0);
+    expect(webhookKey(out.trim())).toHaveLength(32);
+    expect((await cli(["keys", "--webhook-secret"])).out).not.toBe(out);
   });
 });
 

@@ -8,6 +8,7 @@ import { parseArgs } from "node:util";
 import { generateApiKey } from "../auth/api-keys.ts";
 import { generateKeyRingConfig, type KeyRingConfig, loadKeyRing } from "../auth/keys.ts";
 import { hashPassword } from "../auth/passwords.ts";
+import { newWebhookSecret } from "../auth/webhook-signature.ts";
 import { type Config, ConfigError, type Env, loadConfig } from "../config.ts";
 import { devKeyPath, jsonOrFile, startServer } from "../node.ts";
 import { DEMO_EMAIL } from "./mail-simulator/index.ts";
@@ -25,6 +26,7 @@ Commands:
   keys                  print a new signing key ring for OMNITHREAD_KEYS
   keys --rotate FILE    print FILE's ring with a new signing key in front (the old one retires)
   keys --api-key ID     print a new API key and the sites-file entry with its hash
+  keys --webhook-secret print a new whsec_ secret for a site's webhook endpoint
   hash-password         read a password (stdin, or a prompt) and print its hash for the sites file
   check-config          check the environment and the sites file; print every problem (exit 1)
 
@@ -84,6 +86,10 @@ export async function runCli(argv: string[], io: CliIo = nodeIo): Promise<number
       case "start":
         return await start(io, values.demo === true);
       case "keys":
+        if (values["webhook-secret"]) {
+          io.out(newWebhookSecret());
+          return 0;
+        }
         return await keys(io, values.rotate, values["api-key"]);
       case "hash-password":
         io.out(await hashPassword(checkedPassword(await io.readPassword())));
@@ -117,6 +123,7 @@ function parse(argv: string[]) {
       demo: { type: "boolean" },
       rotate: { type: "string" },
       "api-key": { type: "string" },
+      "webhook-secret": { type: "boolean" },
       help: { type: "boolean", short: "h" },
       version: { type: "boolean", short: "v" },
     },

@@ -5,7 +5,9 @@
  */
 import * as v from "valibot";
 import { API_KEY_ID, API_KEY_SCOPES } from "../auth/api-keys.ts";
+import { WEBHOOK_SECRET_PREFIX, webhookKey } from "../auth/webhook-signature.ts";
 import { validateHours } from "../core/hours.ts";
+import { FEED_TYPES } from "../store/types.ts";
 import { domain, email, got, httpUrl, isHttpUrl, origin, strict } from "./fields.ts";
 
 export const SITE_ID = /^[a-z0-9][a-z0-9_-]{0,63}$/;
@@ -153,6 +155,41 @@ const apiKey = strict({
   ),
 });
 
+const SECRET_SHAPE = `must be ${WEBHOOK_SECRET_PREFIX} and the key in base64 (at least 24 bytes)`;
+
+/** An endpoint the site's feed is sent to, signed by the Standard Webhooks specification. */
+const webhook = strict({
+  url: v.pipe(
+    httpUrl,
+    v.description(
+      "Where the webhooks are POSTed. http and loopback are allowed (the operator's own call): never point it at an internal service.",
+    ),
+  ),
+  secret: v.pipe(
+    v.string(got(SECRET_SHAPE)),
+    v.check((value) => {
+      try {
+        return webhookKey(value).length >= 24;
+      } catch {
+        return false;
+      }
+    }, got(SECRET_SHAPE)),
+    v.description(
+      "The receiver verifies signatures with it; `omnithread keys --webhook-secret` prints one.",
+    ),
+  ),
+  events: v.optional(
+    v.pipe(
+      v.array(
+        v.picklist(FEED_TYPES, got(`must be one of ${FEED_TYPES.join(", ")}`)),
+        "must be an array",
+      ),
+      v.minLength(1, "must name at least one event type"),
+    ),
+    () => [...FEED_TYPES],
+  ),
+});
+
 export const Site = v.pipe(
   strict({
     id: v.pipe(
@@ -179,6 +216,7 @@ export const Site = v.pipe(
     email: v.optional(emailBlock),
     callback: v.optional(callback),
     apiKeys: v.optional(v.array(apiKey, "must be an array")),
+    webhooks: v.optional(v.array(webhook, "must be an array")),
   }),
   v.transform(({ name, ...rest }) => ({ ...rest, name: name ?? rest.id })),
 );

@@ -70,17 +70,19 @@ export type LiveNotice =
 export type Unsubscribe = () => void;
 
 /**
- * What a site's CRM hears, by webhook and on the event feed (DESIGN §10). The store writes each
+ * What a site's CRM hears, by webhook and on the event feed (docs/architecture.md §11). The store writes each
  * item in the same step as the change it reports, so none is lost between the two.
  */
-export type FeedType =
-  | "conversation.created"
-  | "conversation.updated"
-  | "message.created"
-  | "channel.linked"
-  | "contact.updated"
-  | "callback.updated"
-  | "csat.submitted";
+export const FEED_TYPES = [
+  "conversation.created",
+  "conversation.updated",
+  "message.created",
+  "channel.linked",
+  "contact.updated",
+  "callback.updated",
+  "csat.submitted",
+] as const;
+export type FeedType = (typeof FEED_TYPES)[number];
 
 /** The append-only logs each site has, kept {@link LOG_RETENTION_MS}, read by cursor. */
 export type SiteLog = "feed" | "deliveries" | "audit";
@@ -275,7 +277,7 @@ export interface Store {
   close(): Promise<void>;
 }
 
-/** How long site logs (feed, deliveries, audit) keep an item: DESIGN §10 asks for 7 days. */
+/** How long site logs (feed, deliveries, audit) keep an item (docs/architecture.md §11). */
 export const LOG_RETENTION_MS = 7 * 24 * 3_600_000;
 
 /** The log is capped per read so one request can never pull an unbounded history. */
