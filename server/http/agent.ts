@@ -1,6 +1,7 @@
 import { Hono, type MiddlewareHandler } from "hono";
 import type { Agent, Conversation } from "../../sdk/protocol.ts";
 import { verifyPassword } from "../auth/passwords.ts";
+import { audit, conversationChanges } from "../core/audit.ts";
 import { AppError } from "../errors.ts";
 import {
   AgentsAnswer,
@@ -268,6 +269,9 @@ export function agentRoutes(s: Services) {
         ...(status ? { status } : {}),
         ...(assignee !== undefined ? { assignee } : {}),
       });
+      for (const entry of conversationChanges(conversation, updated)) {
+        await audit(s.store, agent, entry, s.now());
+      }
       if (status === "resolved" && conversation.status !== "resolved") {
         for (const channel of s.channels.values()) {
           if (channel.configured(s.site(agent.siteId))) await channel.resolved?.(s, updated);

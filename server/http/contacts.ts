@@ -1,9 +1,12 @@
 import { Hono } from "hono";
 import type { Contact } from "../../sdk/protocol.ts";
+import { audit } from "../core/audit.ts";
+import { exportContact } from "../core/export.ts";
 import { defaultCountry, normalizePhone } from "../core/phone.ts";
 import { AppError } from "../errors.ts";
 import {
   ContactAnswer,
+  ContactExport,
   ContactPatchBody,
   ContactsAnswer,
   ContactsQuery,
@@ -114,8 +117,41 @@ export function contactRoutes(s: Services) {
       }
       const updated: Contact = { ...contact, attributes };
       await s.store.saveContact(updated);
+      const names = Object.keys(c.req.valid("json").attributes).sort();
+      await audit(
+        s.store,
+        c.var.agent,
+        { action: "contact.attributes", contactId: contact.id, details: { names } },
+        s.now(),
+      );
       await s.store.publish({ kind: "contact", siteId: contact.siteId, contact: updated });
       return c.json({ contact: updated });
+    },
+  );
+
+  routes.get(
+    "/contacts/:id/export",
+    signedIn,
+    route({
+      summary: "Everything held on a contact, as one JSON document",
+      description:
+        "The contact, its identities, every conversation with every event (notes and system events included), its callbacks, and the ratings given. Written to the audit log.",
+      tag: "agent",
+      auth: "agent",
+      params: { id: "The contact's id" },
+      responses: { 200: { description: "The document (a download)", schema: ContactExport } },
+    }),
+    async (c) => {
+      const contact = await contactOf(c.var.agent.siteId, c.req.param("id"));
+      const document = await exportContact(s.store, contact, s.now());
+      await audit(
+        s.store,
+        c.var.agent,
+        { action: "contact.exported", contactId: contact.id },
+        s.now(),
+      );
+      c.header("Content-Disposition", `attachment; filename="contact-${contact.id}.json"`);
+      return c.json(document);
     },
   );
 

@@ -1,12 +1,13 @@
 import { Hono } from "hono";
-import { DeliveriesAnswer, FeedAnswer, LogQuery } from "../schema/feed.ts";
+import { AuditAnswer, DeliveriesAnswer, FeedAnswer, LogQuery } from "../schema/feed.ts";
 import { route } from "../schema/route.ts";
 import type { SiteLog } from "../store/types.ts";
 import { agentOnly, type Services } from "./services.ts";
 
 /**
  * The site's event feed and webhook delivery log, for its CRM (an API key of scope `webhooks`)
- * or an agent: what a receiver that was down reads to catch up, without a gap.
+ * or an agent: what a receiver that was down reads to catch up, without a gap. And the audit
+ * log, for the team (scope `agent`).
  *
  * @example
  * app.route("/v1/agent", feedRoutes(services));
@@ -60,6 +61,24 @@ export function feedRoutes(s: Services) {
     async (c) => {
       const { items, next } = await page(c.var.agent.siteId, "deliveries", c.req.valid("query"));
       return c.json({ deliveries: items, next });
+    },
+  );
+
+  routes.get(
+    "/audit",
+    agentOnly(s),
+    route({
+      summary: "The audit log",
+      description:
+        "Who (an agent, or an API key) assigned, resolved or reopened a conversation, changed a contact's attributes, exported or erased a contact, and when; kept 7 days, oldest first.",
+      tag: "agent",
+      auth: "agent",
+      query: LogQuery,
+      responses: { 200: { description: "Entries after the cursor", schema: AuditAnswer } },
+    }),
+    async (c) => {
+      const { items, next } = await page(c.var.agent.siteId, "audit", c.req.valid("query"));
+      return c.json({ entries: items, next });
     },
   );
 

@@ -46,3 +46,25 @@ export const ContactsAnswer = loose({ contacts: v.array(Contact) });
 export const ContactAnswer = loose({ contact: Contact, conversations: v.array(Conversation) });
 
 export const ContactUpdated = loose({ contact: Contact });
+
+/** `GET /v1/agent/contacts/:id/export`: everything held on the contact. */
+export const ContactExport = loose({
+  exportedAt: v.string(),
+  contact: Contact,
+  identities: v.array(loose({ kind: v.string(), value: v.string() })),
+  conversations: v.array(
+    loose({
+      conversation: Conversation,
+      events: v.array(loose({ seq: v.number(), type: v.string(), text: v.string() })),
+      callbacks: v.array(loose({ id: v.string(), status: v.string() })),
+    }),
+  ),
+  ratings: v.array(
+    loose({
+      conversationId: v.string(),
+      rating: v.number(),
+      comment: v.optional(v.string()),
+      at: v.string(),
+    }),
+  ),
+});

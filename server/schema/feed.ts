@@ -62,3 +62,27 @@ export const DeliveriesAnswer = loose({
   ),
   ...page,
 });
+
+export const AuditAnswer = loose({
+  entries: v.array(
+    loose({
+      cursor,
+      action: v.picklist([
+        "conversation.assigned",
+        "conversation.status",
+        "contact.attributes",
+        "contact.exported",
+        "contact.erased",
+      ]),
+      actor: loose({ type: v.picklist(["agent", "apiKey"]), id: v.string() }),
+      at: v.string(),
+      conversationId: v.optional(v.string()),
+      contactId: v.optional(v.string()),
+      contactHash: v.optional(
+        v.pipe(v.string(), v.description("An erased contact's id, as its SHA-256 hex")),
+      ),
+      details: v.optional(loose({})),
+    }),
+  ),
+  ...page,
+});
