@@ -398,6 +398,12 @@ export interface ContactFrame {
   contact: Contact;
 }
 
+/** For agents: a conversation was erased (its contact's data deleted): drop it. */
+export interface ErasedFrame {
+  type: "erased";
+  conversationId: string;
+}
+
 export interface AckFrame {
   type: "ack";
   clientId: string;
@@ -423,6 +429,7 @@ export type ServerFrame =
   | PresenceNoticeFrame
   | CallbackFrame
   | ContactFrame
+  | ErasedFrame
   | AckFrame
   | ReadyFrame
   | ErrorFrame;

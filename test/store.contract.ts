@@ -748,5 +748,78 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
         ["kept", "two"],
       ]);
     });
+
+    it("erases a contact and its conversations, leaving its neighbours alone", async () => {
+      const siteId = uniqueId("site");
+      const contactId = uniqueId("k");
+      const endpoint: QueueEndpoint = { id: "crm", events: ["message.created"] };
+      await store.queueWebhooks(siteId, [endpoint], Date.now());
+      const a = newConversation({ siteId, contactId });
+      const b = newConversation({ siteId, contactId });
+      const neighbour = newConversation({ siteId });
+      for (const c of [a, b, neighbour]) await store.createConversation(c);
+      const address = `${contactId}@mail.example`;
+      expect(await store.claimIdentity(siteId, { kind: "email", value: address }, contactId)).toBe(
+        contactId,
+      );
+      await store.saveContact({
+        id: contactId,
+        siteId,
+        identities: [{ kind: "email", value: address, verified: false }],
+        attributes: {},
+        createdAt: new Date().toISOString(),
+      });
+      await store.append(a.id, visitorMessage("one", "e-1"));
+      await store.append(a.id, visitorMessage("two"));
+      await store.append(b.id, visitorMessage("three"));
+      await store.append(neighbour.id, visitorMessage("next door"));
+      const callback = newCallback({ siteId, conversationId: a.id, contactId });
+      await store.saveCallback(callback, 0);
+      const code = uniqueId("code");
+      await store.putOnce(code, a.id, 60_000, a.id);
+      await store.writeLog(siteId, "audit", '{"action":"contact.exported"}', { contactId });
+      await store.queueWebhooks(siteId, [endpoint], Date.now());
+
+      expect(await store.erase(siteId, { conversationIds: [a.id, b.id], contactId })).toEqual({
+        conversations: 2,
+        events: 3,
+      });
+      expect(await store.getConversation(a.id)).toBeNull();
+      expect(await store.getConversation(b.id)).toBeNull();
+      expect(await store.eventsAfter(a.id, 0)).toEqual([]);
+      expect(await store.getContact(contactId)).toBeNull();
+      expect(await store.contactConversationIds(contactId)).toEqual([]);
+      expect(await store.getCallback(callback.id)).toBeNull();
+      expect(await store.listCallbacks(siteId, ["requested"])).toEqual([]);
+      expect(await store.takeOnce(code)).toBeNull();
+      // The address is free: a later message from it starts a new contact.
+      expect(await store.findContactId(siteId, { kind: "email", value: address })).toBeNull();
+      expect(await store.claimIdentity(siteId, { kind: "email", value: address }, "k-new")).toBe(
+        "k-new",
+      );
+      // A second append with the erased conversation's key is refused, not stored anew.
+      await expect(store.append(a.id, visitorMessage("one", "e-1"))).rejects.toThrow();
+      expect((await store.listConversations(siteId)).map((c) => c.id)).toEqual([neighbour.id]);
+
+      const feed = (await store.readLog(siteId, "feed", undefined, 100)).map((i) => i.body);
+      expect(feed.some((body) => body.includes(a.id) || body.includes(contactId))).toBe(false);
+      expect(feed.filter((body) => body.includes(neighbour.id))).toHaveLength(2);
+      expect(await store.readLog(siteId, "audit", undefined, 10)).toEqual([]);
+      const claims = await store.claimWebhooks(Date.now(), 30_000, 1000);
+      expect(claims.filter((c) => c.siteId === siteId).map((c) => c.refs.conversationId)).toEqual([
+        neighbour.id,
+      ]);
+
+      // Nothing is left to erase, and another site cannot erase this site's conversations.
+      expect(await store.erase(siteId, { conversationIds: [a.id], contactId })).toEqual({
+        conversations: 0,
+        events: 0,
+      });
+      expect(await store.erase(uniqueId("site"), { conversationIds: [neighbour.id] })).toEqual({
+        conversations: 0,
+        events: 0,
+      });
+      expect(await store.getConversation(neighbour.id)).not.toBeNull();
+    });
   });
 }

@@ -1,11 +1,13 @@
 import { Hono } from "hono";
 import type { Contact } from "../../sdk/protocol.ts";
 import { audit } from "../core/audit.ts";
+import { erase } from "../core/erasure.ts";
 import { exportContact } from "../core/export.ts";
 import { defaultCountry, normalizePhone } from "../core/phone.ts";
 import { AppError } from "../errors.ts";
 import {
   ContactAnswer,
+  ContactErased,
   ContactExport,
   ContactPatchBody,
   ContactsAnswer,
@@ -152,6 +154,35 @@ export function contactRoutes(s: Services) {
       );
       c.header("Content-Disposition", `attachment; filename="contact-${contact.id}.json"`);
       return c.json(document);
+    },
+  );
+
+  routes.delete(
+    "/contacts/:id",
+    signedIn,
+    route({
+      summary: "Erase a contact and everything held on it",
+      description:
+        "Its conversations (events, notes, callbacks, ratings), its identities, its feed and webhook items. Afterwards its conversations answer 404, its tokens, resume links and reply addresses lead nowhere, and a later message from the same address starts a new contact. Written to the audit log by the contact id's hash.",
+      tag: "agent",
+      auth: "agent",
+      params: { id: "The contact's id" },
+      responses: { 200: { description: "What was erased", schema: ContactErased } },
+    }),
+    async (c) => {
+      const contact = await contactOf(c.var.agent.siteId, c.req.param("id"));
+      const conversationIds = await s.store.contactConversationIds(contact.id);
+      const erased = await erase(s.store, contact.siteId, {
+        conversationIds,
+        contactId: contact.id,
+      });
+      await audit(
+        s.store,
+        c.var.agent,
+        { action: "contact.erased", contactId: contact.id, details: erased },
+        s.now(),
+      );
+      return c.json({ erased });
     },
   );
 

@@ -64,7 +64,7 @@ export function resumeRoutes(s: Services) {
         const { conversationId } = await s.handles.open(c.req.param("handle"), "web");
         const conversation = await s.threads.get(conversationId);
         const code = randomId(15);
-        await s.store.putOnce(codeKey(code), conversation.id, RESUME_CODE_TTL_MS);
+        await s.store.putOnce(codeKey(code), conversation.id, RESUME_CODE_TTL_MS, conversation.id);
         c.header("Cache-Control", "no-store");
         c.header("Referrer-Policy", "no-referrer");
         return c.redirect(

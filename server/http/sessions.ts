@@ -230,6 +230,8 @@ export function visitorSession(s: Services, origin: string | undefined, out: Out
           });
         } else if (notice.kind === "typing" && notice.author.role !== "visitor") {
           out.send({ type: "typing", conversationId, author: notice.author });
+        } else if (notice.kind === "erased") {
+          out.close(CLOSE_POLICY_VIOLATION, "conversation erased");
         }
       });
       try {
@@ -339,6 +341,8 @@ export function agentSession(s: Services, origin: string | undefined, out: Outle
           });
         } else if (notice.kind === "contact") {
           out.send({ type: "contact", contact: notice.contact });
+        } else if (notice.kind === "erased") {
+          out.send({ type: "erased", conversationId: notice.conversationId });
         } else if (notice.author.role === "visitor") {
           out.send({
             type: "typing",

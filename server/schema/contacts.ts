@@ -68,3 +68,8 @@ export const ContactExport = loose({
     }),
   ),
 });
+
+/** `DELETE /v1/agent/contacts/:id`: how much went. */
+export const ContactErased = loose({
+  erased: loose({ conversations: v.number(), events: v.number() }),
+});

@@ -233,6 +233,9 @@ export const ErrorFrame = loose({
 /** For agents: a contact changed (the CRM set its attributes): the customer card follows. */
 export const ContactFrame = loose({ type: v.literal("contact"), contact: Contact });
 
+/** For agents: a conversation was erased; the console drops it. */
+export const ErasedFrame = loose({ type: v.literal("erased"), conversationId: v.string() });
+
 export const ServerFrame = v.variant("type", [
   EventFrame,
   TypingNoticeFrame,
@@ -240,6 +243,7 @@ export const ServerFrame = v.variant("type", [
   PresenceNoticeFrame,
   CallbackFrame,
   ContactFrame,
+  ErasedFrame,
   AckFrame,
   ReadyFrame,
   ErrorFrame,

@@ -95,7 +95,7 @@ export function memoryStore(options: { now?: () => number } = {}): Store {
   const identities = new Map<string, string>();
   const conversationsOfContact = new Map<string, string[]>();
   const windows = new Map<string, { count: number; resetAt: number }>();
-  const once = new Map<string, { value: string; expiresAt: number }>();
+  const once = new Map<string, { value: string; expiresAt: number; owner?: string }>();
   const marks = new Map<string, { value: number; expiresAt: number }>();
   const present = new Map<string, Map<string, { status: PresenceStatus; expiresAt: number }>>();
   const listeners = new Set<(notice: LiveNotice) => void>();
@@ -364,6 +364,48 @@ export function memoryStore(options: { now?: () => number } = {}): Store {
       return true;
     },
 
+    async erase(siteId, target) {
+      const ids = new Set(
+        target.conversationIds.filter((id) => threads.get(id)?.conversation.siteId === siteId),
+      );
+      let events = 0;
+      for (const id of ids) {
+        const { conversation, log } = threads.get(id)!;
+        events += log.length;
+        threads.delete(id);
+        const theirs = conversationsOfContact.get(conversation.contactId) ?? [];
+        conversationsOfContact.set(
+          conversation.contactId,
+          theirs.filter((c) => c !== id),
+        );
+      }
+      for (const [id, callback] of callbacks)
+        if (ids.has(callback.conversationId)) callbacks.delete(id);
+      for (const [key, value] of once) if (value.owner && ids.has(value.owner)) once.delete(key);
+      const about = (refs: LogRefs) =>
+        (refs.conversationId !== undefined && ids.has(refs.conversationId)) ||
+        (target.contactId !== undefined && refs.contactId === target.contactId);
+      for (const [name, items] of logs) {
+        if (name.startsWith(`${siteId}:`))
+          logs.set(
+            name,
+            items.filter((item) => !about(item.refs)),
+          );
+      }
+      const groups = new Set([...ids, ...(target.contactId ? [`c.${target.contactId}`] : [])]);
+      for (const lane of [...lanes.keys()]) {
+        const [laneSite, , ...group] = lane.split(":");
+        if (laneSite === siteId && groups.has(group.join(":"))) dropLane(lane);
+      }
+      const contactId = target.contactId;
+      if (contactId && contacts.get(contactId)?.siteId === siteId) {
+        contacts.delete(contactId);
+        conversationsOfContact.delete(contactId);
+        for (const [key, owner] of identities) if (owner === contactId) identities.delete(key);
+      }
+      return { conversations: ids.size, events };
+    },
+
     async setPresence(siteId, email, status, expiresAt) {
       const site = present.get(siteId) ?? new Map();
       present.set(siteId, site);
@@ -377,8 +419,8 @@ export function memoryStore(options: { now?: () => number } = {}): Store {
       return out;
     },
 
-    async putOnce(key, value, ttlMs) {
-      once.set(key, { value, expiresAt: now() + ttlMs });
+    async putOnce(key, value, ttlMs, owner) {
+      once.set(key, { value, expiresAt: now() + ttlMs, ...(owner ? { owner } : {}) });
     },
     async takeOnce(key) {
       const found = once.get(key);

@@ -274,10 +274,15 @@ redis.call("SET", KEYS[1], ARGV[1])
 return 1
 `);
 
-/** KEYS: identity. ARGV: contact id. Answers the owner after the claim: the first claim wins. */
+/**
+ * KEYS: identity, the claimant's identity set. ARGV: contact id. Answers the owner after the
+ * claim: the first claim wins, and the winner's set names the identity (erasure unlinks it).
+ */
 export const CLAIM = new RedisScript(`
 redis.call("SET", KEYS[1], ARGV[1], "NX")
-return redis.call("GET", KEYS[1])
+local owner = redis.call("GET", KEYS[1])
+if owner == ARGV[1] then redis.call("SADD", KEYS[2], KEYS[1]) end
+return owner
 `);
 
 /** KEYS: list. ARGV: start, stop (inclusive). */
@@ -314,9 +319,15 @@ end
 return current
 `);
 
-/** KEYS: key. ARGV: value, ttl ms. */
+/**
+ * KEYS: key, and the owning conversation's set of one-time keys (optional). ARGV: value, ttl ms.
+ */
 export const PUT_ONCE = new RedisScript(`
 redis.call("SET", KEYS[1], ARGV[1], "PX", ARGV[2])
+if KEYS[2] then
+  redis.call("SADD", KEYS[2], KEYS[1])
+  if redis.call("PTTL", KEYS[2]) < tonumber(ARGV[2]) then redis.call("PEXPIRE", KEYS[2], ARGV[2]) end
+end
 return 1
 `);
 
@@ -394,3 +405,76 @@ return out
 
 /** No keys: answers that Redis runs scripts, the path every other operation takes. */
 export const PING = new RedisScript(`return redis.call("PING")`);
+
+/**
+ * The last step of an erasure, in one go. ARGV: 1 prefix, 2 site, 3 contact id or "", 4 how
+ * many conversation ids follow, then those ids, then identity keys to unlink (the contact's
+ * document lists them) when they still point at the contact. Answers { conversations, events }.
+ */
+export const ERASE = new RedisScript(`
+local prefix, site, contact = ARGV[1], ARGV[2], ARGV[3]
+local count = tonumber(ARGV[4])
+local erased, events = 0, 0
+local endpoints = redis.call("HKEYS", prefix .. ":whcur:" .. site)
+local function dropLanes(group)
+  for _, ep in ipairs(endpoints) do
+    local member = site .. ":" .. ep .. ":" .. group
+    redis.call("DEL", prefix .. ":wh:" .. member)
+    redis.call("ZREM", prefix .. ":whdue", member)
+    redis.call("HDEL", prefix .. ":whatt", member)
+    redis.call("SREM", prefix .. ":whlanes:" .. site .. ":" .. ep, member)
+  end
+end
+for i = 5, 4 + count do
+  local id = ARGV[i]
+  local tag = prefix .. ":{" .. id .. "}:"
+  local owner = redis.call("HGET", tag .. "conv", "contactId")
+  if owner and redis.call("HGET", tag .. "conv", "siteId") == site then
+    erased = erased + 1
+    events = events + redis.call("LLEN", tag .. "log")
+    for _, status in ipairs({ "open", "pending", "resolved" }) do
+      redis.call("ZREM", prefix .. ":inbox:" .. site .. ":" .. status, id)
+    end
+    redis.call("ZREM", prefix .. ":contact:" .. owner .. ":convs", id)
+    redis.call("ZREM", prefix .. ":idle:" .. site, id)
+    for _, cb in ipairs(redis.call("ZRANGE", tag .. "cbs", 0, -1)) do
+      local status = redis.call("HGET", prefix .. ":cb:" .. cb, "status")
+      if status then redis.call("ZREM", prefix .. ":cbs:" .. site .. ":" .. status, cb) end
+      redis.call("DEL", prefix .. ":cb:" .. cb)
+    end
+    for _, k in ipairs(redis.call("SMEMBERS", tag .. "once")) do redis.call("DEL", k) end
+    redis.call("DEL", tag .. "conv", tag .. "log", tag .. "idem", tag .. "cbs", tag .. "once")
+    dropLanes(id)
+  end
+end
+if contact ~= "" then
+  local base = prefix .. ":contact:" .. contact
+  local idents = redis.call("SMEMBERS", base .. ":idents")
+  for i = 5 + count, #ARGV do idents[#idents + 1] = ARGV[i] end
+  for _, k in ipairs(idents) do
+    if redis.call("GET", k) == contact then redis.call("DEL", k) end
+  end
+  redis.call("DEL", base, base .. ":convs", base .. ":idents")
+  dropLanes("c." .. contact)
+end
+return { erased, events }
+`);
+
+/**
+ * KEYS: a site log. ARGV: 1 start ("-" or "(<cursor>"), 2 count, 3 contact id or "", 4 the
+ * conversation ids as ",a,b,". Deletes the items about them among the next `count`; answers
+ * { the last cursor read or "" at the end, how many it deleted }.
+ */
+export const SCRUB_LOG = new RedisScript(`
+local entries = redis.call("XRANGE", KEYS[1], ARGV[1], "+", "COUNT", ARGV[2])
+local dropped = 0
+for _, entry in ipairs(entries) do
+  local f = {}
+  for j = 1, #entry[2], 2 do f[entry[2][j]] = entry[2][j + 1] end
+  if (ARGV[3] ~= "" and f.c == ARGV[3]) or (f.v and f.v ~= "" and string.find(ARGV[4], "," .. f.v .. ",", 1, true)) then
+    redis.call("XDEL", KEYS[1], entry[1])
+    dropped = dropped + 1
+  end
+end
+return { #entries > 0 and entries[#entries][1] or "", dropped }
+`);

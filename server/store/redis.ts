@@ -24,6 +24,7 @@ import type {
   ConversationStatus,
   ThreadEvent,
 } from "../../sdk/protocol.ts";
+import { sha256Hex } from "../auth/bytes.ts";
 import { AppError } from "../errors.ts";
 import type { RedisDriver } from "./redis-driver.ts";
 import * as lua from "./redis-scripts.ts";
@@ -45,6 +46,7 @@ import type {
   NewEvent,
   NoticeScope,
   PresenceStatus,
+  SiteLog,
   Store,
   Unsubscribe,
   WebhookClaim,
@@ -153,15 +155,42 @@ export function redisStore(driver: RedisDriver, options: RedisStoreOptions = {})
     contactConvs: (id: string) => `${prefix}:contact:${id}:convs`,
     ident: (siteId: string, identity: { kind: string; value: string }) =>
       `${prefix}:ident:${siteId}:${identity.kind}:${identity.value}`,
-    rate: (name: string) => `${prefix}:rl:${name}`,
-    once: (name: string) => `${prefix}:once:${name}`,
-    mark: (name: string) => `${prefix}:mark:${name}`,
+    // Callers name these after ids and addresses: the key holds a hash of the name instead, so
+    // nothing outliving an erasure names whom it was about.
+    rate: async (name: string) => `${prefix}:rl:${await sha256Hex(name)}`,
+    once: async (name: string) => `${prefix}:once:${await sha256Hex(name)}`,
+    mark: async (name: string) => `${prefix}:mark:${await sha256Hex(name)}`,
     presence: (siteId: string) => `${prefix}:presence:${siteId}`,
     callback: (id: string) => `${prefix}:cb:${id}`,
     callbacksOf: (siteId: string) => `${prefix}:cbs:${siteId}:`,
     conversationCallbacks: (id: string) => `${prefix}:{${id}}:cbs`,
     siteLog: (siteId: string, log: string) => `${prefix}:${log}:${siteId}`,
+    identsOf: (contactId: string) => `${prefix}:contact:${contactId}:idents`,
+    onceOf: (conversationId: string) => `${prefix}:{${conversationId}}:once`,
   };
+
+  /**
+   * Deletes a site log's items about the contact or conversations, a page per round trip, from
+   * `after` on; answers where it stopped (the last cursor it read).
+   */
+  async function scrub(
+    siteId: string,
+    log: SiteLog,
+    target: { contactId?: string; ids: string },
+    after: string | undefined,
+  ): Promise<string | undefined> {
+    let from = after;
+    for (;;) {
+      const reply = await driver.run(
+        lua.SCRUB_LOG,
+        [key.siteLog(siteId, log)],
+        [from === undefined ? "-" : `(${from}`, "1000", target.contactId ?? "", target.ids],
+      );
+      const last = Array.isArray(reply) ? String(reply[0]) : "";
+      if (last === "") return from;
+      from = last;
+    }
+  }
   const documents = (reply: unknown) =>
     strings(reply).map((json) => JSON.parse(json) as CallbackRequest);
 
@@ -242,7 +271,13 @@ export function redisStore(driver: RedisDriver, options: RedisStoreOptions = {})
       );
     },
     async claimIdentity(siteId, identity, contactId) {
-      return String(await driver.run(lua.CLAIM, [key.ident(siteId, identity)], [contactId]));
+      return String(
+        await driver.run(
+          lua.CLAIM,
+          [key.ident(siteId, identity), key.identsOf(contactId)],
+          [contactId],
+        ),
+      );
     },
     async findContactId(siteId, identity) {
       const owner = await driver.run(lua.GET, [key.ident(siteId, identity)], []);
@@ -473,6 +508,37 @@ export function redisStore(driver: RedisDriver, options: RedisStoreOptions = {})
       return Number(settled) === 1;
     },
 
+    async erase(siteId, target) {
+      const contact = target.contactId ? await this.getContact(target.contactId) : null;
+      const identities = (contact?.siteId === siteId ? contact.identities : []).map((identity) =>
+        key.ident(siteId, identity),
+      );
+      const refs = {
+        ...(target.contactId ? { contactId: target.contactId } : {}),
+        ids: `,${target.conversationIds.join(",")},`,
+      };
+      const logs: SiteLog[] = ["feed", "deliveries", "audit"];
+      // The logs first, so no webhook round finds the items while the rest goes; then everything
+      // else at once; then the logs again from where the first pass stopped, for what was written
+      // meanwhile (nothing can be after the second step: the conversations are gone).
+      const stops = await Promise.all(logs.map((log) => scrub(siteId, log, refs, undefined)));
+      const reply = await driver.run(
+        lua.ERASE,
+        [],
+        [
+          prefix,
+          siteId,
+          target.contactId ?? "",
+          String(target.conversationIds.length),
+          ...target.conversationIds,
+          ...identities,
+        ],
+      );
+      await Promise.all(logs.map((log, i) => scrub(siteId, log, refs, stops[i])));
+      const [conversations = 0, events = 0] = Array.isArray(reply) ? reply.map(Number) : [];
+      return { conversations, events };
+    },
+
     async setPresence(siteId, email, status, expiresAt) {
       const value = status ? `${status}:${Math.floor(expiresAt)}` : "";
       await driver.run(
@@ -492,22 +558,22 @@ export function redisStore(driver: RedisDriver, options: RedisStoreOptions = {})
       return out;
     },
 
-    async putOnce(name, value, ttlMs) {
+    async putOnce(name, value, ttlMs, owner) {
       await driver.run(
         lua.PUT_ONCE,
-        [key.once(name)],
+        [await key.once(name), ...(owner ? [key.onceOf(owner)] : [])],
         [value, String(Math.max(1, Math.ceil(ttlMs)))],
       );
     },
     async takeOnce(name) {
-      const reply = await driver.run(lua.TAKE_ONCE, [key.once(name)], []);
+      const reply = await driver.run(lua.TAKE_ONCE, [await key.once(name)], []);
       return typeof reply === "string" ? reply : null;
     },
 
     async raiseMark(name, value, ttlMs) {
       const reply = await driver.run(
         lua.RAISE_MARK,
-        [key.mark(name)],
+        [await key.mark(name)],
         [String(Math.max(0, Math.floor(value))), String(Math.max(1, Math.ceil(ttlMs)))],
       );
       return Number(reply) || 0;
@@ -516,7 +582,7 @@ export function redisStore(driver: RedisDriver, options: RedisStoreOptions = {})
     async hit(name, windowMs) {
       const reply = await driver.run(
         lua.HIT,
-        [key.rate(name)],
+        [await key.rate(name)],
         [String(Math.max(1, Math.ceil(windowMs)))],
       );
       const [count, ttl] = Array.isArray(reply) ? reply.map(Number) : [];

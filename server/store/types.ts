@@ -65,7 +65,9 @@ export type LiveNotice =
   /** For agents: a callback request changed, or (`due`) it starts soon and nobody claimed it. */
   | { kind: "callback"; siteId: string; callback: CallbackRequest; due?: boolean }
   /** For agents: a contact's record changed. */
-  | { kind: "contact"; siteId: string; contact: Contact };
+  | { kind: "contact"; siteId: string; contact: Contact }
+  /** A conversation was erased: consoles drop it, its visitor's socket is closed. */
+  | { kind: "erased"; siteId: string; conversationId: string };
 
 export type Unsubscribe = () => void;
 
@@ -207,8 +209,11 @@ export interface Store {
   /** A conversation's callbacks, the newest request first. */
   conversationCallbacks(conversationId: string): Promise<CallbackRequest[]>;
 
-  /** Keeps a value for `ttlMs`, to be taken once (one-time codes). */
-  putOnce(key: string, value: string, ttlMs: number): Promise<void>;
+  /**
+   * Keeps a value for `ttlMs`, to be taken once (one-time codes). A value naming a conversation
+   * gives it as `owner`, so erasing the conversation takes the value too.
+   */
+  putOnce(key: string, value: string, ttlMs: number, owner?: string): Promise<void>;
   /** The first taker gets the value; later ones, and anyone after expiry, get null. */
   takeOnce(key: string): Promise<string | null>;
 
@@ -270,6 +275,17 @@ export interface Store {
    * when its lease ran out and another instance may have it.
    */
   settleWebhook(claim: WebhookClaim, outcome: WebhookOutcome, now: number): Promise<boolean>;
+
+  /**
+   * Erases conversations of a site and, with `contactId`, that contact: conversation, log,
+   * idempotency keys, callbacks, inbox places, one-time values, queued webhooks, every site-log
+   * item about them, and the contact's record and identities (a later message from the same
+   * address starts a new contact). Answers how many conversations and events it erased.
+   */
+  erase(
+    siteId: string,
+    target: { conversationIds: readonly string[]; contactId?: string },
+  ): Promise<{ conversations: number; events: number }>;
 
   /** Resolves once the store answered a trivial command: it can serve (`GET /ready`). */
   ping(): Promise<void>;
