@@ -96,6 +96,8 @@ export interface SiteConfig {
   apiKeys?: ApiKeyEntry[];
   /** Where the site's feed is sent as Standard Webhooks. */
   webhooks?: WebhookConfig[];
+  /** Conversations resolved this many days ago are erased (0: at the next sweep). */
+  retention?: { resolvedDays: number };
 }
 
 export interface WebhookConfig {

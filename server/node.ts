@@ -14,6 +14,7 @@ import { generateKeyRingConfig, type KeyRingConfig, loadKeyRing } from "./auth/k
 import type { EmailChannel, MailTransport } from "./channels/email/index.ts";
 import { httpMailTransport, serverChannels } from "./channels/index.ts";
 import { type Config, ConfigError, type Env, loadConfig } from "./config.ts";
+import { sweepRetention } from "./core/retention.ts";
 import type { Limits } from "./http/rate-limit.ts";
 import { createLogger, type Logger, type LogLevel } from "./log.ts";
 import { localOnly } from "./node/local-only.ts";
@@ -173,7 +174,7 @@ export interface StartOptions {
    * email settings and `EMAIL_FROM` is unset (the CLI does; tests ask for it).
    */
   mailSimulator?: boolean;
-  /** How often the callback queue's reminder and missed rules run; default 30 s. */
+  /** How often the callback queue's reminder and missed rules and the retention sweep run; default 30 s. */
   callbackSweepMs?: number;
   /** How often due webhooks are sent (and the feeds' news queued); default 500 ms. */
   webhookIntervalMs?: number;
@@ -336,6 +337,11 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     built.services.callbacks
       .sweep()
       .catch((error: unknown) => log.error("callback sweep failed", { error: String(error) }));
+    sweepRetention(store, config.sites, built.services.now())
+      .then((erased) => {
+        if (erased.conversations > 0) log.info("retention sweep", erased);
+      })
+      .catch((error: unknown) => log.error("retention sweep failed", { error: String(error) }));
   }, options.callbackSweepMs ?? CALLBACK_SWEEP_MS);
   sweep.unref();
   // One round at a time: a round waiting on a slow receiver is not joined by another.

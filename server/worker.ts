@@ -10,6 +10,7 @@
  * What is shared is pure: the validated configuration and the imported keys. Live connections
  * each subscribe to just their conversation (a visitor) or site (an agent).
  */
+
 import type { ExecutionContext } from "hono";
 import { getConnInfo, upgradeWebSocket } from "hono/cloudflare-workers";
 import { LinearRouter } from "hono/router/linear-router";
@@ -18,6 +19,7 @@ import { type KeyRing, loadKeyRing } from "./auth/keys.ts";
 import { loggable, recipientRefusal } from "./channels/email/index.ts";
 import { httpMailTransport, serverChannels } from "./channels/index.ts";
 import { ConfigError } from "./config.ts";
+import { sweepRetention } from "./core/retention.ts";
 import { AppError, errorBody } from "./errors.ts";
 import type { Limits } from "./http/rate-limit.ts";
 import { createLogger, type Logger, requestScope } from "./log.ts";
@@ -184,8 +186,8 @@ export function createWorker(options: WorkerOptions = {}) {
 
     /**
      * A Cron Trigger (every minute, see wrangler.toml): the callback queue's reminder and
-     * missed rules, which the Node entry runs on an interval. Any instance may run them; each
-     * change is made once, over the version it read.
+     * missed rules, the webhooks that are due (retries included) and the retention sweep, which
+     * the Node entry runs on intervals. Any instance may run them; each change is made once.
      */
     async scheduled(
       controller: ScheduledController,
@@ -193,11 +195,13 @@ export function createWorker(options: WorkerOptions = {}) {
       ctx: ExecutionContext,
     ): Promise<void> {
       const { services, log } = await appFor(env, ctx);
-      const [swept, webhooks] = await Promise.all([
+      const [swept, webhooks, erased] = await Promise.all([
         services.callbacks.sweep(),
         services.webhooks.deliver(),
+        sweepRetention(services.store, services.config.sites, services.now()),
       ]);
       log.info("callback sweep", { cron: controller.cron, ...swept });
+      log.info("retention sweep", { cron: controller.cron, ...erased });
       log.info("webhooks", { cron: controller.cron, ...webhooks });
     },
   };

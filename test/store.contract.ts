@@ -821,5 +821,51 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
       });
       expect(await store.getConversation(neighbour.id)).not.toBeNull();
     });
+
+    it("finds what retention erases: long-resolved and abandoned conversations", async () => {
+      const siteId = uniqueId("site");
+      const now = Date.now();
+      const ago = (hours: number) => new Date(now - hours * 3_600_000).toISOString();
+      const written = async (createdHoursAgo: number) => {
+        const c = newConversation({
+          siteId,
+          createdAt: ago(createdHoursAgo),
+          updatedAt: ago(createdHoursAgo),
+        });
+        await store.createConversation(c);
+        await store.append(c.id, { ...visitorMessage("hi"), createdAt: ago(createdHoursAgo) });
+        return c;
+      };
+      const resolvedLongAgo = await written(300);
+      await store.updateConversation(resolvedLongAgo.id, {
+        status: "resolved",
+        updatedAt: ago(240),
+      });
+      const resolvedLately = await written(300);
+      await store.updateConversation(resolvedLately.id, { status: "resolved", updatedAt: ago(1) });
+      await written(300); // open, however old: kept
+      const abandoned = newConversation({ siteId, createdAt: ago(48), updatedAt: ago(48) });
+      await store.createConversation(abandoned);
+      await store.createConversation(newConversation({ siteId })); // silent, but only just opened
+      // An agent's line is not the visitor's: still abandoned.
+      await store.append(abandoned.id, {
+        ...visitorMessage("Can I help?"),
+        author: { role: "agent", id: "ann@example.com" },
+        createdAt: ago(47),
+      });
+
+      const cutoffs = {
+        resolvedBefore: now - 7 * 24 * 3_600_000,
+        idleBefore: now - 24 * 3_600_000,
+      };
+      expect((await store.expiring(siteId, cutoffs, 100)).sort()).toEqual(
+        [resolvedLongAgo.id, abandoned.id].sort(),
+      );
+      expect(await store.expiring(siteId, { idleBefore: cutoffs.idleBefore }, 100)).toEqual([
+        abandoned.id,
+      ]);
+      expect(await store.expiring(siteId, cutoffs, 1)).toHaveLength(1);
+      expect(await store.expiring(uniqueId("site"), cutoffs, 100)).toEqual([]);
+    });
   });
 }

@@ -217,6 +217,17 @@ export const Site = v.pipe(
     callback: v.optional(callback),
     apiKeys: v.optional(v.array(apiKey, "must be an array")),
     webhooks: v.optional(v.array(webhook, "must be an array")),
+    retention: v.optional(
+      strict(
+        {
+          resolvedDays: v.pipe(
+            count(0, 3650),
+            v.description("Days a resolved conversation is kept; 0 erases it at the next sweep."),
+          ),
+        },
+        'must be { "resolvedDays": N }',
+      ),
+    ),
   }),
   v.transform(({ name, ...rest }) => ({ ...rest, name: name ?? rest.id })),
 );

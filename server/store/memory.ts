@@ -364,6 +364,21 @@ export function memoryStore(options: { now?: () => number } = {}): Store {
       return true;
     },
 
+    async expiring(siteId, cutoffs, limit) {
+      const due: string[] = [];
+      const { resolvedBefore } = cutoffs;
+      const mine = [...threads.values()].filter((t) => t.conversation.siteId === siteId);
+      if (resolvedBefore !== undefined) {
+        for (const { conversation: c } of mine) {
+          if (c.status === "resolved" && Date.parse(c.updatedAt) < resolvedBefore) due.push(c.id);
+        }
+      }
+      for (const { conversation: c, log } of mine) {
+        const written = log.some((e) => e.type === "message" && e.author.role === "visitor");
+        if (!written && Date.parse(c.createdAt) < cutoffs.idleBefore) due.push(c.id);
+      }
+      return [...new Set(due)].slice(0, Math.max(0, limit));
+    },
     async erase(siteId, target) {
       const ids = new Set(
         target.conversationIds.filter((id) => threads.get(id)?.conversation.siteId === siteId),

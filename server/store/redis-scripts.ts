@@ -44,6 +44,8 @@ if ARGV[7] == "1" then
   fields[#fields + 1] = "activeChannel"
   fields[#fields + 1] = ARGV[8]
   -- The visitor wrote again: a resolved thread goes back to the open inbox.
+  -- Written to: no longer an abandoned conversation for the retention sweep.
+  redis.call("ZREM", ARGV[11] .. ":idle:" .. siteId, ARGV[1])
   if status == "resolved" then
     redis.call("ZREM", inbox .. status, ARGV[1])
     status = "open"
@@ -68,7 +70,8 @@ return { event, 0, redis.call("HGET", conv, "assignee") or "" }
 `);
 
 /**
- * KEYS: conv, inbox zset of its status, the contact's conversations zset, the site's feed.
+ * KEYS: conv, inbox zset of its status, the contact's conversations zset, the site's feed, the
+ * site's abandoned-conversation zset (left at its first visitor message).
  * ARGV: 1 id, 2 updatedAt ms, 3 createdAt ms, 4 the feed's MINID, 5 contact id, 6 the
  * `conversation.created` body, 7.. field/value pairs. Answers 0 when it exists.
  */
@@ -77,6 +80,7 @@ if redis.call("EXISTS", KEYS[1]) == 1 then return 0 end
 redis.call("HSET", KEYS[1], unpack(ARGV, 7))
 redis.call("ZADD", KEYS[2], ARGV[2], ARGV[1])
 redis.call("ZADD", KEYS[3], ARGV[3], ARGV[1])
+redis.call("ZADD", KEYS[5], ARGV[3], ARGV[1])
 redis.call("XADD", KEYS[4], "MINID", "~", ARGV[4], "*", "t", "conversation.created", "c", ARGV[5], "v", ARGV[1], "b", ARGV[6])
 return 1
 `);
@@ -477,4 +481,22 @@ for _, entry in ipairs(entries) do
   end
 end
 return { #entries > 0 and entries[#entries][1] or "", dropped }
+`);
+
+/**
+ * KEYS: the site's resolved inbox, its abandoned-conversation zset. ARGV: 1 resolved before
+ * (ms, "" for none), 2 idle before (ms), 3 limit. Answers the ids due, resolved ones first.
+ */
+export const EXPIRING = new RedisScript(`
+local limit = tonumber(ARGV[3])
+local out = {}
+if ARGV[1] ~= "" then
+  out = redis.call("ZRANGEBYSCORE", KEYS[1], "-inf", "(" .. ARGV[1], "LIMIT", 0, limit)
+end
+if #out < limit then
+  for _, id in ipairs(redis.call("ZRANGEBYSCORE", KEYS[2], "-inf", "(" .. ARGV[2], "LIMIT", 0, limit - #out)) do
+    out[#out + 1] = id
+  end
+end
+return out
 `);

@@ -165,6 +165,7 @@ export function redisStore(driver: RedisDriver, options: RedisStoreOptions = {})
     callbacksOf: (siteId: string) => `${prefix}:cbs:${siteId}:`,
     conversationCallbacks: (id: string) => `${prefix}:{${id}}:cbs`,
     siteLog: (siteId: string, log: string) => `${prefix}:${log}:${siteId}`,
+    idle: (siteId: string) => `${prefix}:idle:${siteId}`,
     identsOf: (contactId: string) => `${prefix}:contact:${contactId}:idents`,
     onceOf: (conversationId: string) => `${prefix}:{${conversationId}}:once`,
   };
@@ -292,6 +293,7 @@ export function redisStore(driver: RedisDriver, options: RedisStoreOptions = {})
           key.inbox(conversation.siteId, conversation.status),
           key.contactConvs(conversation.contactId),
           key.siteLog(conversation.siteId, "feed"),
+          key.idle(conversation.siteId),
         ],
         [
           conversation.id,
@@ -508,6 +510,20 @@ export function redisStore(driver: RedisDriver, options: RedisStoreOptions = {})
       return Number(settled) === 1;
     },
 
+    async expiring(siteId, cutoffs, limit) {
+      const count = Math.floor(limit);
+      if (!(count > 0)) return [];
+      const reply = await driver.run(
+        lua.EXPIRING,
+        [key.inbox(siteId, "resolved"), key.idle(siteId)],
+        [
+          cutoffs.resolvedBefore === undefined ? "" : String(Math.floor(cutoffs.resolvedBefore)),
+          String(Math.floor(cutoffs.idleBefore)),
+          String(count),
+        ],
+      );
+      return [...new Set(strings(reply))];
+    },
     async erase(siteId, target) {
       const contact = target.contactId ? await this.getContact(target.contactId) : null;
       const identities = (contact?.siteId === siteId ? contact.identities : []).map((identity) =>

@@ -277,6 +277,17 @@ export interface Store {
   settleWebhook(claim: WebhookClaim, outcome: WebhookOutcome, now: number): Promise<boolean>;
 
   /**
+   * A site's conversations due for erasure, at most `limit`: resolved (and untouched since)
+   * before `resolvedBefore` (ms), and abandoned: opened before `idleBefore` (ms) and no visitor
+   * message yet.
+   */
+  expiring(
+    siteId: string,
+    cutoffs: { resolvedBefore?: number; idleBefore: number },
+    limit: number,
+  ): Promise<string[]>;
+
+  /**
    * Erases conversations of a site and, with `contactId`, that contact: conversation, log,
    * idempotency keys, callbacks, inbox places, one-time values, queued webhooks, every site-log
    * item about them, and the contact's record and identities (a later message from the same

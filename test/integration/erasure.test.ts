@@ -15,6 +15,7 @@ import { type RedisServerHandle, startRedisServer } from "../helpers/redis-serve
 import { startWebhookReceiver } from "../helpers/webhook-receiver.ts";
 
 const crm = await generateApiKey("crm");
+const brief = await generateApiKey("brief-crm");
 const SECRET = newWebhookSecret();
 const ORIGIN = "https://shop.example";
 const ADDRESS = "jo.erasable@mail.example";
@@ -45,11 +46,18 @@ beforeAll(async () => {
             callback: { country: "NL" },
             webhooks: [{ url: receiver.url, secret: SECRET }],
           },
+          {
+            id: "brief",
+            origins: [ORIGIN],
+            apiKeys: [brief.entry],
+            retention: { resolvedDays: 0 },
+          },
         ],
       }),
     },
     log: silentLogger,
     webhookIntervalMs: 40,
+    callbackSweepMs: 100,
   });
 });
 afterAll(async () => {
@@ -174,5 +182,36 @@ describe("erasing a contact", () => {
         details: erased.body.erased,
       }),
     ]);
+  });
+});
+
+describe("retention", () => {
+  it("erases a conversation once it has been resolved for the site's resolvedDays (0: at once)", async () => {
+    const started = await api<{ conversation: { id: string; contactId: string }; token: string }>(
+      server.url,
+      "/v1/conversations",
+      { body: { siteId: "brief" }, headers: { origin: ORIGIN } },
+    );
+    const { id, contactId } = started.body.conversation;
+    await asVisitor(started.body.token, "/v1/messages", { clientId: "m1", text: "quick one" });
+    const asBrief = <T = Record<string, unknown>>(
+      path: string,
+      init: { body?: unknown; method?: string } = {},
+    ) => api<T>(server.url, path, { token: brief.key, ...init });
+    // Open, it stays however often the sweep runs.
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await asBrief(`/v1/agent/conversations/${id}`)).status).toBe(200);
+    await asBrief(`/v1/agent/conversations/${id}`, {
+      method: "PATCH",
+      body: { status: "resolved" },
+    });
+    const deadline = Date.now() + 10_000;
+    while ((await asBrief(`/v1/agent/conversations/${id}`)).status !== 404) {
+      if (Date.now() > deadline) throw new Error("the resolved conversation was kept");
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    // Its contact had nothing else: it went with it.
+    expect((await asBrief(`/v1/agent/contacts/${contactId}`)).status).toBe(404);
+    expect((await everything()).filter((line) => line.includes(contactId))).toEqual([]);
   });
 });
