@@ -9,6 +9,7 @@ import type {
   CallbackRequest,
   CallbacksResponse,
   ChannelName,
+  ContactErasedResponse,
   Conversation,
   ConversationStatus,
   ErrorBody,
@@ -162,6 +163,14 @@ export function createApi(options: ApiOptions) {
         `/v1/agent/callbacks/${encodeURIComponent(id)}`,
         patch,
       ),
+
+    /** Everything held on a contact, as the server's JSON document (the agent saves it). */
+    exportContact: (contactId: string) =>
+      call<unknown>("GET", `/v1/agent/contacts/${encodeURIComponent(contactId)}/export`),
+
+    /** Erases a contact and all its conversations, for good. */
+    eraseContact: (contactId: string) =>
+      call<ContactErasedResponse>("DELETE", `/v1/agent/contacts/${encodeURIComponent(contactId)}`),
 
     /** Offers the visitor of a missed or cancelled callback a new window, by their active channel. */
     offerCallback: (id: string) =>

@@ -13,6 +13,7 @@ import {
   routeOf,
   type Thread,
   withContact,
+  withoutConversations,
 } from "./state.ts";
 
 function conversation(patch: Partial<Conversation> = {}): Conversation {
@@ -181,5 +182,26 @@ describe("the customer card", () => {
     ).toEqual({ orders: 4, plan: "pro" });
     expect(withContact(open, contact("k2", { orders: 9 }))).toBe(open);
     expect(withContact(null, contact("k1", {}))).toBeNull();
+  });
+
+  it("drops erased conversations from the inbox, typing, the queue, reminders and the pane", () => {
+    const cb = (id: string, conversationId: string) =>
+      ({ id, conversationId, status: "requested", version: 1 }) as CallbackRequest;
+    const open = thread(contact("k1", {}));
+    const before = {
+      conversations: { c1: conversation(), c2: conversation({ id: "c2" }) },
+      typing: { c1: 99, c2: 99 },
+      callbacks: { a: cb("a", "c1"), b: cb("b", "c2") },
+      reminders: ["a", "b"],
+      thread: open,
+    };
+    const after = withoutConversations(before, new Set(["c1"]));
+    expect(Object.keys(after.conversations)).toEqual(["c2"]);
+    expect(after.typing).toEqual({ c2: 99 });
+    expect(Object.keys(after.callbacks)).toEqual(["b"]);
+    expect(after.reminders).toEqual(["b"]);
+    expect(after.thread).toBeNull();
+    // A teammate's conversation erased: the open one stays.
+    expect(withoutConversations(before, new Set(["c2"])).thread).toBe(open);
   });
 });

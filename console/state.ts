@@ -9,6 +9,7 @@ import type {
   CallbackRequest,
   ChannelName,
   Contact,
+  ContactErasedResponse,
   Conversation,
   ConversationStatus,
   ServerFrame,
@@ -94,6 +95,8 @@ export interface State {
   help: boolean;
   /** The last failed assign / resolve / reopen, shown in the thread's header. */
   actionError: string | null;
+  /** Why the open thread closed by itself (its conversation was erased), shown in its place. */
+  threadNotice: string | null;
   view: View;
   /** Every callback request the console knows, by id; the queue shows those matching its filter. */
   callbacks: Record<string, CallbackRequest>;
@@ -219,6 +222,26 @@ export function withContact(thread: Thread | null, contact: Contact): Thread | n
   return thread?.contact?.id === contact.id ? { ...thread, contact } : thread;
 }
 
+/**
+ * The state without the conversations `gone` (erased): out of the inbox, the typing notices,
+ * the callback queue and its reminders, and the thread pane when one of them is open there.
+ */
+export function withoutConversations(
+  state: Pick<State, "conversations" | "typing" | "callbacks" | "reminders" | "thread">,
+  gone: ReadonlySet<string>,
+): Pick<State, "conversations" | "typing" | "callbacks" | "reminders" | "thread"> {
+  const keep = <T>(record: Record<string, T>, ok: (key: string, value: T) => boolean) =>
+    Object.fromEntries(Object.entries(record).filter(([key, value]) => ok(key, value)));
+  const callbacks = keep(state.callbacks, (_, c) => !gone.has(c.conversationId));
+  return {
+    conversations: keep(state.conversations, (id) => !gone.has(id)),
+    typing: keep(state.typing, (id) => !gone.has(id)),
+    callbacks,
+    reminders: state.reminders.filter((id) => id in callbacks),
+    thread: state.thread && gone.has(state.thread.id) ? null : state.thread,
+  };
+}
+
 /** What a conversation is called: the contact's name or email if known, else a short id. */
 export function displayName(
   conversation: Conversation,
@@ -313,6 +336,8 @@ export function createConsole(deps: ConsoleDeps) {
   let callbacksRequest = 0;
   /** Callbacks changed by frames or actions while a queue read is in flight: its answer may predate them. */
   const touched = new Set<string>();
+  /** Conversations erased while this console runs: a read already in flight must not bring them back. */
+  const erased = new Set<string>();
 
   let state: State = {
     session: null,
@@ -333,6 +358,7 @@ export function createConsole(deps: ConsoleDeps) {
     composer: { mode: "reply", focus: 0 },
     help: false,
     actionError: null,
+    threadNotice: null,
     view: "inbox",
     callbacks: {},
     queue: { filter: "active", loading: false, error: null },
@@ -360,6 +386,7 @@ export function createConsole(deps: ConsoleDeps) {
   }
 
   function upsert(conversation: Conversation): void {
+    if (erased.has(conversation.id)) return;
     set((s) => ({
       conversations: {
         ...s.conversations,
@@ -378,7 +405,7 @@ export function createConsole(deps: ConsoleDeps) {
 
   /** Adds events the console learnt of (a reply it sent, a live frame, a refetch). */
   function addEvents(id: string, events: ThreadEvent[]): void {
-    if (events.length === 0) return;
+    if (events.length === 0 || erased.has(id)) return;
     set((s) => {
       let conversation = s.conversations[id];
       for (const event of events) if (conversation) conversation = applyEvent(conversation, event);
@@ -415,7 +442,9 @@ export function createConsole(deps: ConsoleDeps) {
         for (const [id, c] of Object.entries(s.conversations)) {
           if (c.status !== status) next[id] = c;
         }
-        for (const c of conversations) next[c.id] = mergeConversation(s.conversations[c.id], c);
+        for (const c of conversations) {
+          if (!erased.has(c.id)) next[c.id] = mergeConversation(s.conversations[c.id], c);
+        }
         return { conversations: next, inbox: { loading: false, error: null } };
       });
     } catch (error) {
@@ -553,6 +582,17 @@ export function createConsole(deps: ConsoleDeps) {
     }
   }
 
+  /** Conversations erased (by this agent or a teammate): gone from every view, for good. */
+  function forget(ids: readonly string[], notice: string): void {
+    for (const id of ids) erased.add(id);
+    const open = state.thread !== null && erased.has(state.thread.id);
+    if (open) deps.navigate(pathOf({ view: "inbox", id: null }));
+    set((s) => ({
+      ...withoutConversations(s, erased),
+      ...(open ? { selectedId: null, actionError: null, threadNotice: notice } : {}),
+    }));
+  }
+
   function onFrame(frame: ServerFrame): void {
     if (frame.type === "conversation") {
       const c = frame.conversation;
@@ -590,6 +630,11 @@ export function createConsole(deps: ConsoleDeps) {
     } else if (frame.type === "contact") {
       // The CRM changed the record (attributes): the open customer card shows it at once.
       set((s) => ({ thread: withContact(s.thread, frame.contact) }));
+    } else if (frame.type === "erased") {
+      forget(
+        [frame.conversationId],
+        "That conversation was erased: its customer's data is deleted.",
+      );
     } else if (frame.type === "presence") {
       set((s) => ({
         agents: s.agents.map((a) => (a.email === frame.email ? { ...a, status: frame.status } : a)),
@@ -665,6 +710,7 @@ export function createConsole(deps: ConsoleDeps) {
       live: "offline",
       help: false,
       actionError: null,
+      threadNotice: null,
       view: "inbox",
       callbacks: {},
       queue: { filter: "active", loading: false, error: null },
@@ -680,6 +726,7 @@ export function createConsole(deps: ConsoleDeps) {
     set({
       selectedId: id,
       actionError: null,
+      threadNotice: null,
       thread: id
         ? {
             id,
@@ -802,6 +849,36 @@ export function createConsole(deps: ConsoleDeps) {
         ? Promise.resolve()
         : update({ status: "resolved" }),
     reopen: () => update({ status: "open" }),
+
+    /** The open thread's contact, everything held on it, as the server's JSON document. */
+    exportContact(): Promise<unknown> {
+      const contactId = state.thread?.conversation?.contactId;
+      if (!contactId) return Promise.reject(new ApiError("not_found", "No contact open.", 404));
+      return deps.api.exportContact(contactId);
+    },
+    /**
+     * Erases the open thread's contact and all its conversations. Rejects with the server's
+     * ApiError (shown on the card); on success the thread closes, here and on every console.
+     */
+    async eraseContact(): Promise<ContactErasedResponse["erased"]> {
+      const thread = state.thread;
+      const contactId = thread?.conversation?.contactId;
+      if (!thread || !contactId) throw new ApiError("not_found", "No contact open.", 404);
+      const { erased: counts } = await deps.api.eraseContact(contactId);
+      const ids = [
+        thread.id,
+        ...(thread.earlier ?? []).map((c) => c.id),
+        ...Object.values(state.conversations)
+          .filter((c) => c.contactId === contactId)
+          .map((c) => c.id),
+      ];
+      const conversations = counts.conversations === 1 ? "conversation" : "conversations";
+      const notice = `Erased the customer and ${counts.conversations} ${conversations}.`;
+      forget(ids, notice);
+      // The erased frame may have closed the thread first, with a teammate's wording.
+      if (state.thread === null) set({ threadNotice: notice });
+      return counts;
+    },
 
     // ---- The callback queue ----
 

@@ -281,6 +281,11 @@ export interface AgentThreadResponse {
   earlier?: Conversation[];
 }
 
+/** `DELETE /v1/agent/contacts/:id`: how much was erased. */
+export interface ContactErasedResponse {
+  erased: { conversations: number; events: number };
+}
+
 export interface AgentSummary {
   email: string;
   name: string;

@@ -1,4 +1,5 @@
 import type { ComponentChildren } from "preact";
+import { useEffect, useRef, useState } from "preact/hooks";
 import type { AttributeValue, Contact, Conversation, Identity } from "../../sdk/protocol.ts";
 import { isActive } from "../callbacks.ts";
 import { attributeText, ratings } from "../format.ts";
@@ -88,6 +89,108 @@ function Attributes({ attributes }: { attributes: Record<string, AttributeValue>
   );
 }
 
+/** Hands the browser a JSON document to save, as a file of that name. */
+function download(filename: string, document: unknown): void {
+  const blob = new Blob([JSON.stringify(document, null, 2)], { type: "application/json" });
+  const url = URL.createObjectURL(blob);
+  const link = Object.assign(window.document.createElement("a"), { href: url, download: filename });
+  link.click();
+  // The click has handed the blob to the download; the address is no longer needed.
+  setTimeout(() => URL.revokeObjectURL(url), 0);
+}
+
+/**
+ * The customer's rights over their data: a copy of everything held (export), and erasure, which
+ * asks once more in place, naming what goes, before anything is deleted.
+ */
+function ContactData({
+  app,
+  contactId,
+  name,
+  conversations,
+}: {
+  app: ConsoleApp;
+  contactId: string;
+  name: string;
+  conversations: number | null;
+}) {
+  const [confirming, setConfirming] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const cancel = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (confirming) cancel.current?.focus();
+  }, [confirming]);
+
+  const run = async (action: () => Promise<unknown>) => {
+    setBusy(true);
+    setError(null);
+    try {
+      await action();
+    } catch (failure) {
+      setError(failure instanceof Error ? failure.message : "Something went wrong. Try again.");
+    } finally {
+      setBusy(false);
+    }
+  };
+  const save = () =>
+    run(async () => download(`contact-${contactId}.json`, await app.exportContact()));
+  const what =
+    conversations === null
+      ? "all their conversations"
+      : conversations === 1
+        ? "their conversation"
+        : `all ${conversations} of their conversations`;
+
+  return (
+    <Section title="Customer data">
+      <div class="data-actions">
+        <button type="button" disabled={busy} onClick={() => void save()}>
+          Export data
+        </button>
+        {!confirming && (
+          <button type="button" disabled={busy} onClick={() => setConfirming(true)}>
+            Erase customer…
+          </button>
+        )}
+      </div>
+      {confirming && (
+        <fieldset
+          class="confirm"
+          onKeyDown={(event) => {
+            if (event.key === "Escape") {
+              event.stopPropagation();
+              setConfirming(false);
+            }
+          }}
+        >
+          <legend>Confirm erasure</legend>
+          <p>
+            Erase {name} and {what}, with every message, note, callback and rating? This cannot be
+            undone.
+          </p>
+          <button
+            type="button"
+            class="danger"
+            disabled={busy}
+            onClick={() => void run(() => app.eraseContact())}
+          >
+            Erase for good
+          </button>
+          <button type="button" ref={cancel} disabled={busy} onClick={() => setConfirming(false)}>
+            Cancel
+          </button>
+        </fieldset>
+      )}
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+    </Section>
+  );
+}
+
 /** Beside the thread: who the customer is and everything they did, from every channel. */
 export function CustomerCard({ state, app }: { state: State; app: ConsoleApp }) {
   const thread = state.thread as Thread;
@@ -105,15 +208,12 @@ export function CustomerCard({ state, app }: { state: State; app: ConsoleApp }) 
   const pages = [...(context.pages ?? [])].reverse();
   const csat = ratings(thread.events);
   const now = state.now;
+  const name = displayName(conversation, contact, state.names);
 
   return (
     <aside class="card" aria-label="Customer">
       <h2 class="pane-title">Customer</h2>
-      <Who
-        contact={contact}
-        conversation={conversation}
-        name={displayName(conversation, contact, state.names)}
-      />
+      <Who contact={contact} conversation={conversation} name={name} />
 
       <Section title="Attributes">
         <Attributes attributes={attributes} />
@@ -243,6 +343,14 @@ export function CustomerCard({ state, app }: { state: State; app: ConsoleApp }) 
           )}
         </Section>
       )}
+
+      <ContactData
+        key={conversation.contactId}
+        app={app}
+        contactId={conversation.contactId}
+        name={name}
+        conversations={thread.earlier ? thread.earlier.length + 1 : null}
+      />
     </aside>
   );
 }

@@ -81,6 +81,9 @@ export function Thread({ state, app }: { state: State; app: ConsoleApp }) {
     return (
       <main class="thread empty" aria-labelledby="thread-title">
         <h2 id="thread-title">No conversation open</h2>
+        <p class="thread-notice" role="status">
+          {state.threadNotice}
+        </p>
         <p>
           Pick one in the inbox, or press <kbd>j</kbd>.
         </p>

@@ -9,6 +9,7 @@
 import * as v from "valibot";
 import type * as P from "../../sdk/protocol.ts";
 import { LIMITS } from "../../sdk/protocol.ts";
+import type { ContactErased } from "./contacts.ts";
 import {
   clientId,
   count,
@@ -174,4 +175,5 @@ export type AgentSchemaChecks = [
   Assert<Same<Out<typeof ThreadAnswer>, P.AgentThreadResponse>>,
   Assert<Same<Out<typeof ReplyAnswer>, P.AgentReplyResponse>>,
   Assert<Same<Out<typeof AgentCallbacksAnswer>, P.CallbacksResponse>>,
+  Assert<Same<Out<typeof ContactErased>, P.ContactErasedResponse>>,
 ];

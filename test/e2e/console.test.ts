@@ -433,6 +433,68 @@ describe("the agent console in Chromium", () => {
     await agent.context.close();
   }, 60_000);
 
+  it("exports a customer's data as a file, and erases it after asking in place: gone from both consoles", async () => {
+    const agent = await openConsole();
+    const teammate = await openConsole();
+    const { page } = agent;
+    const visitor = await visit("/help.html");
+    const text = unique("Please delete my data");
+    await say(visitor.page, text);
+    await openThread(page, text);
+    await openThread(teammate.page, text);
+    const data = card(page).getByRole("region", { name: "Customer data" });
+
+    // Export: the browser saves the server's document, holding the visitor's message.
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      data.getByRole("button", { name: "Export data" }).click(),
+    ]);
+    const conversationId = new URL(page.url()).pathname.split("/").pop()!;
+    expect(download.suggestedFilename()).toMatch(/^contact-.+\.json$/);
+    const saved = JSON.parse(readFileSync(await download.path(), "utf8")) as {
+      contact: { id: string };
+      conversations: { conversation: { id: string }; events: { text: string }[] }[];
+    };
+    expect(saved.conversations.map((c) => c.conversation.id)).toEqual([conversationId]);
+    expect(saved.conversations[0]!.events.map((e) => e.text)).toContain(text);
+
+    // Erase asks first, focused on Cancel; Escape backs out and nothing is erased.
+    await data.getByRole("button", { name: "Erase customer…" }).click();
+    const confirm = data.getByRole("group", { name: "Confirm erasure" });
+    await exactly(confirm, "Cancel").waitFor();
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("Cancel");
+    await page.keyboard.press("Escape");
+    await confirm.waitFor({ state: "detached" });
+    expect(await inboxItem(teammate.page, text).count()).toBe(1);
+
+    await data.getByRole("button", { name: "Erase customer…" }).click();
+    await confirm.getByRole("button", { name: "Erase for good" }).click();
+    await exactly(page, "Erased the customer and 1 conversation.").waitFor();
+    await inboxItem(page, text).waitFor({ state: "detached" });
+    expect(new URL(page.url()).pathname).toBe("/console/");
+
+    // The teammate had it open: it closes there too, with the reason, and leaves the inbox.
+    await exactly(
+      teammate.page,
+      "That conversation was erased: its customer's data is deleted.",
+    ).waitFor();
+    await inboxItem(teammate.page, text).waitFor({ state: "detached" });
+    expect(await card(teammate.page).count()).toBe(0);
+
+    // The server holds nothing: the conversation answers 404.
+    const token = await page.evaluate(
+      () => JSON.parse(sessionStorage.getItem("omnithread:console:session")!).token as string,
+    );
+    const gone = await api(server.url, `/v1/agent/conversations/${conversationId}`, { token });
+    expect(gone.status).toBe(404);
+
+    expect(agent.problems).toEqual([]);
+    expect(teammate.problems).toEqual([]);
+    await visitor.context.close();
+    await teammate.context.close();
+    await agent.context.close();
+  }, 60_000);
+
   it("counts arrivals in the tab title while the tab is hidden", async () => {
     const agent = await openConsole();
     const { page } = agent;
