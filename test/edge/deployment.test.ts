@@ -22,6 +22,7 @@ import { type GraphApiPeer, startGraphApiPeer } from "../helpers/graph-api-peer.
 import { api, LiveClient, startTestServer, testKeys } from "../helpers/omnithread.ts";
 import { type RedisServerHandle, startRedisServer } from "../helpers/redis-server.ts";
 import { startUpstashBridge, type UpstashBridge } from "../helpers/upstash-bridge.ts";
+import { type ReceivedWebhook, startWebhookReceiver } from "../helpers/webhook-receiver.ts";
 
 /**
  * One deployment, two runtimes: the bundled worker under workerd (its store on Upstash REST,
@@ -35,8 +36,13 @@ const PAGE_ID = "1001";
 const INBOUND_SECRET = "inbound-secret-0123456789abcdef";
 const REPLY_DOMAIN = "reply.shop.example";
 const loose = { limit: 100_000, windowMs: 60_000 };
+const WEBHOOK_SECRET = `whsec_${Buffer.from("edge-webhook-secret-0123456789ab").toString("base64")}`;
+const receiver = await startWebhookReceiver(WEBHOOK_SECRET);
 
-/** The demo site, and a shop that calls visitors back (any hour), with mail of its own. */
+/**
+ * The demo site, and a shop that calls visitors back (any hour), with mail of its own and a
+ * CRM that hears its events.
+ */
 const demo = JSON.parse(DEMO_SITES_JSON).sites[0];
 const SITES = JSON.stringify({
   sites: [
@@ -49,6 +55,7 @@ const SITES = JSON.stringify({
       agents: [{ ...demo.agents[0], email: "agent@call.example" }],
       email: { from: "support@call.example", replyDomain: "reply.call.example" },
       callback: { country: "NL", remindMinutes: 30 },
+      webhooks: [{ url: receiver.url, secret: WEBHOOK_SECRET }],
     },
   ],
 });
@@ -83,11 +90,11 @@ beforeAll(async () => {
   };
   const limits = { startPerIp: loose, requestsPerIp: loose, loginPerIp: loose };
   [node, edge] = await Promise.all([
-    // Its own callback sweep waits: the edge's Cron Trigger is the one under test.
+    // Its own callback sweep and webhook rounds wait: the edge's are the ones under test.
     startTestServer(
       { ...shared, OMNITHREAD_SITES: SITES, OMNITHREAD_STORE: "redis", REDIS_URL: redis.url },
       limits,
-      { callbackSweepMs: 3_600_000 },
+      { callbackSweepMs: 3_600_000, webhookIntervalMs: 3_600_000 },
     ),
     startEdgeWorker(
       {
@@ -104,7 +111,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await Promise.all([edge?.stop(), node?.stop()]);
-  await Promise.all([bridge?.stop(), graph?.stop(), mail?.stop()]);
+  await Promise.all([bridge?.stop(), graph?.stop(), mail?.stop(), receiver.stop()]);
   await redis?.stop();
 });
 
@@ -431,4 +438,59 @@ describe("keys and assets on the edge", () => {
     const nodeOnly = Object.keys(onNode.body.paths).filter((path) => !edgePaths.includes(path));
     for (const path of nodeOnly) expect(path).toMatch(/^\/(demo\/|csp\.html|sites\.json)/);
   });
+});
+
+describe("outgoing webhooks on the edge", () => {
+  it("sends after the request that made the event, and the Cron Trigger retries what failed", async () => {
+    // The first round of an instance registers the endpoint; what follows is queued for it.
+    expect(await edge.scheduled("* * * * *")).toBe("ok");
+    const of = (id: string) => (w: ReceivedWebhook) => w.body.data.conversationId === id;
+    receiver.mode = "503";
+    const started = await api<{ conversation: { id: string }; token: string }>(
+      edge.url,
+      "/v1/conversations",
+      { body: { siteId: "call" }, headers: { origin: "https://call.example" } },
+    );
+    expect(started.status).toBe(201);
+    const id = started.body.conversation.id;
+
+    // No Cron run and no Node round: the edge sent it once the answer was out (waitUntil).
+    await expect.poll(() => receiver.state.received.some(of(id)), { timeout: 5_000 }).toBe(true);
+    const first = receiver.state.received.find(of(id))!;
+    expect(first.body.type).toBe("conversation.created");
+    receiver.mode = "ok";
+
+    // The receiver answered 503: the retry is due 5 s (±20 %) later, and a Cron run sends it
+    // with the same webhook-id.
+    await new Promise((r) => setTimeout(r, 6_100));
+    expect(await edge.scheduled("* * * * *")).toBe("ok");
+    const retried = receiver.state.accepted.filter(of(id));
+    expect(retried.map((w) => w.id)).toEqual([first.id]);
+
+    // Now the lane is clear: a visitor's message goes out after its own request.
+    const sent = await api(edge.url, "/v1/messages", {
+      token: started.body.token,
+      body: { clientId: "edge-hook-1", text: "Sent from the edge" },
+      headers: { origin: "https://call.example" },
+    });
+    expect(sent.status).toBe(201);
+    const isMessage = (w: ReceivedWebhook) => of(id)(w) && w.body.type === "message.created";
+    await expect.poll(() => receiver.state.accepted.some(isMessage), { timeout: 5_000 }).toBe(true);
+    const message = receiver.state.accepted.find(isMessage)!;
+    expect(message.body.data.event?.text).toBe("Sent from the edge");
+
+    // The delivery log, read from the Node instance, tells the same story.
+    const token = await loginAgent(node.url, "agent@call.example");
+    const log = await api<{
+      deliveries: { webhookId: string; attempt: number; outcome: string; status: number }[];
+    }>(node.url, "/v1/agent/webhooks/deliveries?limit=100", { token });
+    expect(
+      log.body.deliveries
+        .filter((d) => d.webhookId === first.id)
+        .map((d) => [d.attempt, d.outcome, d.status]),
+    ).toEqual([
+      [1, "retrying", 503],
+      [2, "delivered", 200],
+    ]);
+  }, 30_000);
 });

@@ -16,7 +16,10 @@ export const testKeys = generateKeyRingConfig().then((ring) => JSON.stringify(ri
 export async function startTestServer(
   env: Record<string, string> = {},
   limits?: Partial<Limits>,
-  options: Pick<StartOptions, "messengerSimulator" | "mailSimulator" | "callbackSweepMs"> = {},
+  options: Pick<
+    StartOptions,
+    "messengerSimulator" | "mailSimulator" | "callbackSweepMs" | "webhookIntervalMs"
+  > = {},
 ): Promise<RunningServer> {
   return startServer({
     env: { PORT: "0", HOST: "127.0.0.1", OMNITHREAD_KEYS: await testKeys, ...env },
