@@ -43,3 +43,30 @@ export async function until<T>(
   if (!ok(value)) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}`);
   return value;
 }
+
+export interface FeedItem {
+  cursor: string;
+  type: string;
+  data: { conversationId?: string; event?: ThreadEvent };
+}
+
+/** The site feed's items about one conversation, oldest first, read page by page to the end. */
+export async function feedOf(
+  base: string,
+  token: string,
+  conversationId: string,
+): Promise<FeedItem[]> {
+  const items: FeedItem[] = [];
+  let after = "";
+  for (;;) {
+    const page = await api<{ events: FeedItem[]; next: string }>(
+      base,
+      `/v1/agent/events?limit=500${after ? `&after=${after}` : ""}`,
+      { token },
+    );
+    expect(page.status).toBe(200);
+    items.push(...page.body.events.filter((item) => item.data.conversationId === conversationId));
+    if (page.body.events.length < 500) return items;
+    after = page.body.next;
+  }
+}

@@ -5,6 +5,7 @@ import { createHandleService } from "../../server/auth/handles.ts";
 import { loadKeyRing } from "../../server/auth/keys.ts";
 import { mailgunSignature } from "../../server/channels/email/signature.ts";
 import type { RunningServer } from "../../server/node.ts";
+import { feedOf } from "../helpers/agent-api.ts";
 import { type EmailApiPeer, startEmailApiPeer } from "../helpers/email-api-peer.ts";
 import {
   DEMO_HASH,
@@ -223,6 +224,12 @@ describe("replies by email", () => {
     expect(again.status).toBe(200);
     expect(again.body).toMatchObject({ status: "accepted", duplicate: true, seq: res.body.seq });
     expect(await emailMessages(h.id)).toHaveLength(1);
+
+    // The CRM hears it on the site feed (and its webhooks): once, as an email message.
+    const heard = (await feedOf(server.url, agentToken, h.id)).filter(
+      (item) => item.type === "message.created" && item.data.event?.channel === "email",
+    );
+    expect(heard.map((item) => item.data.event?.text)).toEqual([message!.text]);
 
     const { events } = await thread(h.id);
     console.log("\n--- parsed reply (test/fixtures/email/gmail-reply-qp.eml) ---");

@@ -24,6 +24,7 @@ import {
   webhookBody,
 } from "../../server/node/messenger-simulator/meta-wire.ts";
 import { type RunningServer, startServer } from "../../server/node.ts";
+import { feedOf } from "../helpers/agent-api.ts";
 import { type GraphApiPeer, startGraphApiPeer } from "../helpers/graph-api-peer.ts";
 import { api, startTestServer, testKeys } from "../helpers/omnithread.ts";
 
@@ -315,6 +316,14 @@ describe("the Messenger webhook", () => {
       author: { role: "visitor" },
       text: "Here I am in Messenger",
     });
+    // The CRM hears the visitor's message on the site feed (and its webhooks), from Messenger.
+    const heard = (await feedOf(server.url, agentTokens.shop!, web.id)).filter(
+      (item) =>
+        item.type === "message.created" &&
+        item.data.event?.channel === "messenger" &&
+        item.data.event.author.role === "visitor",
+    );
+    expect(heard.map((item) => item.data.event?.text)).toEqual(["Here I am in Messenger"]);
 
     // The first Messenger message gets one automatic line with the resume link.
     const [welcome] = await until(
