@@ -12,6 +12,7 @@ import { randomId } from "./auth/base32.ts";
 import { createHandleService } from "./auth/handles.ts";
 import type { KeyRing } from "./auth/keys.ts";
 import { createTokenService } from "./auth/tokens.ts";
+import { channelPort } from "./channels/port.ts";
 import type { Channel } from "./channels/types.ts";
 import type { Config, SiteConfig } from "./config.ts";
 import { createCallbacks } from "./core/callbacks.ts";
@@ -121,15 +122,31 @@ export function createApp(deps: AppDeps) {
     changed: (callback, conversation) => {
       for (const channel of channels.values()) {
         if (channel.configured(site(callback.siteId)))
-          channel.callbackChanged?.(services, conversation, callback);
+          channel.callbackChanged?.(services.port, conversation, callback);
       }
     },
   });
+  const handles = createHandleService(deps.keyRing, { now });
+  const limits = { ...DEFAULT_LIMITS, ...deps.limits };
+  const defer = (work: Promise<unknown>) => deps.waitUntil?.(work);
   const services: Services = {
     config,
     store,
     threads,
     callbacks,
+    port: channelPort({
+      publicUrl: config.publicUrl,
+      sites: config.sites,
+      site,
+      store,
+      threads,
+      handles,
+      callbacks,
+      limits,
+      log,
+      now,
+      defer,
+    }),
     // An agent coming online picks up the conversations that waited for someone.
     presence: createPresence({
       store,
@@ -137,17 +154,15 @@ export function createApp(deps: AppDeps) {
       onOnline: (siteId) => void threads.routeWaiting(siteId).catch(() => undefined),
     }),
     tokens: createTokenService(deps.keyRing, { issuer: config.publicUrl, now }),
-    handles: createHandleService(deps.keyRing, { now }),
+    handles,
     hub: createHub(store, { subscriptions: deps.live?.subscriptions ?? "instance" }),
     origins: createOriginPolicy(config.sites, ownOrigins),
-    limits: { ...DEFAULT_LIMITS, ...deps.limits },
+    limits,
     channels,
     webhooks: createWebhooks({ ...deps.webhooks, store, sites: config.sites, now, log }),
     log,
     now,
-    defer(work) {
-      deps.waitUntil?.(work);
-    },
+    defer,
     clientIp(c) {
       // The proxy appends the address it saw; anything before it is the client's own say-so.
       const forwarded = config.trustProxy
@@ -245,7 +260,7 @@ export function createApp(deps: AppDeps) {
   app.route("/v1", visitorCallbackRoutes(services));
   app.route("/", resumeRoutes(services));
   for (const channel of services.channels.values()) {
-    const webhooks = channel.webhooks?.(services);
+    const webhooks = channel.webhooks?.(services.port);
     if (webhooks) app.route(`/webhooks/${channel.name}`, webhooks);
   }
 

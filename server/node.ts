@@ -257,7 +257,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     options.mailSimulator && !env.EMAIL_FROM
       ? mailSimulator(config, log, async (raw) => {
           if (!services) throw new Error("the server is not ready");
-          return email.receiveRaw(services, raw);
+          return email.receiveRaw(services.port, raw);
         })
       : null;
 
@@ -311,8 +311,8 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       ? await (await import("./node/smtp-listener.ts")).startSmtpListener({
           port: config.email.listenPort,
           host: env.HOST ?? "0.0.0.0",
-          checkRecipient: (address) => email.checkRecipient(built.services, address),
-          receive: (raw, envelope) => email.receiveRaw(built.services, raw, envelope),
+          checkRecipient: (address) => email.checkRecipient(built.services.port, address),
+          receive: (raw, envelope) => email.receiveRaw(built.services.port, raw, envelope),
           log,
         })
       : null;

@@ -166,14 +166,14 @@ export function createWorker(options: WorkerOptions = {}) {
      */
     async email(message: IncomingEmail, env: WorkerEnv, ctx: ExecutionContext): Promise<void> {
       const { services, email, log } = await appFor(env, ctx);
-      const verdict = await email.checkRecipient(services, message.to);
+      const verdict = await email.checkRecipient(services.port, message.to);
       if (!verdict.ok) {
         await message.setReject(recipientRefusal(verdict.reason));
         return;
       }
       const raw = new Uint8Array(await new Response(message.raw).arrayBuffer());
       try {
-        const outcome = await email.receiveRaw(services, raw, {
+        const outcome = await email.receiveRaw(services.port, raw, {
           from: message.from,
           to: [message.to],
         });

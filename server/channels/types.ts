@@ -6,7 +6,7 @@ import type {
   ThreadEvent,
 } from "../../sdk/protocol.ts";
 import type { SiteConfig } from "../config.ts";
-import type { Services } from "../http/services.ts";
+import type { ChannelPort } from "./port.ts";
 
 /** A channel other than the website chat, which needs no module: it delivers over live sockets. */
 export type ExternalChannel = Exclude<ChannelName, "web">;
@@ -22,7 +22,7 @@ export interface HandoffAnswer {
 /**
  * One outside channel (docs/architecture.md §5): it makes handoffs, verifies and parses its inbound
  * webhook, and delivers agents' replies. The core never sees its wire format; channels never see
- * each other.
+ * each other, and reach the rest only through the {@link ChannelPort} they are handed.
  *
  * @example
  * const channels = [messengerChannel({ graphApiUrl, fetch })];
@@ -34,7 +34,7 @@ export interface Channel {
   configured(site: SiteConfig): boolean;
   /** Starts a handoff for the visitor's conversation (a link, a confirmation, a request). */
   handoff(
-    s: Services,
+    port: ChannelPort,
     conversation: Conversation,
     input: Record<string, unknown>,
   ): Promise<HandoffAnswer>;
@@ -42,21 +42,21 @@ export interface Channel {
    * Throws an AppError when a reply cannot go out now (say, outside the platform's window), so
    * the agent hears it before anything is stored.
    */
-  checkDelivery?(s: Services, conversation: Conversation): Promise<void>;
+  checkDelivery?(port: ChannelPort, conversation: Conversation): Promise<void>;
   /** Sends a stored agent reply; retries transient failures itself; throws AppError when it gives up. */
-  deliver(s: Services, conversation: Conversation, event: ThreadEvent): Promise<void>;
+  deliver(port: ChannelPort, conversation: Conversation, event: ThreadEvent): Promise<void>;
   /**
    * An agent's reply went to the website chat (live sockets only); the channel may follow up
    * later, e.g. email it when the widget has not shown it. Must not throw or block the reply.
    */
-  webReplied?(s: Services, conversation: Conversation, event: ThreadEvent): void;
+  webReplied?(port: ChannelPort, conversation: Conversation, event: ThreadEvent): void;
   /** An agent resolved the conversation (e.g. email the transcript). Must not throw. */
-  resolved?(s: Services, conversation: Conversation): Promise<void>;
+  resolved?(port: ChannelPort, conversation: Conversation): Promise<void>;
   /**
    * A callback request changed (requested, scheduled, closed): the channel may tell the visitor
    * (e.g. a confirmation by email when they gave an address). Must not throw or block.
    */
-  callbackChanged?(s: Services, conversation: Conversation, callback: CallbackRequest): void;
+  callbackChanged?(port: ChannelPort, conversation: Conversation, callback: CallbackRequest): void;
   /** Inbound webhooks, mounted at `/webhooks/<name>`. */
-  webhooks?(s: Services): Hono;
+  webhooks?(port: ChannelPort): Hono;
 }

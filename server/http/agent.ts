@@ -22,7 +22,6 @@ import {
 import { route } from "../schema/route.ts";
 import { enforceLimit } from "./rate-limit.ts";
 import { replyToVisitor } from "./reply.ts";
-import { resumeLink } from "./resume.ts";
 import { type AgentEnv, agentOnly, type Services } from "./services.ts";
 
 /** A hash to compare against when the email is unknown, so timing does not reveal accounts. */
@@ -235,7 +234,7 @@ export function agentRoutes(s: Services) {
     }),
     async (c) => {
       const { conversation } = c.var;
-      return c.json({ url: await resumeLink(s, conversation.id) }, 201);
+      return c.json({ url: await s.port.resumeLink(conversation.id) }, 201);
     },
   );
 
@@ -274,7 +273,7 @@ export function agentRoutes(s: Services) {
       }
       if (status === "resolved" && conversation.status !== "resolved") {
         for (const channel of s.channels.values()) {
-          if (channel.configured(s.site(agent.siteId))) await channel.resolved?.(s, updated);
+          if (channel.configured(s.site(agent.siteId))) await channel.resolved?.(s.port, updated);
         }
       }
       return c.json({ conversation: updated });

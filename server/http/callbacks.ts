@@ -11,7 +11,6 @@ import {
 import { route } from "../schema/route.ts";
 import { CallbackAnswer, CallbacksAnswer, CallbackWindowsAnswer } from "../schema/visitor.ts";
 import { replyToVisitor } from "./reply.ts";
-import { resumeLink } from "./resume.ts";
 import { agentOnly, offeredChannel, requireVisitor, type Services } from "./services.ts";
 
 /**
@@ -153,7 +152,7 @@ export function agentCallbackRoutes(s: Services) {
         const conversation = await s.threads.get(callback.conversationId);
         // The widget shows the callback form below the line; other channels need a way back.
         const away = conversation.activeChannel !== "web";
-        const where = away ? `: ${await resumeLink(s, conversation.id)}` : " below.";
+        const where = away ? `: ${await s.port.resumeLink(conversation.id)}` : " below.";
         return replyToVisitor(s, agent, conversation, {
           text: `Sorry we missed you. Pick a new time for a call${where}`,
         });

@@ -30,7 +30,7 @@ export type Limits = typeof DEFAULT_LIMITS;
  * await enforceLimit(store, "start", ip, limits.startPerIp);
  */
 export async function enforceLimit(
-  store: Store,
+  store: Pick<Store, "hit">,
   name: string,
   key: string,
   rule: RateRule,

@@ -30,7 +30,7 @@ export async function replyToVisitor(
     if (!conversation.channels.some((linked) => linked.channel === via)) {
       throw new AppError("channel_unavailable", `The visitor has not continued in ${via}`);
     }
-    await channel.checkDelivery?.(s, conversation);
+    await channel.checkDelivery?.(s.port, conversation);
   }
   const { event, duplicate } = await s.threads.postAgentMessage(conversation.id, agent, {
     text: message.text,
@@ -40,12 +40,12 @@ export async function replyToVisitor(
   if (via === "web" && !duplicate) {
     // The web reply reaches live sockets only; other channels may carry it on if unseen.
     for (const other of s.channels.values()) {
-      if (other.configured(site)) other.webReplied?.(s, conversation, event);
+      if (other.configured(site)) other.webReplied?.(s.port, conversation, event);
     }
   }
   if (channel && !duplicate) {
     try {
-      await channel.deliver(s, conversation, event);
+      await channel.deliver(s.port, conversation, event);
     } catch (error) {
       // Kept in the thread either way; the agent sees why it did not go out.
       await s.threads.noteDeliveryFailure(conversation.id, event, error);

@@ -10,8 +10,6 @@ import { snapshotFor } from "./snapshot.ts";
 
 /** A resume code is for the click that just happened, not for later. */
 export const RESUME_CODE_TTL_MS = 10 * 60_000;
-/** How long an agent-made resume link keeps working. */
-export const RESUME_LINK_TTL_S = 14 * 86_400;
 
 const codeKey = (code: string) => `resume:${code}`;
 
@@ -23,16 +21,6 @@ export function landingPage(conversation: Conversation, site: SiteConfig): strin
   const started = conversation.context.url;
   if (started && site.origins.includes(new URL(started).origin)) return started.split("#")[0]!;
   return site.url ?? `${site.origins[0] ?? ""}/`;
-}
-
-/** The resume link URL for a conversation, as channels and agents hand it out. */
-export async function resumeLink(
-  s: Services,
-  conversationId: string,
-  ttlSeconds = RESUME_LINK_TTL_S,
-) {
-  const handle = await s.handles.issue({ conversationId, channel: "web", ttlSeconds });
-  return `${s.config.publicUrl}/r/${handle}`;
 }
 
 /**

@@ -3,6 +3,7 @@ import type { Agent } from "../../sdk/protocol.ts";
 import { API_KEY_PREFIX, type ApiKeyScope, apiKeyId, hashApiKey } from "../auth/api-keys.ts";
 import type { HandleService } from "../auth/handles.ts";
 import type { TokenService } from "../auth/tokens.ts";
+import type { ChannelPort } from "../channels/port.ts";
 import type { Channel, ExternalChannel } from "../channels/types.ts";
 import type { Config, SiteConfig } from "../config.ts";
 import type { Callbacks } from "../core/callbacks.ts";
@@ -26,6 +27,8 @@ export interface Services {
   presence: Presence;
   /** The outside channels this server runs, by name. */
   channels: Map<ExternalChannel, Channel>;
+  /** What the channels are handed: the narrow part of these services they may use. */
+  port: ChannelPort;
   /** Sends the sites' feeds to their webhook endpoints; the runtime decides when. */
   webhooks: Webhooks;
   tokens: TokenService;

@@ -193,7 +193,7 @@ export function visitorRoutes(s: Services) {
       const body = c.req.valid("json");
       const channel = offeredChannel(s, site, body.channel);
       const conversation = await s.threads.get(claim.conversationId);
-      const answer = await channel.handoff(s, conversation, body);
+      const answer = await channel.handoff(s.port, conversation, body);
       if (!answer.recorded) await s.threads.noteHandoff(conversation.id, body.channel);
       return c.json(answer.body, answer.status);
     },

@@ -1,6 +1,6 @@
 import type { Conversation } from "../../../sdk/protocol.ts";
 import { AppError } from "../../errors.ts";
-import type { Services } from "../../http/services.ts";
+import type { ChannelPort } from "../port.ts";
 import { loggable, parseMessageId, parseReplyAddress } from "./address.ts";
 import { type AutomatedReason, automatedReason } from "./loop.ts";
 import type { EmailSite } from "./outbound.ts";
@@ -29,11 +29,11 @@ export type MatchResult =
   | { conversation: Conversation; site: EmailSite; by: "address" | "references" }
   | { refused: "expired" | "invalid" | "no_thread" };
 
-const emailSites = (s: Services): EmailSite[] =>
-  s.config.sites.filter((site): site is EmailSite => Boolean(site.email?.replyDomain));
+const emailSites = (s: ChannelPort): EmailSite[] =>
+  s.sites.filter((site): site is EmailSite => Boolean(site.email?.replyDomain));
 
 /** The site whose reply domain this is, or null. */
-export function siteOfDomain(s: Services, domain: string): EmailSite | null {
+export function siteOfDomain(s: ChannelPort, domain: string): EmailSite | null {
   return emailSites(s).find((site) => site.email.replyDomain.toLowerCase() === domain) ?? null;
 }
 
@@ -42,7 +42,7 @@ export function siteOfDomain(s: Services, domain: string): EmailSite | null {
  * reply domain it came in on; `expired`/`invalid` otherwise.
  */
 export async function openHandle(
-  s: Services,
+  s: ChannelPort,
   handle: string,
   domain: string,
 ): Promise<MatchResult> {
@@ -61,7 +61,7 @@ export async function openHandle(
 }
 
 /** Finds the thread by recipient first, then by the ids the mail replies to. */
-export async function matchThread(s: Services, mail: InboundMail): Promise<MatchResult> {
+export async function matchThread(s: ChannelPort, mail: InboundMail): Promise<MatchResult> {
   let refused: "expired" | "invalid" | null = null;
   for (const recipient of mail.recipients) {
     const parsed = parseReplyAddress(recipient);
@@ -105,7 +105,7 @@ function attachmentLines(mail: InboundMail): string[] {
  * @example
  * const outcome = await receiveMail(s, await parseRaw(bytes));
  */
-export async function receiveMail(s: Services, mail: InboundMail): Promise<InboundOutcome> {
+export async function receiveMail(s: ChannelPort, mail: InboundMail): Promise<InboundOutcome> {
   const facts = {
     from: mail.from,
     messageId: mail.messageId && loggable(mail.messageId),

@@ -6,9 +6,9 @@ import { DEFAULT_UNSEEN_REPLY_DELAY_S, type SiteConfig } from "../../config.ts";
 import { visibleToVisitor } from "../../core/visibility.ts";
 import { AppError, errorBody } from "../../errors.ts";
 import { readJsonBody } from "../../http/body.ts";
-import type { Services } from "../../http/services.ts";
 import { SHOWN_TTL_MS, shownKey } from "../../realtime/shown.ts";
 import { route } from "../../schema/route.ts";
+import type { ChannelPort } from "../port.ts";
 import type { Channel } from "../types.ts";
 import { normalizeAddress, parseReplyAddress } from "./address.ts";
 import { type InboundOutcome, openHandle, receiveMail, siteOfDomain } from "./inbound.ts";
@@ -45,7 +45,7 @@ export interface EmailChannel extends Channel {
   readonly transport: MailTransport;
   /** Applies one raw RFC 5322 message, with the SMTP envelope when there was one. */
   receiveRaw(
-    s: Services,
+    s: ChannelPort,
     raw: string | Uint8Array,
     envelope?: { from?: string | null; to?: string[] },
   ): Promise<InboundOutcome>;
@@ -54,7 +54,7 @@ export interface EmailChannel extends Channel {
    * Answers why not otherwise.
    */
   checkRecipient(
-    s: Services,
+    s: ChannelPort,
     address: string,
   ): Promise<{ ok: true } | { ok: false; reason: string }>;
 }
@@ -143,7 +143,7 @@ function outcomeResponse(c: Context, outcome: InboundOutcome) {
   return c.json(outcome, outcome.status === "accepted" && !outcome.duplicate ? 201 : 200);
 }
 
-function webhookRoutes(s: Services, options: EmailOptions, channel: EmailChannel): Hono {
+function webhookRoutes(s: ChannelPort, options: EmailOptions, channel: EmailChannel): Hono {
   const routes = new Hono();
   routes.use(
     "*",
@@ -350,7 +350,7 @@ export function emailChannel(options: EmailOptions): EmailChannel {
 
   /** Mails an agent's reply into the thread's mail, with the resume link. */
   async function sendReply(
-    s: Services,
+    s: ChannelPort,
     conversation: Conversation,
     event: ThreadEvent,
     data?: Record<string, unknown>,
@@ -379,7 +379,7 @@ export function emailChannel(options: EmailOptions): EmailChannel {
    * The delay is over: the reply is emailed unless a visitor socket was sent it (the shown mark
    * reached its seq), the email link is gone, or another timer took it already.
    */
-  async function unseenFollowUp(s: Services, conversationId: string, event: ThreadEvent) {
+  async function unseenFollowUp(s: ChannelPort, conversationId: string, event: ThreadEvent) {
     if ((await s.store.raiseMark(shownKey(conversationId), 0, SHOWN_TTL_MS)) >= event.seq) return;
     const conversation = await s.store.getConversation(conversationId);
     if (!conversation || !linkedAddress(conversation)) return;
@@ -392,7 +392,7 @@ export function emailChannel(options: EmailOptions): EmailChannel {
    * Counts a mail to an address the visitor only typed (a handoff, a callback confirmation)
    * against one hourly limit per address: the site's From line is no way to mail strangers.
    */
-  async function mayMail(s: Services, address: string): Promise<boolean> {
+  async function mayMail(s: ChannelPort, address: string): Promise<boolean> {
     const hit = await s.store.hit(`email-handoff-to:${address}`, 3_600_000);
     return hit.count <= (options.handoffsPerHour ?? 5);
   }
@@ -403,7 +403,7 @@ export function emailChannel(options: EmailOptions): EmailChannel {
    * handoffs, since the address was only typed.
    */
   async function callbackNotice(
-    s: Services,
+    s: ChannelPort,
     conversation: Conversation,
     callback: CallbackRequest,
   ): Promise<void> {
@@ -435,7 +435,7 @@ export function emailChannel(options: EmailOptions): EmailChannel {
    * Resolved: the full transcript goes to the linked address when the visitor asked for it at
    * handoff (the latest handoff decides) or the site always sends it; once per resolve.
    */
-  async function transcriptOnResolve(s: Services, conversation: Conversation) {
+  async function transcriptOnResolve(s: ChannelPort, conversation: Conversation) {
     const site = emailOf(s.site(conversation.siteId));
     const to = linkedAddress(conversation);
     if (!site || !to) return;

@@ -1,8 +1,7 @@
 import type { Conversation, ThreadEvent } from "../../../sdk/protocol.ts";
 import type { EmailConfig, SiteConfig } from "../../config.ts";
 import { AppError } from "../../errors.ts";
-import { resumeLink } from "../../http/resume.ts";
-import type { Services } from "../../http/services.ts";
+import type { ChannelPort } from "../port.ts";
 import { newMessageId, replyAddress } from "./address.ts";
 import { type Composed, fromHeader, type MailMessage, type MailTransport } from "./message.ts";
 
@@ -46,7 +45,7 @@ function references(ids: string[]): string[] {
  * as an `email.sent` event. A transport failure throws `upstream_failed`.
  */
 export async function sendThreadMail(
-  s: Services,
+  s: ChannelPort,
   transport: MailTransport,
   input: {
     site: EmailSite;
@@ -73,7 +72,7 @@ export async function sendThreadMail(
     Math.max(0, conversation.lastSeq - HISTORY),
   );
   const earlier = threadMessageIds(history);
-  const link = await resumeLink(s, conversation.id, MAIL_RESUME_TTL_S);
+  const link = await s.resumeLink(conversation.id, MAIL_RESUME_TTL_S);
   const composed = input.compose(link);
   const message: MailMessage = {
     from: fromHeader(site.name, site.email.from),

@@ -1,20 +1,16 @@
-import type { Conversation, Identity } from "../../../sdk/protocol.ts";
+import type { Conversation } from "../../../sdk/protocol.ts";
 import type { MessengerConfig, SiteConfig } from "../../config.ts";
 import { AppError } from "../../errors.ts";
-import { resumeLink } from "../../http/resume.ts";
-import type { Services } from "../../http/services.ts";
+import { type Account, linkAccount, threadFor as threadForAccount } from "../identity-thread.ts";
+import type { ChannelPort } from "../port.ts";
 import type { SendClient } from "./send.ts";
 import type { MessengerEvent, Referral } from "./webhook.ts";
 import { RESPONSE_WINDOW_MS } from "./window.ts";
 
 /**
  * What Messenger's webhook events do to threads: a redeemed `ref` links the sender's PSID to the
- * conversation the handle names, and later messages from that PSID land there.
- *
- * Which thread a PSID writes to: the PSID is an identity of one contact (`claimIdentity`, first
- * link wins), and that contact's document remembers the conversation the PSID was last linked to
- * (`identities[].conversationId`); without one, the contact's newest conversation; for a PSID
- * never seen, a fresh conversation for a new contact.
+ * conversation the handle names, and later messages from that PSID land there (which thread a
+ * PSID writes to: `../identity-thread.ts`).
  */
 
 /** A site with Messenger set up. */
@@ -24,7 +20,7 @@ export type MessengerSite = SiteConfig & { messenger: MessengerConfig };
 export type Later = () => Promise<void>;
 
 export interface InboundContext {
-  s: Services;
+  s: ChannelPort;
   site: MessengerSite;
   client: SendClient;
   /** Collects sends to run after the webhook is answered. */
@@ -36,9 +32,6 @@ export const WELCOME_KEY = "messenger:welcome";
 /** Refs shaped like our handles; other m.me refs (a site's own campaign links) are not ours. */
 const HANDLE_LIKE = /^[a-z2-7]{40,48}$/i;
 
-type PsidIdentity = Identity & { conversationId?: string };
-
-const psidIdentity = (psid: string) => ({ kind: "psid" as const, value: psid });
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /** Meta's time of an interaction, never later than now. */
@@ -58,71 +51,9 @@ async function appendSystem(
   });
 }
 
-/** Records on the PSID's contact which conversation the PSID now writes to. */
-async function rememberPsid(
-  ctx: InboundContext,
-  ownerId: string,
-  psid: string,
-  conversationId: string,
-): Promise<void> {
-  const contact = await ctx.s.store.getContact(ownerId);
-  if (!contact) return;
-  const current = contact.identities.find((i) => i.kind === "psid" && i.value === psid) as
-    | PsidIdentity
-    | undefined;
-  if (current?.conversationId === conversationId) return;
-  const identity: PsidIdentity = { kind: "psid", value: psid, verified: true, conversationId };
-  await ctx.s.store.saveContact({
-    ...contact,
-    identities: [
-      ...contact.identities.filter((i) => !(i.kind === "psid" && i.value === psid)),
-      identity,
-    ],
-  });
-}
-
-/** The thread a known PSID writes to, or null for a PSID never seen on this site. */
-async function findThread(ctx: InboundContext, psid: string): Promise<Conversation | null> {
-  const { store } = ctx.s;
-  const owner = await store.findContactId(ctx.site.id, psidIdentity(psid));
-  if (!owner) return null;
-  const contact = await store.getContact(owner);
-  const pointer = (
-    contact?.identities.find((i) => i.kind === "psid" && i.value === psid) as
-      | PsidIdentity
-      | undefined
-  )?.conversationId;
-  const newest = (await store.contactConversationIds(owner)).at(-1);
-  for (const id of [pointer, newest]) {
-    const conversation = id ? await store.getConversation(id) : null;
-    if (conversation?.siteId === ctx.site.id) return conversation;
-  }
-  return null;
-}
-
-/** A fresh conversation for a new contact whose identity is the PSID. */
-async function startThread(ctx: InboundContext, psid: string): Promise<Conversation> {
-  const { s, site } = ctx;
-  const { conversation } = await s.threads.start(site.id, null, {});
-  const owner = await s.store.claimIdentity(site.id, psidIdentity(psid), conversation.contactId);
-  if (owner !== conversation.contactId) {
-    // A concurrent delivery for the same PSID won: its thread is the one.
-    const theirs = await findThread(ctx, psid);
-    if (theirs) return theirs;
-  }
-  await rememberPsid(ctx, owner, psid, conversation.id);
-  return s.threads.linkChannel(conversation.id, "messenger", psid);
-}
-
-/** The thread a PSID writes to, linked to Messenger: found, or started. */
-async function threadFor(ctx: InboundContext, psid: string): Promise<Conversation> {
-  const found = await findThread(ctx, psid);
-  if (!found) return startThread(ctx, psid);
-  if (found.channels.some((c) => c.channel === "messenger" && c.address === psid)) return found;
-  const owner = await ctx.s.store.findContactId(ctx.site.id, psidIdentity(psid));
-  if (owner) await rememberPsid(ctx, owner, psid, found.id);
-  return ctx.s.threads.linkChannel(found.id, "messenger", psid);
-}
+const account = (psid: string): Account => ({ channel: "messenger", kind: "psid", value: psid });
+const threadFor = (ctx: InboundContext, psid: string) =>
+  threadForAccount(ctx.s, ctx.site.id, account(psid));
 
 const REFUSALS = {
   expired: "has expired",
@@ -187,9 +118,7 @@ async function redeem(
     return own;
   }
 
-  const owner = await s.store.claimIdentity(site.id, psidIdentity(psid), target.contactId);
-  await rememberPsid(ctx, owner, psid, target.id);
-  const linked = await s.threads.linkChannel(target.id, "messenger", psid);
+  const linked = await linkAccount(s, target, account(psid));
   await appendSystem(ctx, linked.id, {
     name: "messenger.opened",
     text: "Opened the conversation in Messenger",
@@ -206,7 +135,7 @@ async function redeem(
  */
 async function welcome(ctx: InboundContext, conversationId: string, psid: string): Promise<void> {
   const { s, site } = ctx;
-  const link = await resumeLink(s, conversationId);
+  const link = await s.resumeLink(conversationId);
   const text = `Thanks for your message: we will answer you here. To go on in the chat on our website, with the whole conversation, open ${link}`;
   const { event, duplicate } = await s.store.append(conversationId, {
     type: "message",

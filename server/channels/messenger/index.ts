@@ -4,8 +4,8 @@ import { sameSecret } from "../../auth/bytes.ts";
 import type { MessengerConfig, SiteConfig } from "../../config.ts";
 import { AppError, errorBody } from "../../errors.ts";
 import { parseJsonBytes } from "../../http/body.ts";
-import type { Services } from "../../http/services.ts";
 import { route } from "../../schema/route.ts";
+import type { ChannelPort } from "../port.ts";
 import type { Channel } from "../types.ts";
 import { handleEvent, type Later, type MessengerSite } from "./inbound.ts";
 import { VerifyQuery, WebhookBody } from "./schema.ts";
@@ -63,10 +63,10 @@ function mustMessenger(site: SiteConfig): MessengerConfig {
  * another app's pages. The store work happens before the 200 (so Meta retries what failed and
  * `mid`s absorb the repeats); sends through the Send API run after it.
  */
-function webhookRoutes(s: Services, client: SendClient): Hono {
+function webhookRoutes(s: ChannelPort, client: SendClient): Hono {
   const routes = new Hono();
   const sites = (): MessengerSite[] =>
-    s.config.sites.filter((site): site is MessengerSite => messengerOf(site) !== null);
+    s.sites.filter((site): site is MessengerSite => messengerOf(site) !== null);
 
   routes.get(
     "/",
@@ -198,7 +198,7 @@ export function messengerChannel(options: MessengerOptions): Channel {
       });
       const url = new URL(
         m.linkBase
-          ? new URL(m.linkBase, `${s.config.publicUrl}/`).href
+          ? new URL(m.linkBase, `${s.publicUrl}/`).href
           : `https://m.me/${encodeURIComponent(m.pageId)}`,
       );
       url.searchParams.set("ref", ref);

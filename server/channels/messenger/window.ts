@@ -44,7 +44,7 @@ export function interactionTime(event: ThreadEvent): number | null {
  * const last = await lastInteraction(store, conversation.id, conversation.lastSeq);
  */
 export async function lastInteraction(
-  store: Store,
+  store: Pick<Store, "eventsAfter">,
   conversationId: string,
   lastSeq: number,
 ): Promise<number | null> {
@@ -82,7 +82,7 @@ export function policyAt(last: number | null, now: number): SendPolicy | null {
  * const policy = await sendPolicy(s.store, conversation, s.now());
  */
 export async function sendPolicy(
-  store: Store,
+  store: Pick<Store, "eventsAfter">,
   conversation: { id: string; lastSeq: number },
   now: number,
 ): Promise<SendPolicy> {
