@@ -1,20 +1,10 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { createApp } from "../app.ts";
-import { generateKeyRingConfig, loadKeyRing } from "../auth/keys.ts";
-import { loadConfig } from "../config.ts";
-import { silentLogger } from "../log.ts";
-import { memoryStore } from "../store/memory.ts";
+import { memoryApp } from "../../test/helpers/memory-app.ts";
 
 async function port() {
-  const config = loadConfig({ PORT: "8787" }, readFileSync("demo/sites.json", "utf8"));
-  const { services } = createApp({
-    config,
-    store: memoryStore(),
-    keyRing: await loadKeyRing(await generateKeyRingConfig()),
-    log: silentLogger,
-  });
+  const { services } = await memoryApp();
   return { services, port: services.port };
 }
 

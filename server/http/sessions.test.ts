@@ -1,30 +1,19 @@
-import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { ServerFrame } from "../../sdk/protocol.ts";
 import { invalid, type JsonSchema, valid } from "../../test/helpers/arbitrary.ts";
-import { createApp } from "../app.ts";
-import { generateKeyRingConfig, loadKeyRing } from "../auth/keys.ts";
-import { loadConfig } from "../config.ts";
-import { silentLogger } from "../log.ts";
+import { memoryApp } from "../../test/helpers/memory-app.ts";
 import {
   AgentTypingFrame,
   PresenceFrame,
   SendFrame,
   VisitorTypingFrame,
 } from "../schema/frames.ts";
-import { memoryStore } from "../store/memory.ts";
 import { jsonSchema } from "./openapi.ts";
 import { agentSession, visitorSession } from "./sessions.ts";
 
 async function setup() {
-  const config = loadConfig({ PORT: "8787" }, readFileSync("demo/sites.json", "utf8"));
-  const { services } = createApp({
-    config,
-    store: memoryStore(),
-    keyRing: await loadKeyRing(await generateKeyRingConfig()),
-    log: silentLogger,
-  });
+  const { services } = await memoryApp();
   const { conversation } = await services.threads.start("demo", null);
   const visitor = await services.tokens.signConversationToken({
     contactId: conversation.contactId,
