@@ -8,6 +8,7 @@ import {
   Environment,
   MESSENGER_VARIABLES,
   overrideValues,
+  TELEGRAM_VARIABLES,
   WHOLE,
 } from "./schema/env.ts";
 import { SITES_SHAPE, type SiteOutput, SitesFile, type SitesFileOutput } from "./schema/sites.ts";
@@ -39,6 +40,18 @@ export interface MessengerConfig {
    * `https://m.me/<page username>`). A path is taken relative to `PUBLIC_URL` (the demo's
    * Messenger simulator uses `/demo/messenger`).
    */
+  linkBase?: string;
+}
+
+/** A Telegram bot (docs/architecture.md §5), one per site: BotFather gives the token and name. */
+export interface TelegramConfig {
+  /** `123456:ABC…` from BotFather; it is also the Bot API path's secret. */
+  botToken: string;
+  /** The bot's username without `@`: handoff links are `https://t.me/<botUsername>?start=…`. */
+  botUsername: string;
+  /** The `secret_token` given to `setWebhook`: Telegram sends it in `X-Telegram-Bot-Api-Secret-Token`. */
+  webhookSecret: string;
+  /** Where handoff links point instead of t.me (`?start=` appended); a path is taken relative to `PUBLIC_URL`. */
   linkBase?: string;
 }
 
@@ -90,6 +103,7 @@ export interface SiteConfig {
   businessHours?: BusinessHours;
   agents: AgentConfig[];
   messenger?: MessengerConfig;
+  telegram?: TelegramConfig;
   email?: EmailConfig;
   callback?: CallbackConfig;
   /** Keys servers call the agent API with (the sites file keeps their hashes only). */
@@ -119,6 +133,8 @@ export interface Config {
   /** Honour `X-Forwarded-For` (only behind a proxy you run). */
   trustProxy: boolean;
   graphApiUrl: string;
+  /** `TELEGRAM_API_URL`: the Bot API's base, `https://api.telegram.org` by default. */
+  telegramApiUrl: string;
   email: EmailServerConfig;
   /** `LOG_LEVEL`: lines below it are dropped (default `info`). */
   logLevel: LogLevel;
@@ -217,6 +233,7 @@ function applyEnvOverrides(raw: unknown, vars: Env): Overrides {
   if (!isObject(site)) return overrides;
   const blocks = [
     ["messenger", MESSENGER_VARIABLES, "Messenger"],
+    ["telegram", TELEGRAM_VARIABLES, "Telegram"],
     ["email", EMAIL_VARIABLES, "email"],
   ] as const;
   for (const [block, variables, name] of blocks) {

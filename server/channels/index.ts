@@ -2,7 +2,7 @@
  * The outside channels a server runs, built from its configuration: the one list the Node entry
  * and the edge entry share, so both offer the same channels the same way. Each entry brings
  * only what its runtime decides: the mail transport (SMTP is Node's) and, for the demo, where
- * the Graph API is.
+ * the Graph API and the Bot API are.
  */
 import type { Config } from "../config.ts";
 import type { Logger } from "../log.ts";
@@ -10,6 +10,7 @@ import { callbackChannel } from "./callback/index.ts";
 import { type EmailChannel, emailChannel, type MailTransport } from "./email/index.ts";
 import { logTransport, postmarkTransport } from "./email/transports.ts";
 import { messengerChannel } from "./messenger/index.ts";
+import { telegramChannel } from "./telegram/index.ts";
 import type { Channel } from "./types.ts";
 
 /**
@@ -45,7 +46,7 @@ export function httpMailTransport(config: Config, log: Logger): MailTransport | 
 }
 
 /**
- * Messenger, email and phone callbacks as the configuration sets them up (each is offered only
+ * Messenger, Telegram, email and phone callbacks as the configuration sets them up (each is offered only
  * where a site configures it).
  *
  * @example
@@ -55,7 +56,7 @@ export function httpMailTransport(config: Config, log: Logger): MailTransport | 
  */
 export function serverChannels(
   config: Config,
-  parts: { transport: MailTransport; graphApiUrl?: string },
+  parts: { transport: MailTransport; graphApiUrl?: string; telegramApiUrl?: string },
 ): ServerChannels {
   const email = emailChannel({
     transport: parts.transport,
@@ -65,5 +66,6 @@ export function serverChannels(
       : {}),
   });
   const messenger = messengerChannel({ graphApiUrl: parts.graphApiUrl ?? config.graphApiUrl });
-  return { channels: [messenger, email, callbackChannel()], email };
+  const telegram = telegramChannel({ apiUrl: parts.telegramApiUrl ?? config.telegramApiUrl });
+  return { channels: [messenger, telegram, email, callbackChannel()], email };
 }

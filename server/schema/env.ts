@@ -16,6 +16,9 @@ const KEPT_BLANK = new Set([
   "MESSENGER_PAGE_ACCESS_TOKEN",
   "MESSENGER_APP_SECRET",
   "MESSENGER_VERIFY_TOKEN",
+  "TELEGRAM_BOT_TOKEN",
+  "TELEGRAM_BOT_USERNAME",
+  "TELEGRAM_WEBHOOK_SECRET",
   "EMAIL_FROM",
   "EMAIL_REPLY_DOMAIN",
 ]);
@@ -108,6 +111,10 @@ export const EnvFields = v.looseObject({
   MESSENGER_APP_SECRET: raw,
   MESSENGER_VERIFY_TOKEN: raw,
   GRAPH_API_URL: unlessBlank(httpUrl),
+  TELEGRAM_BOT_TOKEN: raw,
+  TELEGRAM_BOT_USERNAME: raw,
+  TELEGRAM_WEBHOOK_SECRET: raw,
+  TELEGRAM_API_URL: unlessBlank(httpUrl),
   EMAIL_FROM: override(EMAIL, "must be an email address like ana@example.com"),
   EMAIL_REPLY_DOMAIN: override(DOMAIN, got("must be a domain name like reply.example.com")),
   SMTP_URL: unlessBlank(smtpUrl),
@@ -157,11 +164,18 @@ export const MESSENGER_VARIABLES = {
   verifyToken: "MESSENGER_VERIFY_TOKEN",
   pageAccessToken: "MESSENGER_PAGE_ACCESS_TOKEN",
 } as const;
+/** The Telegram settings the environment may give the first site. */
+export const TELEGRAM_VARIABLES = {
+  botToken: "TELEGRAM_BOT_TOKEN",
+  botUsername: "TELEGRAM_BOT_USERNAME",
+  webhookSecret: "TELEGRAM_WEBHOOK_SECRET",
+} as const;
 /** The email settings the environment may give the first site. */
 export const EMAIL_VARIABLES = { from: "EMAIL_FROM", replyDomain: "EMAIL_REPLY_DOMAIN" } as const;
 
 type OverrideVariable =
   | (typeof MESSENGER_VARIABLES)[keyof typeof MESSENGER_VARIABLES]
+  | (typeof TELEGRAM_VARIABLES)[keyof typeof TELEGRAM_VARIABLES]
   | (typeof EMAIL_VARIABLES)[keyof typeof EMAIL_VARIABLES];
 
 /** The override variables' values, each read by name (test/deploy checks wrangler.toml by these reads). */
@@ -173,6 +187,9 @@ export function overrideValues(
     MESSENGER_APP_SECRET: env.MESSENGER_APP_SECRET,
     MESSENGER_VERIFY_TOKEN: env.MESSENGER_VERIFY_TOKEN,
     MESSENGER_PAGE_ACCESS_TOKEN: env.MESSENGER_PAGE_ACCESS_TOKEN,
+    TELEGRAM_BOT_TOKEN: env.TELEGRAM_BOT_TOKEN,
+    TELEGRAM_BOT_USERNAME: env.TELEGRAM_BOT_USERNAME,
+    TELEGRAM_WEBHOOK_SECRET: env.TELEGRAM_WEBHOOK_SECRET,
     EMAIL_FROM: env.EMAIL_FROM,
     EMAIL_REPLY_DOMAIN: env.EMAIL_REPLY_DOMAIN,
   };
@@ -215,6 +232,7 @@ export const Environment = v.pipe(
             : { kind: "redis" as const, url: env.REDIS_URL! },
       trustProxy: env.TRUST_PROXY === "1" || env.TRUST_PROXY === "true",
       graphApiUrl: env.GRAPH_API_URL ?? "https://graph.facebook.com",
+      telegramApiUrl: env.TELEGRAM_API_URL ?? "https://api.telegram.org",
       logLevel: env.LOG_LEVEL ?? ("info" as LogLevel),
       email: {
         transport,

@@ -110,6 +110,40 @@ const messenger = strict({
   ),
 });
 
+const telegram = strict({
+  botToken: v.pipe(
+    v.string("must be a string"),
+    v.regex(
+      /^\d+:[A-Za-z0-9_-]{20,}$/,
+      got("must be a bot token as BotFather gives it, like 123456:ABC-DEF…"),
+    ),
+  ),
+  botUsername: v.pipe(
+    v.string("must be a string"),
+    v.regex(
+      /^[A-Za-z][A-Za-z0-9_]{3,31}$/,
+      got("must be the bot's username without @, like ShopHelpBot"),
+    ),
+  ),
+  // setWebhook's secret_token: 1–256 of A-Z a-z 0-9 _ -; 16 at least, so it cannot be guessed.
+  webhookSecret: v.pipe(
+    v.string("must be a string"),
+    v.regex(/^[A-Za-z0-9_-]{16,256}$/, got("must be 16 to 256 characters of A-Z a-z 0-9 _ -")),
+  ),
+  linkBase: v.optional(
+    v.pipe(
+      v.string("must be a string"),
+      v.check(
+        (value) => value.startsWith("/") || isHttpUrl(value),
+        got("must be a path like /demo/telegram or an http(s) URL"),
+      ),
+      v.description(
+        "Where handoff links point (`?start=<handle>` appended); default https://t.me/<botUsername>.",
+      ),
+    ),
+  ),
+});
+
 /** The most an unseen reply waits before it is emailed: a day; later would be news to nobody. */
 export const MAX_UNSEEN_REPLY_DELAY_S = 86_400;
 const delay = got(`must be a number of seconds from 0 to ${MAX_UNSEEN_REPLY_DELAY_S}`);
@@ -213,6 +247,7 @@ export const Site = v.pipe(
     businessHours: v.optional(hours),
     agents: v.optional(v.array(agent, "must be an array"), []),
     messenger: v.optional(messenger),
+    telegram: v.optional(telegram),
     email: v.optional(emailBlock),
     callback: v.optional(callback),
     apiKeys: v.optional(v.array(apiKey, "must be an array")),

@@ -1,8 +1,6 @@
 import { createHmac } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type {
-  Contact,
   Conversation,
   ConversationSnapshot,
   ErrorBody,
@@ -25,6 +23,19 @@ import {
 } from "../../server/node/messenger-simulator/meta-wire.ts";
 import { type RunningServer, startServer } from "../../server/node.ts";
 import { feedOf } from "../helpers/agent-api.ts";
+import {
+  type AgentView,
+  channelTexts,
+  conversationsOn,
+  eventually,
+  handoffLink,
+  loginSiteAgents,
+  SUITE_LIMITS,
+  suiteSite,
+  threadOf,
+  webVisitor as visitOnWeb,
+  type WebVisitor,
+} from "../helpers/channel-suite.ts";
 import { type GraphApiPeer, startGraphApiPeer } from "../helpers/graph-api-peer.ts";
 import { api, startTestServer, testKeys } from "../helpers/omnithread.ts";
 
@@ -33,27 +44,16 @@ import { api, startTestServer, testKeys } from "../helpers/omnithread.ts";
  * Graph API played by a peer on 127.0.0.1 that records what our Send API calls delivered.
  */
 
-const hash = JSON.parse(readFileSync("demo/sites.json", "utf8")).sites[0].agents[0]
-  .passwordHash as string;
 /** One Meta app serves the shop's and the outlet's pages; another app serves "other". */
 const APP_SECRET = "app-secret-of-the-shops-meta-app";
 const OTHER_SECRET = "app-secret-of-another-meta-app";
 const PAGES = { shop: "1001", outlet: "1002", other: "2001", broken: "3001" } as const;
 type SiteId = keyof typeof PAGES;
 
-const site = (id: SiteId, appSecret: string, pageAccessToken: string) => ({
-  id,
-  name: `The ${id}`,
-  origins: [`https://${id}.example`],
-  url: `https://${id}.example/`,
-  agents: [{ email: `agent@${id}.example`, name: `Agent of ${id}`, passwordHash: hash }],
-  messenger: {
-    pageId: PAGES[id],
-    appSecret,
-    verifyToken: `verify-${id}`,
-    pageAccessToken,
-  },
-});
+const site = (id: SiteId, appSecret: string, pageAccessToken: string) =>
+  suiteSite(id, {
+    messenger: { pageId: PAGES[id], appSecret, verifyToken: `verify-${id}`, pageAccessToken },
+  });
 const SITES = JSON.stringify({
   sites: [
     site("shop", APP_SECRET, "token-shop"),
@@ -74,14 +74,9 @@ beforeAll(async () => {
   peer = await startGraphApiPeer({ accessTokens: ["token-shop", "token-outlet", "token-other"] });
   server = await startTestServer(
     { OMNITHREAD_SITES: SITES, GRAPH_API_URL: peer.url },
-    { startPerIp: loose, requestsPerIp: loose, loginPerIp: loose, messagesPerConversation: loose },
+    SUITE_LIMITS,
   );
-  for (const id of Object.keys(PAGES) as SiteId[]) {
-    const login = await api<{ token: string }>(server.url, "/v1/agent/login", {
-      body: { email: `agent@${id}.example`, password: "omnithread-demo" },
-    });
-    agentTokens[id] = login.body.token;
-  }
+  Object.assign(agentTokens, await loginSiteAgents(server.url, Object.keys(PAGES) as SiteId[]));
 });
 afterAll(async () => {
   await server?.stop();
@@ -102,77 +97,25 @@ const hook = (events: MessagingEvent[], siteId: SiteId = "shop", secret = APP_SE
     webhookBody([{ pageId: PAGES[siteId], events }]),
   );
 
-async function until<T>(
-  probe: () => Promise<T | undefined | null | false> | T | undefined | null | false,
-  what: string,
-  ms = 5000,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
-interface Web {
-  token: string;
-  id: string;
-}
-
-/** A visitor on the site's web chat, with a first message. */
-async function webVisitor(siteId: SiteId = "shop", text = "Hello from the website"): Promise<Web> {
-  const started = await api<ConversationSnapshot>(server.url, "/v1/conversations", {
-    body: { siteId, context: { url: `https://${siteId}.example/orders/42`, locale: "en" } },
-  });
-  expect(started.status).toBe(201);
-  const { token } = started.body;
-  await api(server.url, "/v1/messages", { token, body: { clientId: "web-1", text } });
-  return { token, id: started.body.conversation.id };
-}
+const until = eventually;
+type Web = WebVisitor;
+const webVisitor = (siteId: SiteId = "shop", text?: string) => visitOnWeb(server.url, siteId, text);
 
 /** `POST /v1/handoff { channel: "messenger" }`: the ref of the answered m.me link. */
 async function handoff(web: Web, siteId: SiteId = "shop"): Promise<string> {
-  const res = await api<{ url: string }>(server.url, "/v1/handoff", {
-    token: web.token,
-    body: { channel: "messenger" },
-  });
-  expect(res.status).toBe(200);
-  const url = new URL(res.body.url);
+  const url = await handoffLink(server.url, web, "messenger");
   expect(`${url.origin}${url.pathname}`).toBe(`https://m.me/${PAGES[siteId]}`);
   return url.searchParams.get("ref")!;
 }
 
-interface Thread {
-  conversation: Conversation;
-  contact: Contact;
-  events: ThreadEvent[];
-  earlier: Conversation[];
-}
-
-async function thread(id: string, siteId: SiteId = "shop"): Promise<Thread> {
-  const res = await api<Thread>(server.url, `/v1/agent/conversations/${id}`, {
-    token: agentTokens[siteId]!,
-  });
-  expect(res.status).toBe(200);
-  return res.body;
-}
+const thread = (id: string, siteId: SiteId = "shop") =>
+  threadOf(server.url, agentTokens[siteId]!, id);
 
 /** The site's conversations linked to a PSID in Messenger. */
-async function conversationsOf(psid: string, siteId: SiteId = "shop"): Promise<Conversation[]> {
-  const res = await api<{ conversations: Conversation[] }>(
-    server.url,
-    "/v1/agent/conversations?limit=200",
-    { token: agentTokens[siteId]! },
-  );
-  return res.body.conversations.filter((c) =>
-    c.channels.some((l) => l.channel === "messenger" && l.address === psid),
-  );
-}
+const conversationsOf = (psid: string, siteId: SiteId = "shop") =>
+  conversationsOn(server.url, agentTokens[siteId]!, "messenger", psid);
 
-const messengerTexts = (events: ThreadEvent[]) =>
-  events.filter((e) => e.type === "message" && e.channel === "messenger").map((e) => e.text);
+const messengerTexts = (events: ThreadEvent[]) => channelTexts(events, "messenger");
 
 /** A visitor who went from the web to Messenger through the link, and wrote there. */
 async function linked(siteId: SiteId = "shop"): Promise<{ web: Web; psid: string }> {
@@ -421,7 +364,7 @@ describe("the Messenger webhook", () => {
     const res = await postWebhook(`${server.url}/webhooks/messenger`, APP_SECRET, body);
     expect(res.status).toBe(200);
 
-    const visitorTexts = (t: Thread) =>
+    const visitorTexts = (t: AgentView) =>
       messengerTexts(t.events.filter((e) => e.author.role === "visitor"));
     expect(visitorTexts(await thread(shopWeb.id))).toEqual(["a1", "a2"]);
     expect(visitorTexts(await thread(outletWeb.id, "outlet"))).toEqual(["b1"]);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isTransient, MAX_TEXT, sendClient, splitText } from "./send.ts";
+import { isTransient, sendClient } from "./send.ts";
 
 interface Seen {
   url: string;
@@ -32,27 +32,6 @@ const input = {
   text: "Hello",
   policy: { messagingType: "RESPONSE" } as const,
 };
-
-describe("splitText", () => {
-  it("keeps short text whole and cuts long text at breaks, within the limit", () => {
-    expect(splitText("short")).toEqual(["short"]);
-    const words = Array.from({ length: 900 }, (_, i) => `word${i}`).join(" ");
-    const parts = splitText(words);
-    expect(parts.length).toBeGreaterThan(1);
-    for (const part of parts) expect(part.length).toBeLessThanOrEqual(MAX_TEXT);
-    expect(parts.join(" ")).toBe(words);
-  });
-
-  it("prefers paragraph breaks and never splits a surrogate pair", () => {
-    const text = `${"a".repeat(1500)}\n\n${"b".repeat(1000)}`;
-    expect(splitText(text)).toEqual(["a".repeat(1500), "b".repeat(1000)]);
-    const emoji = "😀".repeat(1500);
-    const parts = splitText(emoji);
-    expect(parts.join("")).toBe(emoji);
-    for (const part of parts) expect(part.length).toBeLessThanOrEqual(MAX_TEXT);
-    expect(parts[0]!.length % 2).toBe(0);
-  });
-});
 
 describe("sendClient", () => {
   it("posts Meta's Send API body with the token in the query", async () => {

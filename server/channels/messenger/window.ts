@@ -1,7 +1,7 @@
 import type { ThreadEvent } from "../../../sdk/protocol.ts";
 import { AppError } from "../../errors.ts";
 import type { Store } from "../../store/types.ts";
-import { MAX_EVENTS_PER_READ } from "../../store/types.ts";
+import { lastEvent } from "../last-event.ts";
 
 /**
  * Meta's messaging windows, counted from the visitor's last interaction in Messenger: a message,
@@ -43,20 +43,12 @@ export function interactionTime(event: ThreadEvent): number | null {
  * @example
  * const last = await lastInteraction(store, conversation.id, conversation.lastSeq);
  */
-export async function lastInteraction(
+export function lastInteraction(
   store: Pick<Store, "eventsAfter">,
   conversationId: string,
   lastSeq: number,
 ): Promise<number | null> {
-  for (let end = lastSeq; end > 0; end -= MAX_EVENTS_PER_READ) {
-    const from = Math.max(0, end - MAX_EVENTS_PER_READ);
-    const page = await store.eventsAfter(conversationId, from, end - from);
-    for (let i = page.length - 1; i >= 0; i--) {
-      const at = interactionTime(page[i]!);
-      if (at !== null) return at;
-    }
-  }
-  return null;
+  return lastEvent(store, { id: conversationId, lastSeq }, interactionTime);
 }
 
 /**

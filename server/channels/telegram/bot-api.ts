@@ -1,0 +1,122 @@
+import { AppError } from "../../errors.ts";
+import { splitText } from "../split-text.ts";
+
+/** The Bot API's limit for `sendMessage`'s text (plain text: no entities to parse). */
+export const MAX_TEXT = 4096;
+/** A 429's `retry_after` waited out within the reply's request when no longer than this. */
+const MAX_WAIT_S = 10;
+/** One call may take this long before it counts as a transient failure. */
+const CALL_TIMEOUT_MS = 15_000;
+
+/** The Bot API's answer: `{ ok: true, result }` or `{ ok: false, error_code, description, parameters }`. */
+interface Answer {
+  ok?: boolean;
+  result?: unknown;
+  error_code?: number;
+  description?: string;
+  parameters?: { retry_after?: number; migrate_to_chat_id?: number };
+}
+
+export interface BotApiOptions {
+  /** `TELEGRAM_API_URL`, `https://api.telegram.org` in production. */
+  apiUrl: string;
+  fetch: typeof fetch;
+  /** Attempts per call (1 = no retry) and the first backoff for network and 5xx failures. */
+  retry: { attempts: number; baseMs: number };
+  /** Waits between attempts; injected so unit tests need not wait. */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/** The visitor blocked the bot (403): nothing can reach them in Telegram until they unblock it. */
+export class BotBlocked extends AppError {
+  constructor(description: string) {
+    super(
+      "channel_unavailable",
+      `The visitor has blocked the bot in Telegram (${description}): reply by email or on the web`,
+    );
+  }
+}
+
+/**
+ * A Bot API client: `POST {apiUrl}/bot<token>/<method>` with a JSON body. Network failures and
+ * 5xx are retried with jittered backoff; a 429 waits out its `retry_after` (up to 10 s, else
+ * `rate_limited` with that wait); a 403 is {@link BotBlocked}; any other refusal is
+ * `upstream_failed` carrying Telegram's description.
+ *
+ * @example
+ * const api = botApi({ apiUrl: "https://api.telegram.org", fetch, retry: { attempts: 3, baseMs: 250 } });
+ * await api.sendMessage(token, "123456789", "Hello");
+ */
+export function botApi(options: BotApiOptions) {
+  const sleep = options.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
+
+  async function call<T>(token: string, method: string, body: Record<string, unknown>): Promise<T> {
+    let last = "no attempt made";
+    for (let attempt = 1; attempt <= options.retry.attempts; attempt++) {
+      let status = 0;
+      let answer: Answer = {};
+      try {
+        const response = await options.fetch(`${options.apiUrl}/bot${token}/${method}`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify(body),
+          signal: AbortSignal.timeout(CALL_TIMEOUT_MS),
+        });
+        status = response.status;
+        answer = ((await response.json().catch(() => ({}))) ?? {}) as Answer;
+      } catch (error) {
+        last = `could not reach the Bot API: ${error instanceof Error ? error.message : String(error)}`;
+      }
+      if (status >= 200 && status < 300 && answer.ok === true) return answer.result as T;
+      const description = answer.description?.trim() || `Bot API answered HTTP ${status}`;
+      const retryAfter = answer.parameters?.retry_after;
+      if (status === 429) {
+        const wait = Math.max(1, retryAfter ?? 1);
+        if (wait > MAX_WAIT_S || attempt === options.retry.attempts) {
+          throw new AppError(
+            "rate_limited",
+            `Telegram asks to wait ${wait} s (${description})`,
+            wait,
+          );
+        }
+        await sleep(wait * 1000);
+        continue;
+      }
+      if (status === 403) throw new BotBlocked(description);
+      if (status !== 0 && status < 500) {
+        throw new AppError("upstream_failed", `Telegram refused ${method}: ${description}`);
+      }
+      if (status !== 0) last = description;
+      if (attempt < options.retry.attempts) {
+        await sleep(options.retry.baseMs * 2 ** (attempt - 1) * (0.5 + Math.random()));
+      }
+    }
+    throw new AppError("upstream_failed", `Telegram ${method} failed: ${last}`);
+  }
+
+  return {
+    /** Sends text to a chat, as several messages in order when over 4,096 characters; answers their ids. */
+    async sendMessage(token: string, chatId: string, text: string): Promise<number[]> {
+      const ids: number[] = [];
+      for (const part of splitText(text, MAX_TEXT)) {
+        const message = await call<{ message_id: number }>(token, "sendMessage", {
+          chat_id: chatId,
+          text: part,
+        });
+        ids.push(message.message_id);
+      }
+      return ids;
+    },
+
+    /** Points the bot's updates at `url`, with the secret Telegram will send back in a header. */
+    setWebhook(token: string, input: { url: string; secret: string }): Promise<boolean> {
+      return call<boolean>(token, "setWebhook", {
+        url: input.url,
+        secret_token: input.secret,
+        allowed_updates: ["message", "my_chat_member"],
+      });
+    },
+  };
+}
+
+export type BotApi = ReturnType<typeof botApi>;

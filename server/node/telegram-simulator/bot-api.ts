@@ -1,0 +1,160 @@
+/**
+ * An emulation of Telegram's Bot API, as Telegram answers it: `POST /bot<token>/<method>` with a
+ * JSON body, `{ ok: true, result }` or `{ ok: false, error_code, description, parameters? }`. The
+ * tests' Bot API peer (`test/helpers/telegram-api-peer.ts`) wraps it in its own HTTP server; the
+ * demo's Telegram simulator can serve it too. Framework-free: a request in, a status and JSON out.
+ */
+
+/** One call, as received, whatever was answered. */
+export interface BotCall {
+  at: number;
+  token: string;
+  method: string;
+  body: Record<string, unknown>;
+  status: number;
+  response: unknown;
+}
+
+/** A message the bot sent, as the visitor's Telegram would show it. */
+export interface BotMessage {
+  at: number;
+  messageId: number;
+  chatId: string;
+  text: string;
+}
+
+/** Telegram's refusal of the next calls instead of their success. */
+export interface BotFailure {
+  status: number;
+  description: string;
+  retryAfter?: number;
+}
+
+/** Telegram's answer to a bot sending too fast. */
+export const TOO_MANY_REQUESTS = (retryAfter: number): BotFailure => ({
+  status: 429,
+  description: `Too Many Requests: retry after ${retryAfter}`,
+  retryAfter,
+});
+/** Telegram's answer to a bot writing to a visitor who blocked it. */
+export const BLOCKED: BotFailure = {
+  status: 403,
+  description: "Forbidden: bot was blocked by the user",
+};
+
+/** The Bot API's limit for a message's text. */
+const MAX_TEXT = 4096;
+
+export interface BotApiEmulatorOptions {
+  /** Bot tokens the emulated API accepts (others get 401 Unauthorized, as Telegram answers). */
+  tokens: string[];
+  onSent?: (message: BotMessage) => void;
+}
+
+const refusal = (failure: BotFailure) => ({
+  status: failure.status,
+  body: {
+    ok: false,
+    error_code: failure.status,
+    description: failure.description,
+    ...(failure.retryAfter !== undefined
+      ? { parameters: { retry_after: failure.retryAfter } }
+      : {}),
+  },
+});
+
+/**
+ * @example
+ * const bot = createBotApiEmulator({ tokens: ["123:abc"] });
+ * bot.handle({ path: "/bot123:abc/sendMessage", body: '{"chat_id":1,"text":"Hi"}' });
+ */
+export function createBotApiEmulator(options: BotApiEmulatorOptions) {
+  const calls: BotCall[] = [];
+  const sent: BotMessage[] = [];
+  const failures: BotFailure[] = [];
+  const webhooks: Array<{ token: string; url: string; secret?: string }> = [];
+  let nextId = 1000;
+
+  function answer(token: string, method: string, body: Record<string, unknown>) {
+    if (!options.tokens.includes(token)) {
+      return refusal({ status: 401, description: "Unauthorized" });
+    }
+    const failure = failures.shift();
+    if (failure) return refusal(failure);
+    if (method === "sendMessage") {
+      const text = typeof body.text === "string" ? body.text : "";
+      const chatId = String(body.chat_id ?? "");
+      if (!chatId) return refusal({ status: 400, description: "Bad Request: chat not found" });
+      if (!text.trim())
+        return refusal({ status: 400, description: "Bad Request: message text is empty" });
+      if (text.length > MAX_TEXT) {
+        return refusal({ status: 400, description: "Bad Request: message is too long" });
+      }
+      const message: BotMessage = { at: Date.now(), messageId: nextId++, chatId, text };
+      sent.push(message);
+      options.onSent?.(message);
+      return {
+        status: 200,
+        body: {
+          ok: true,
+          result: {
+            message_id: message.messageId,
+            from: { id: Number(token.split(":")[0]), is_bot: true, first_name: "Bot" },
+            chat: { id: Number(chatId), type: "private" },
+            date: Math.floor(message.at / 1000),
+            text,
+          },
+        },
+      };
+    }
+    if (method === "setWebhook") {
+      const url = typeof body.url === "string" ? body.url : "";
+      webhooks.push({
+        token,
+        url,
+        ...(typeof body.secret_token === "string" ? { secret: body.secret_token } : {}),
+      });
+      return { status: 200, body: { ok: true, result: true, description: "Webhook was set" } };
+    }
+    return refusal({ status: 404, description: "Not Found" });
+  }
+
+  return {
+    calls,
+    sent,
+    webhooks,
+    /** The next `count` calls fail with `failure` (Telegram's 429, a blocked bot, a 502). */
+    failNext(count: number, failure: BotFailure): void {
+      for (let i = 0; i < count; i++) failures.push(failure);
+    },
+    handle(request: { path: string; body: string }): { status: number; body: unknown } {
+      const match = request.path.match(/^\/bot([^/]+)\/([A-Za-z]+)$/);
+      if (!match) return refusal({ status: 404, description: "Not Found" });
+      let body: Record<string, unknown> = {};
+      try {
+        body = request.body ? (JSON.parse(request.body) as Record<string, unknown>) : {};
+      } catch {
+        return refusal({ status: 400, description: "Bad Request: can't parse JSON" });
+      }
+      const [, token = "", method = ""] = match;
+      const result = answer(token, method, body);
+      calls.push({
+        at: Date.now(),
+        token,
+        method,
+        body,
+        status: result.status,
+        response: result.body,
+      });
+      return result;
+    },
+    reset(): void {
+      calls.length = 0;
+      sent.length = 0;
+      failures.length = 0;
+      webhooks.length = 0;
+    },
+  };
+}
+
+export type BotApiEmulator = ReturnType<typeof createBotApiEmulator>;
