@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTelegramApiPeer } from "../../test/helpers/telegram-api-peer.ts";
 import { hashApiKey } from "../auth/api-keys.ts";
 import { generateKeyRingConfig, type KeyRingConfig, loadKeyRing } from "../auth/keys.ts";
 import { hashPassword, verifyPassword } from "../auth/passwords.ts";
@@ -227,6 +228,51 @@ describe("omnithread keys", () => {
     expect(code).toBe(0);
     expect(webhookKey(out.trim())).toHaveLength(32);
     expect((await cli(["keys", "--webhook-secret"])).out).not.toBe(out);
+  });
+});
+
+describe("omnithread telegram-webhook", () => {
+  it("points each site's bot at PUBLIC_URL/webhooks/telegram with its secret, and exits 1 when one is refused", async () => {
+    const bot = await startTelegramApiPeer({ tokens: ["7001:AAshop-bot-token-0123456789abcdef"] });
+    const site = (id: string, botToken: string) => ({
+      id,
+      origins: [`https://${id}.example`],
+      telegram: {
+        botToken,
+        botUsername: `${id}_help_bot`,
+        webhookSecret: `${id}-webhook-secret-0123`,
+      },
+    });
+    try {
+      const env = {
+        PUBLIC_URL: "https://chat.shop.example",
+        TELEGRAM_API_URL: bot.url,
+        OMNITHREAD_SITES: JSON.stringify({
+          sites: [
+            site("shop", "7001:AAshop-bot-token-0123456789abcdef"),
+            site("outlet", "7002:AArevoked-token-0123456789abcdef"),
+          ],
+        }),
+      };
+      const { code, out, err } = await cli(["telegram-webhook"], env);
+      expect(out).toBe(
+        "shop: @shop_help_bot sends its updates to https://chat.shop.example/webhooks/telegram",
+      );
+      expect(err).toContain("outlet: @outlet_help_bot: Telegram refused setWebhook: Unauthorized");
+      expect(code).toBe(1);
+      expect(bot.webhooks).toEqual([
+        {
+          token: "7001:AAshop-bot-token-0123456789abcdef",
+          url: "https://chat.shop.example/webhooks/telegram",
+          secret: "shop-webhook-secret-0123",
+        },
+      ]);
+      const none = await cli(["telegram-webhook"], { OMNITHREAD_SITES: goodSites });
+      expect(none.code).toBe(1);
+      expect(none.err).toContain("no site has a Telegram bot");
+    } finally {
+      await bot.stop();
+    }
   });
 });
 

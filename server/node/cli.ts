@@ -9,6 +9,7 @@ import { generateApiKey } from "../auth/api-keys.ts";
 import { generateKeyRingConfig, type KeyRingConfig, loadKeyRing } from "../auth/keys.ts";
 import { hashPassword } from "../auth/passwords.ts";
 import { newWebhookSecret } from "../auth/webhook-signature.ts";
+import { botApi, telegramOf } from "../channels/telegram/index.ts";
 import { type Config, ConfigError, type Env, loadConfig } from "../config.ts";
 import { devKeyPath, jsonOrFile, startServer } from "../node.ts";
 import { DEMO_EMAIL } from "./mail-simulator/index.ts";
@@ -16,7 +17,7 @@ import { DEMO_MESSENGER } from "./messenger-simulator/index.ts";
 import { PACKAGE_ROOT } from "./paths.ts";
 import { DEMO_PASSWORD, productionProblems } from "./production.ts";
 
-const HELP = `omnithread: one conversation thread across web chat, Messenger, email and callbacks
+const HELP = `omnithread: one conversation thread across web chat, Messenger, Telegram, email and callbacks
 
 Usage: omnithread <command> [options]
 
@@ -29,6 +30,7 @@ Commands:
   keys --webhook-secret print a new whsec_ secret for a site's webhook endpoint
   hash-password         read a password (stdin, or a prompt) and print its hash for the sites file
   check-config          check the environment and the sites file; print every problem (exit 1)
+  telegram-webhook      point each site's Telegram bot at PUBLIC_URL/webhooks/telegram (setWebhook)
 
 Options:
   -h, --help            this text
@@ -96,6 +98,8 @@ export async function runCli(argv: string[], io: CliIo = nodeIo): Promise<number
         return 0;
       case "check-config":
         return await checkConfig(io);
+      case "telegram-webhook":
+        return await telegramWebhook(io);
       default:
         io.err(`Unknown command "${command}"\n\n${HELP}`);
         return 2;
@@ -234,6 +238,43 @@ async function checkConfig(io: CliIo): Promise<number> {
     `configuration ok: sites ${ids}; store ${config!.store.kind}; public URL ${config!.publicUrl}`,
   );
   return 0;
+}
+
+/**
+ * `setWebhook` for every site with a Telegram bot: its updates go to this server's public URL,
+ * with the site's `webhookSecret` as the `secret_token` Telegram sends back. Exit 1 when a site's
+ * call failed (the others are still made).
+ */
+async function telegramWebhook(io: CliIo): Promise<number> {
+  const sites = jsonOrFile(io.env.OMNITHREAD_SITES, null, "OMNITHREAD_SITES");
+  if (sites === null)
+    throw new TypeError("OMNITHREAD_SITES is not set: the bots are in the sites file");
+  const config = loadConfig(io.env, sites);
+  const bots = config.sites.flatMap((site) => {
+    const telegram = telegramOf(site);
+    return telegram ? [{ site, telegram }] : [];
+  });
+  if (bots.length === 0)
+    throw new TypeError(
+      "no site has a Telegram bot (telegram in the sites file, or TELEGRAM_BOT_TOKEN)",
+    );
+  const api = botApi({
+    apiUrl: config.telegramApiUrl,
+    fetch: (input, init) => fetch(input, init),
+    retry: { attempts: 3, baseMs: 500 },
+  });
+  const url = `${config.publicUrl}/webhooks/telegram`;
+  let failed = 0;
+  for (const { site, telegram } of bots) {
+    try {
+      await api.setWebhook(telegram.botToken, { url, secret: telegram.webhookSecret });
+      io.out(`${site.id}: @${telegram.botUsername} sends its updates to ${url}`);
+    } catch (error) {
+      failed++;
+      io.err(`${site.id}: @${telegram.botUsername}: ${(error as Error).message}`);
+    }
+  }
+  return failed > 0 ? 1 : 0;
 }
 
 function checkedPassword(password: string): string {

@@ -70,41 +70,73 @@ export async function refuseThenContinue(
 ): Promise<RefusalOutcome[]> {
   const outcomes: RefusalOutcome[] = [];
   for (const refusal of refusals) {
-    const agent = new Agent({ connections: 1 });
-    let connections = 0;
-    agent.on("connect", () => {
-      connections++;
-    });
-    try {
-      const res = await fetch(base + refusal.path, {
-        method: "POST",
-        dispatcher: agent,
-        headers: refusal.headers,
-        body: refusal.body,
-      });
-      await res.arrayBuffer();
-      let after: number | string;
-      try {
-        const again = await fetch(base + next.path, {
-          dispatcher: agent,
-          headers: next.headers ?? {},
-        });
-        await again.arrayBuffer();
-        after = again.status;
-      } catch (error) {
-        const cause = (error as { cause?: { code?: string } }).cause;
-        after = cause?.code ?? String(error);
-      }
-      outcomes.push({
-        name: refusal.name,
-        status: res.status,
-        connection: res.headers.get("connection"),
-        next: after,
-        connections,
-      });
-    } finally {
-      await agent.close();
-    }
+    outcomes.push(await refuseOnce(base, refusal, next));
   }
   return outcomes;
+}
+
+/** Whether a request failed because the server closed the connection while its body was sent. */
+const resetWhileSending = (error: unknown) =>
+  /^(ECONNRESET|EPIPE)$/.test((error as { cause?: { code?: string } }).cause?.code ?? "");
+
+/**
+ * One refusal and the request after it. A server may answer an oversized body early and close
+ * while the client still writes it; the client then sees a reset instead of the answer (a race
+ * of the kernel's buffers, not of ours), so that case is tried again on a fresh connection.
+ */
+async function refuseOnce(
+  base: string,
+  refusal: Refusal,
+  next: { path: string; headers?: Record<string, string> },
+  tries = 3,
+): Promise<RefusalOutcome> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await refuseOnFreshAgent(base, refusal, next);
+    } catch (error) {
+      if (attempt >= tries || !resetWhileSending(error)) throw error;
+    }
+  }
+}
+
+async function refuseOnFreshAgent(
+  base: string,
+  refusal: Refusal,
+  next: { path: string; headers?: Record<string, string> },
+): Promise<RefusalOutcome> {
+  const agent = new Agent({ connections: 1 });
+  let connections = 0;
+  agent.on("connect", () => {
+    connections++;
+  });
+  try {
+    const res = await fetch(base + refusal.path, {
+      method: "POST",
+      dispatcher: agent,
+      headers: refusal.headers,
+      body: refusal.body,
+    });
+    await res.arrayBuffer();
+    let after: number | string;
+    try {
+      const again = await fetch(base + next.path, {
+        dispatcher: agent,
+        headers: next.headers ?? {},
+      });
+      await again.arrayBuffer();
+      after = again.status;
+    } catch (error) {
+      const cause = (error as { cause?: { code?: string } }).cause;
+      after = cause?.code ?? String(error);
+    }
+    return {
+      name: refusal.name,
+      status: res.status,
+      connection: res.headers.get("connection"),
+      next: after,
+      connections,
+    };
+  } finally {
+    await agent.close();
+  }
 }

@@ -26,9 +26,11 @@ export const panel: Panel = [
   "über Messenger", // via_messenger
   "per E-Mail", // via_email
   "per Telefon", // via_callback
+  "über Telegram", // via_telegram
   "Weiter im Messenger", // go_messenger
   "Weiter per E-Mail", // go_email
   "Rückruf anfordern", // go_callback
+  "Weiter in Telegram", // go_telegram
   "Das hat nicht geklappt. Bitte erneut versuchen.", // handoffError
   "Erledigt: Wir machen dort weiter.", // handoffDone
   "Ihre E-Mail", // email

@@ -26,9 +26,11 @@ export const panel: Panel = [
   "via Messenger", // via_messenger
   "via email", // via_email
   "via phone", // via_callback
+  "via Telegram", // via_telegram
   "Continue on Messenger", // go_messenger
   "Continue by email", // go_email
   "Request a callback", // go_callback
+  "Continue on Telegram", // go_telegram
   "That did not work. Please try again.", // handoffError
   "Done: we will continue there.", // handoffDone
   "Your email", // email

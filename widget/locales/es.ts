@@ -26,9 +26,11 @@ export const panel: Panel = [
   "por Messenger", // via_messenger
   "por correo", // via_email
   "por teléfono", // via_callback
+  "por Telegram", // via_telegram
   "Continuar en Messenger", // go_messenger
   "Continuar por correo", // go_email
   "Pedir que te llamemos", // go_callback
+  "Continuar en Telegram", // go_telegram
   "No ha funcionado. Inténtalo de nuevo.", // handoffError
   "Listo: seguimos allí.", // handoffDone
   "Tu correo", // email

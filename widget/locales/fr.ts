@@ -26,9 +26,11 @@ export const panel: Panel = [
   "via Messenger", // via_messenger
   "par e-mail", // via_email
   "par téléphone", // via_callback
+  "via Telegram", // via_telegram
   "Continuer sur Messenger", // go_messenger
   "Continuer par e-mail", // go_email
   "Demander un rappel", // go_callback
+  "Continuer sur Telegram", // go_telegram
   "Échec. Veuillez réessayer.", // handoffError
   "C’est fait : on continue là-bas.", // handoffDone
   "Votre e-mail", // email

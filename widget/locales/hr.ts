@@ -26,9 +26,11 @@ export const panel: Panel = [
   "putem Messengera", // via_messenger
   "e-poštom", // via_email
   "telefonom", // via_callback
+  "putem Telegrama", // via_telegram
   "Nastavi na Messengeru", // go_messenger
   "Nastavi e-poštom", // go_email
   "Zatraži povratni poziv", // go_callback
+  "Nastavi na Telegramu", // go_telegram
   "Nije uspjelo. Pokušajte ponovno.", // handoffError
   "Gotovo: nastavljamo tamo.", // handoffDone
   "Vaša e-pošta", // email

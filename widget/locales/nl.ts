@@ -26,9 +26,11 @@ export const panel: Panel = [
   "via Messenger", // via_messenger
   "via e-mail", // via_email
   "via telefoon", // via_callback
+  "via Telegram", // via_telegram
   "Verder via Messenger", // go_messenger
   "Verder per e-mail", // go_email
   "Bel mij terug", // go_callback
+  "Verder via Telegram", // go_telegram
   "Dat is niet gelukt. Probeer het opnieuw.", // handoffError
   "Gelukt: we gaan daar verder.", // handoffDone
   "Je e-mail", // email

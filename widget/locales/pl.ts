@@ -26,9 +26,11 @@ export const panel: Panel = [
   "przez Messengera", // via_messenger
   "przez e-mail", // via_email
   "telefonicznie", // via_callback
+  "przez Telegram", // via_telegram
   "Kontynuuj w Messengerze", // go_messenger
   "Kontynuuj przez e-mail", // go_email
   "Poproś o oddzwonienie", // go_callback
+  "Kontynuuj w Telegramie", // go_telegram
   "Nie udało się. Spróbuj ponownie.", // handoffError
   "Gotowe: kontynuujemy tam.", // handoffDone
   "Twój e-mail", // email

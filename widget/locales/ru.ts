@@ -26,9 +26,11 @@ export const panel: Panel = [
   "из Messenger", // via_messenger
   "по почте", // via_email
   "по телефону", // via_callback
+  "из Telegram", // via_telegram
   "Продолжить в Messenger", // go_messenger
   "Продолжить по почте", // go_email
   "Заказать обратный звонок", // go_callback
+  "Продолжить в Telegram", // go_telegram
   "Не получилось. Попробуйте ещё раз.", // handoffError
   "Готово: продолжим там.", // handoffDone
   "Ваша почта", // email
