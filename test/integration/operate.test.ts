@@ -7,7 +7,7 @@ import { connect } from "node:net";
 import { createClient } from "@redis/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ServerFrame } from "../../sdk/protocol.ts";
-import { hubSignature } from "../../server/channels/messenger/signature.ts";
+import { hubSignature } from "../../server/channels/meta/signature.ts";
 import { type RunningServer, startServer } from "../../server/node.ts";
 import { api, LiveClient, testKeys } from "../helpers/omnithread.ts";
 import { type RedisServerHandle, startRedisServer } from "../helpers/redis-server.ts";

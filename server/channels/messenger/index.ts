@@ -5,12 +5,12 @@ import type { MessengerConfig, SiteConfig } from "../../config.ts";
 import { AppError, errorBody } from "../../errors.ts";
 import { parseJsonBytes } from "../../http/body.ts";
 import { route } from "../../schema/route.ts";
+import { SIGNATURE_HEADER, verifySignature } from "../meta/signature.ts";
 import type { ChannelPort } from "../port.ts";
 import type { Channel } from "../types.ts";
 import { handleEvent, type Later, type MessengerSite } from "./inbound.ts";
 import { VerifyQuery, WebhookBody } from "./schema.ts";
 import { type SendClient, sendClient } from "./send.ts";
-import { SIGNATURE_HEADER, verifySignature } from "./signature.ts";
 import { parseWebhook } from "./webhook.ts";
 import { sendPolicy } from "./window.ts";
 

@@ -1,8 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { isTransient, sendClient } from "./send.ts";
+import { isTransient } from "../meta/graph.ts";
+import { sendClient } from "./send.ts";
 
 interface Seen {
   url: string;
+  authorization: string | null;
   body: Record<string, unknown>;
 }
 
@@ -10,7 +12,11 @@ interface Seen {
 function scripted(answers: Array<{ status: number; body: unknown } | "network">) {
   const seen: Seen[] = [];
   const fetcher = (async (input: RequestInfo | URL, init?: RequestInit) => {
-    seen.push({ url: String(input), body: JSON.parse(String(init?.body)) });
+    seen.push({
+      url: String(input),
+      authorization: new Headers(init?.headers).get("authorization"),
+      body: JSON.parse(String(init?.body)),
+    });
     const next = answers.shift() ?? { status: 200, body: { recipient_id: "1", message_id: "m" } };
     if (next === "network") throw new TypeError("fetch failed");
     return new Response(JSON.stringify(next.body), { status: next.status });
@@ -34,13 +40,14 @@ const input = {
 };
 
 describe("sendClient", () => {
-  it("posts Meta's Send API body with the token in the query", async () => {
+  it("posts Meta's Send API body with the token in the Authorization header, not the URL", async () => {
     const { seen, fetcher } = scripted([]);
     await client(fetcher).send({
       ...input,
       policy: { messagingType: "MESSAGE_TAG", tag: "HUMAN_AGENT" },
     });
-    expect(seen[0]!.url).toBe("https://graph.example/v21.0/me/messages?access_token=tok%20en");
+    expect(seen[0]!.url).toBe("https://graph.example/v21.0/me/messages");
+    expect(seen[0]!.authorization).toBe("Bearer tok en");
     expect(seen[0]!.body).toEqual({
       recipient: { id: "123" },
       messaging_type: "MESSAGE_TAG",
@@ -128,5 +135,9 @@ describe("sendClient", () => {
     expect(isTransient(400, { code: 100, is_transient: true })).toBe(true);
     expect(isTransient(400, { code: 100 })).toBe(false);
     expect(isTransient(400, { code: 190 })).toBe(false);
+    // WhatsApp's throttles: the business number's rate and the pair rate.
+    expect(isTransient(400, { code: 130429 })).toBe(true);
+    expect(isTransient(400, { code: 131056 })).toBe(true);
+    expect(isTransient(400, { code: 131047 })).toBe(false);
   });
 });
