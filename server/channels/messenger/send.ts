@@ -1,5 +1,5 @@
 import { AppError } from "../../errors.ts";
-import { type GraphFailure, graphClient } from "../meta/graph.ts";
+import { type GraphClientOptions, type GraphFailure, graphClient } from "../meta/graph.ts";
 import { splitText } from "../split-text.ts";
 import type { SendPolicy } from "./window.ts";
 
@@ -9,14 +9,7 @@ export const MAX_TEXT = 2000;
 /** Meta's subcode for a message sent outside the allowed window. */
 const OUTSIDE_WINDOW_SUBCODE = 2018278;
 
-export interface SendClientOptions {
-  graphApiUrl: string;
-  graphVersion: string;
-  fetch: typeof fetch;
-  retry: { attempts: number; baseMs: number };
-  /** Waits between attempts; injected so unit tests need not wait. */
-  sleep?: (ms: number) => Promise<void>;
-}
+export type SendClientOptions = Omit<GraphClientOptions, "product">;
 
 export interface SendInput {
   accessToken: string;
