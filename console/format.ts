@@ -92,6 +92,7 @@ const CHANNEL_NAMES: Record<ChannelName, string> = {
   email: "email",
   callback: "phone callback",
   telegram: "Telegram",
+  whatsapp: "WhatsApp",
 };
 
 /**

@@ -4,7 +4,7 @@
  */
 
 /** Where a message came from or goes to. */
-export type ChannelName = "web" | "messenger" | "email" | "callback" | "telegram";
+export type ChannelName = "web" | "messenger" | "email" | "callback" | "telegram" | "whatsapp";
 
 /** The lifecycle of a thread in the agents' inbox. */
 export type ConversationStatus = "open" | "pending" | "resolved";
@@ -41,6 +41,12 @@ export interface LinkedChannel {
   address?: string;
   /** ISO 8601. */
   linkedAt: string;
+  /**
+   * Until when a free-form reply can go out by this channel (ISO 8601), from the visitor's last
+   * message there: Messenger 7 days (with the human-agent tag), WhatsApp 24 hours. Null (or
+   * absent, on entries stored before it existed) when replies are always possible.
+   */
+  replyUntil?: string | null;
 }
 
 export interface PageVisit {
@@ -81,7 +87,7 @@ export interface Conversation {
 
 /** One identity pointing to a contact: how a channel knows the customer. */
 export interface Identity {
-  kind: "visitor" | "user" | "email" | "psid" | "phone" | "telegram";
+  kind: "visitor" | "user" | "email" | "psid" | "phone" | "telegram" | "whatsapp";
   value: string;
   /** True when proven (a site-signed identity or a redeemed handle), not merely typed. */
   verified: boolean;
@@ -124,6 +130,7 @@ export type ErrorCode =
   | "rate_limited"
   | "channel_not_configured"
   | "channel_unavailable"
+  | "window_closed"
   | "upstream_failed"
   | "store_unavailable"
   | "internal";

@@ -9,6 +9,7 @@ import {
   MESSENGER_VARIABLES,
   overrideValues,
   TELEGRAM_VARIABLES,
+  WHATSAPP_VARIABLES,
   WHOLE,
 } from "./schema/env.ts";
 import { SITES_SHAPE, type SiteOutput, SitesFile, type SitesFileOutput } from "./schema/sites.ts";
@@ -53,6 +54,33 @@ export interface TelegramConfig {
   webhookSecret: string;
   /** Where handoff links point instead of t.me (`?start=` appended); a path is taken relative to `PUBLIC_URL`. */
   linkBase?: string;
+}
+
+/**
+ * A WhatsApp business number on Meta's Cloud API (docs/architecture.md §5), one per site: the Meta
+ * app's WhatsApp setup gives the ids, the token and the app secret.
+ */
+export interface WhatsAppConfig {
+  /** The business number's id in the Cloud API (`…/<phoneNumberId>/messages`). */
+  phoneNumberId: string;
+  /** The business number as digits, country code first: handoff links are `https://wa.me/<number>`. */
+  number: string;
+  /** A system user's access token with `whatsapp_business_messaging`. */
+  accessToken: string;
+  /** The Meta app's secret: it signs every webhook (`X-Hub-Signature-256`). */
+  appSecret: string;
+  /** What the webhook's subscription check (`hub.verify_token`) must carry. */
+  verifyToken: string;
+  /** Where handoff links point instead of wa.me (`?text=` appended); a path is taken relative to `PUBLIC_URL`. */
+  linkBase?: string;
+  /** The prefilled words before the one-time code, `Continue my chat` by default. */
+  prefill?: string;
+  /**
+   * An approved template sent instead of a free-form reply once the 24-hour window has closed;
+   * without one such a reply is refused (409 `window_closed`). With `textParameter`, the agent's
+   * reply fills the template body's one variable `{{1}}`.
+   */
+  template?: { name: string; language: string; textParameter?: boolean };
 }
 
 export interface EmailConfig {
@@ -104,6 +132,7 @@ export interface SiteConfig {
   agents: AgentConfig[];
   messenger?: MessengerConfig;
   telegram?: TelegramConfig;
+  whatsapp?: WhatsAppConfig;
   email?: EmailConfig;
   callback?: CallbackConfig;
   /** Keys servers call the agent API with (the sites file keeps their hashes only). */
@@ -234,6 +263,7 @@ function applyEnvOverrides(raw: unknown, vars: Env): Overrides {
   const blocks = [
     ["messenger", MESSENGER_VARIABLES, "Messenger"],
     ["telegram", TELEGRAM_VARIABLES, "Telegram"],
+    ["whatsapp", WHATSAPP_VARIABLES, "WhatsApp"],
     ["email", EMAIL_VARIABLES, "email"],
   ] as const;
   for (const [block, variables, name] of blocks) {

@@ -20,6 +20,8 @@ export const STATUS_OF: Record<
   rate_limited: 429,
   /** The channel cannot deliver now (e.g. outside Messenger's reply window). */
   channel_unavailable: 409,
+  /** WhatsApp's 24-hour customer-service window has closed: a template or another channel. */
+  window_closed: 409,
   /** The outside service refused or failed after retries. */
   upstream_failed: 502,
   /** The store did not answer in time: this instance cannot serve (`GET /ready`). */

@@ -399,7 +399,10 @@ export function describeVisitorApiContract(name: string, target: () => ServerUnd
         const call = { channel: "callback", phone: "0612345678", timeZone: "Europe/Amsterdam" };
         const cases: [unknown, string][] = [
           [{}, '"channel" is required'],
-          [{ channel: "fax" }, '"channel" must be one of messenger, email, callback, telegram'],
+          [
+            { channel: "fax" },
+            '"channel" must be one of messenger, email, callback, telegram, whatsapp',
+          ],
           [{ channel: "email" }, '"email" is required'],
           [
             { channel: "email", email: "ana@example" },

@@ -15,6 +15,7 @@ const IDENTITY_KINDS: Record<Identity["kind"], string> = {
   psid: "Messenger id",
   phone: "Phone",
   telegram: "Telegram",
+  whatsapp: "WhatsApp",
 };
 
 const str = (value: unknown): string | undefined =>

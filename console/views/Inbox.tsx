@@ -16,7 +16,7 @@ const STATUSES: { value: ConversationStatus; label: string }[] = [
   { value: "pending", label: "Pending" },
   { value: "resolved", label: "Resolved" },
 ];
-const CHANNELS: ChannelName[] = ["web", "messenger", "email", "callback", "telegram"];
+const CHANNELS: ChannelName[] = ["web", "messenger", "email", "callback", "telegram", "whatsapp"];
 const OWNERS: { value: Owner; label: string }[] = [
   { value: "all", label: "Everyone's" },
   { value: "mine", label: "Mine" },

@@ -3,7 +3,7 @@ import type { ChannelName } from "../../sdk/protocol.ts";
 import { channelName, clock, linkify, longAge, safeHref, shortAge, shortUrl } from "../format.ts";
 import { type ConsoleApp, pathOf, type View } from "../state.ts";
 
-const KNOWN: readonly string[] = ["web", "messenger", "email", "callback", "telegram"];
+const KNOWN: readonly string[] = ["web", "messenger", "email", "callback", "telegram", "whatsapp"];
 const SHORT: Record<string, string> = { web: "web", callback: "callback" };
 
 /** A plain left click, which the console routes itself; others (a new tab) follow the href. */
@@ -71,7 +71,7 @@ export function ViewLink({
   );
 }
 
-/** A channel's badge: "web", "Messenger", "email", "callback", "Telegram". */
+/** A channel's badge: "web", "Messenger", "email", "callback", "Telegram", "WhatsApp". */
 export function ChannelBadge({
   channel,
   label,

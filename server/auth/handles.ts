@@ -19,6 +19,7 @@ const CHANNEL_CODES: Record<ChannelName, number> = {
   email: 3,
   callback: 4,
   telegram: 5,
+  whatsapp: 6,
 };
 const CHANNEL_BY_CODE = new Map(
   Object.entries(CHANNEL_CODES).map(([name, code]) => [code, name as ChannelName]),

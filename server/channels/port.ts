@@ -30,6 +30,7 @@ const THREAD_CALLS = [
   "postVisitorMessage",
   "eventsAfter",
   "noteDeliveryFailure",
+  "openReplyWindow",
 ] as const;
 
 export type ChannelStore = Pick<Store, (typeof STORE_CALLS)[number]>;

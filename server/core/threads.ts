@@ -22,6 +22,7 @@ export const CHANNEL_NAMES: Record<ChannelName, string> = {
   email: "email",
   callback: "a phone callback",
   telegram: "Telegram",
+  whatsapp: "WhatsApp",
 };
 
 export interface ThreadsDeps {
@@ -173,7 +174,7 @@ export function createThreads(deps: ThreadsDeps) {
         contactId: contact.id,
         status: "open",
         activeChannel: "web",
-        channels: [{ channel: "web", linkedAt: at }],
+        channels: [{ channel: "web", linkedAt: at, replyUntil: null }],
         context: mergeContext({}, context, at),
         createdAt: at,
         updatedAt: at,
@@ -475,7 +476,7 @@ export function createThreads(deps: ThreadsDeps) {
         ? conversation.channels
         : [
             ...conversation.channels.filter((c) => c.channel !== channel),
-            { channel, address, linkedAt: iso() },
+            { channel, address, linkedAt: iso(), replyUntil: null },
           ];
       const updated = await store.updateConversation(conversationId, {
         channels,
@@ -487,6 +488,26 @@ export function createThreads(deps: ThreadsDeps) {
           channel,
         });
       }
+      return announce(updated ?? conversation);
+    },
+
+    /**
+     * The visitor wrote by a channel whose platform limits free-form replies (Messenger,
+     * WhatsApp): until `until` (ISO) an agent's reply can go there. Only ever moves later, so a
+     * message Meta re-delivered late does not shorten the window.
+     */
+    async openReplyWindow(
+      conversationId: string,
+      channel: ChannelName,
+      until: string,
+    ): Promise<Conversation> {
+      const conversation = await mustGet(conversationId);
+      const entry = conversation.channels.find((c) => c.channel === channel);
+      if (!entry || (entry.replyUntil && entry.replyUntil >= until)) return conversation;
+      const updated = await store.updateConversation(conversationId, {
+        channels: conversation.channels.map((c) => (c === entry ? { ...c, replyUntil: until } : c)),
+        updatedAt: conversation.updatedAt,
+      });
       return announce(updated ?? conversation);
     },
 

@@ -44,7 +44,7 @@ export function contactRoutes(s: Services) {
     route({
       summary: "Find a contact by one of its identities",
       description:
-        "Exactly one of `email`, `userId` (a verified identity's user id), `phone` (E.164, or a number of the site's country), `psid` (Messenger) or `chatId` (Telegram).",
+        "Exactly one of `email`, `userId` (a verified identity's user id), `phone` (E.164, or a number of the site's country), `psid` (Messenger), `chatId` (Telegram) or `waId` (WhatsApp).",
       tag: "agent",
       auth: "agent",
       query: ContactsQuery,

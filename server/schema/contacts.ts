@@ -13,11 +13,12 @@ export const LOOKUP_KINDS = {
   phone: "phone",
   psid: "psid",
   chatId: "telegram",
+  waId: "whatsapp",
 } as const;
 
 const names = Object.keys(LOOKUP_KINDS).join(", ");
 
-/** `?email=…` or `?userId=…` or `?phone=…` or `?psid=…` or `?chatId=…`: exactly one. */
+/** `?email=…` or `?userId=…` or `?phone=…` or `?psid=…` or `?chatId=…` or `?waId=…`: exactly one. */
 export const ContactsQuery = v.pipe(
   loose({
     email: v.optional(email),
@@ -26,6 +27,8 @@ export const ContactsQuery = v.pipe(
     phone: v.optional(v.pipe(filled(40), v.examples(["+31 20 123 4567", "+1 212 555 0100"]))),
     psid: v.optional(v.pipe(v.string(), v.regex(/^\d{1,64}$/, "must be digits"))),
     chatId: v.optional(v.pipe(v.string(), v.regex(/^-?\d{1,32}$/, "must be digits"))),
+    // A WhatsApp id is the number in international form, digits only.
+    waId: v.optional(v.pipe(v.string(), v.regex(/^\d{6,20}$/, "must be digits"))),
   }),
   v.check(
     (query) =>

@@ -19,6 +19,11 @@ const KEPT_BLANK = new Set([
   "TELEGRAM_BOT_TOKEN",
   "TELEGRAM_BOT_USERNAME",
   "TELEGRAM_WEBHOOK_SECRET",
+  "WHATSAPP_PHONE_NUMBER_ID",
+  "WHATSAPP_NUMBER",
+  "WHATSAPP_ACCESS_TOKEN",
+  "WHATSAPP_APP_SECRET",
+  "WHATSAPP_VERIFY_TOKEN",
   "EMAIL_FROM",
   "EMAIL_REPLY_DOMAIN",
 ]);
@@ -115,6 +120,11 @@ export const EnvFields = v.looseObject({
   TELEGRAM_BOT_USERNAME: raw,
   TELEGRAM_WEBHOOK_SECRET: raw,
   TELEGRAM_API_URL: unlessBlank(httpUrl),
+  WHATSAPP_PHONE_NUMBER_ID: raw,
+  WHATSAPP_NUMBER: raw,
+  WHATSAPP_ACCESS_TOKEN: raw,
+  WHATSAPP_APP_SECRET: raw,
+  WHATSAPP_VERIFY_TOKEN: raw,
   EMAIL_FROM: override(EMAIL, "must be an email address like ana@example.com"),
   EMAIL_REPLY_DOMAIN: override(DOMAIN, got("must be a domain name like reply.example.com")),
   SMTP_URL: unlessBlank(smtpUrl),
@@ -170,12 +180,21 @@ export const TELEGRAM_VARIABLES = {
   botUsername: "TELEGRAM_BOT_USERNAME",
   webhookSecret: "TELEGRAM_WEBHOOK_SECRET",
 } as const;
+/** The WhatsApp settings the environment may give the first site. */
+export const WHATSAPP_VARIABLES = {
+  phoneNumberId: "WHATSAPP_PHONE_NUMBER_ID",
+  number: "WHATSAPP_NUMBER",
+  accessToken: "WHATSAPP_ACCESS_TOKEN",
+  appSecret: "WHATSAPP_APP_SECRET",
+  verifyToken: "WHATSAPP_VERIFY_TOKEN",
+} as const;
 /** The email settings the environment may give the first site. */
 export const EMAIL_VARIABLES = { from: "EMAIL_FROM", replyDomain: "EMAIL_REPLY_DOMAIN" } as const;
 
 type OverrideVariable =
   | (typeof MESSENGER_VARIABLES)[keyof typeof MESSENGER_VARIABLES]
   | (typeof TELEGRAM_VARIABLES)[keyof typeof TELEGRAM_VARIABLES]
+  | (typeof WHATSAPP_VARIABLES)[keyof typeof WHATSAPP_VARIABLES]
   | (typeof EMAIL_VARIABLES)[keyof typeof EMAIL_VARIABLES];
 
 /** The override variables' values, each read by name (test/deploy checks wrangler.toml by these reads). */
@@ -190,6 +209,11 @@ export function overrideValues(
     TELEGRAM_BOT_TOKEN: env.TELEGRAM_BOT_TOKEN,
     TELEGRAM_BOT_USERNAME: env.TELEGRAM_BOT_USERNAME,
     TELEGRAM_WEBHOOK_SECRET: env.TELEGRAM_WEBHOOK_SECRET,
+    WHATSAPP_PHONE_NUMBER_ID: env.WHATSAPP_PHONE_NUMBER_ID,
+    WHATSAPP_NUMBER: env.WHATSAPP_NUMBER,
+    WHATSAPP_ACCESS_TOKEN: env.WHATSAPP_ACCESS_TOKEN,
+    WHATSAPP_APP_SECRET: env.WHATSAPP_APP_SECRET,
+    WHATSAPP_VERIFY_TOKEN: env.WHATSAPP_VERIFY_TOKEN,
     EMAIL_FROM: env.EMAIL_FROM,
     EMAIL_REPLY_DOMAIN: env.EMAIL_REPLY_DOMAIN,
   };

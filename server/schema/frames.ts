@@ -14,8 +14,14 @@ import { attributes, clientId, count, loose, oneOf, words } from "./fields.ts";
 
 const iso = v.pipe(v.string(), v.description("ISO 8601"));
 
-export const ChannelName = oneOf(["web", "messenger", "email", "callback", "telegram"]);
-export const ExternalChannelName = oneOf(["messenger", "email", "callback", "telegram"]);
+export const ChannelName = oneOf(["web", "messenger", "email", "callback", "telegram", "whatsapp"]);
+export const ExternalChannelName = oneOf([
+  "messenger",
+  "email",
+  "callback",
+  "telegram",
+  "whatsapp",
+]);
 
 export const Author = loose({
   role: oneOf(["visitor", "agent", "bot", "system"]),
@@ -54,7 +60,12 @@ export const Conversation = loose({
   status: oneOf(["open", "pending", "resolved"]),
   activeChannel: ChannelName,
   channels: v.array(
-    loose({ channel: ChannelName, address: v.optional(v.string()), linkedAt: iso }),
+    loose({
+      channel: ChannelName,
+      address: v.optional(v.string()),
+      linkedAt: iso,
+      replyUntil: v.optional(v.nullable(iso)),
+    }),
   ),
   context: ConversationContext,
   assignee: v.optional(v.string()),
@@ -112,6 +123,7 @@ export const ErrorCode = oneOf([
   "rate_limited",
   "channel_not_configured",
   "channel_unavailable",
+  "window_closed",
   "upstream_failed",
   "store_unavailable",
   "internal",
@@ -121,7 +133,7 @@ export const ErrorCode = oneOf([
 export const ErrorBody = loose({ error: loose({ code: ErrorCode, message: v.string() }) });
 
 export const Identity = loose({
-  kind: oneOf(["visitor", "user", "email", "psid", "phone", "telegram"]),
+  kind: oneOf(["visitor", "user", "email", "psid", "phone", "telegram", "whatsapp"]),
   value: v.string(),
   verified: v.boolean(),
 });

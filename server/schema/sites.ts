@@ -110,6 +110,55 @@ const messenger = strict({
   ),
 });
 
+const whatsapp = strict({
+  phoneNumberId: v.pipe(v.string("must be a string"), v.regex(/^\d{5,20}$/, got("must be digits"))),
+  number: v.pipe(
+    v.string("must be a string"),
+    v.regex(
+      /^[1-9]\d{6,14}$/,
+      got("must be the number's digits with the country code, like 31201234567"),
+    ),
+  ),
+  accessToken: filled,
+  appSecret: filled,
+  verifyToken: filled,
+  linkBase: v.optional(
+    v.pipe(
+      v.string("must be a string"),
+      v.check(
+        (value) => value.startsWith("/") || isHttpUrl(value),
+        got("must be a path like /demo/whatsapp or an http(s) URL"),
+      ),
+      v.description(
+        "Where handoff links point (`?text=<prefill>` appended); default https://wa.me/<number>.",
+      ),
+    ),
+  ),
+  prefill: v.optional(
+    v.pipe(
+      v.string("must be a string"),
+      v.regex(/^[^\n]{1,60}$/, got("must be one line of at most 60 characters")),
+      v.description("The prefilled words before the one-time code; default `Continue my chat`."),
+    ),
+  ),
+  template: v.optional(
+    strict({
+      name: v.pipe(
+        v.string("must be a string"),
+        v.regex(/^[a-z0-9_]{1,512}$/, got("must be a template name: a-z, 0-9 and _")),
+      ),
+      language: v.pipe(
+        v.string("must be a string"),
+        v.regex(
+          /^[a-z]{2,3}(_[A-Z]{2})?$/,
+          got("must be a template language code like en_US or nl"),
+        ),
+      ),
+      textParameter: v.optional(v.boolean("must be true or false")),
+    }),
+  ),
+});
+
 const telegram = strict({
   botToken: v.pipe(
     v.string("must be a string"),
@@ -248,6 +297,7 @@ export const Site = v.pipe(
     agents: v.optional(v.array(agent, "must be an array"), []),
     messenger: v.optional(messenger),
     telegram: v.optional(telegram),
+    whatsapp: v.optional(whatsapp),
     email: v.optional(emailBlock),
     callback: v.optional(callback),
     apiKeys: v.optional(v.array(apiKey, "must be an array")),

@@ -130,7 +130,7 @@ describe("visitor bodies", () => {
 
   it("reads each channel's handoff body by its own rules", () => {
     expect(problems(HandoffBody, { channel: "fax" })).toEqual([
-      '"channel" must be one of messenger, email, callback, telegram',
+      '"channel" must be one of messenger, email, callback, telegram, whatsapp',
     ]);
     expect(problems(HandoffBody, {})).toEqual(['"channel" is required']);
     expect(problems(HandoffBody, { channel: "messenger", extra: 1 })).toEqual([]);

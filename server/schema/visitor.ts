@@ -147,12 +147,13 @@ export const CallbackHandoff = loose({
 });
 
 export const TelegramHandoff = loose({ channel: v.literal("telegram") });
+export const WhatsAppHandoff = loose({ channel: v.literal("whatsapp") });
 
 /** `POST /v1/handoff`: one body per channel, told apart by `channel`. */
 export const HandoffBody = v.variant(
   "channel",
-  [MessengerHandoff, EmailHandoff, CallbackHandoff, TelegramHandoff],
-  "must be one of messenger, email, callback, telegram",
+  [MessengerHandoff, EmailHandoff, CallbackHandoff, TelegramHandoff, WhatsAppHandoff],
+  "must be one of messenger, email, callback, telegram, whatsapp",
 );
 
 export const ResumeBody = loose({
@@ -172,7 +173,7 @@ export const SiteInfo = loose({
   stage: v.picklist(["first", "returning", "customer"]),
   open: v.boolean(),
   agentsOnline: v.boolean(),
-  channels: v.array(v.picklist(["messenger", "email", "callback", "telegram"])),
+  channels: v.array(v.picklist(["messenger", "email", "callback", "telegram", "whatsapp"])),
 });
 
 export const Snapshot = loose({

@@ -494,15 +494,18 @@ describe("agent replies into Messenger", () => {
   it("goes as MESSAGE_TAG + HUMAN_AGENT between 24 hours and 7 days", async () => {
     const psid = newPsid();
     // Meta's timestamp says when the visitor wrote; this delivery comes 30 hours late.
+    const wrote = Date.now() - 30 * HOUR;
     await hook([
-      messageEvent({
-        psid,
-        pageId: PAGES.shop,
-        text: "Sent yesterday",
-        timestamp: Date.now() - 30 * HOUR,
-      }),
+      messageEvent({ psid, pageId: PAGES.shop, text: "Sent yesterday", timestamp: wrote }),
     ]);
     const [conversation] = await conversationsOf(psid);
+    // The console can say so before the agent types: a reply is possible for 7 days from then.
+    expect(conversation!.channels).toContainEqual(
+      expect.objectContaining({
+        channel: "messenger",
+        replyUntil: new Date(wrote + 7 * 24 * HOUR).toISOString(),
+      }),
+    );
     const res = await agentReply(conversation!.id, "Sorry for the wait!");
     expect(res.status).toBe(201);
     // No automatic line outside the 24 hours: a bot may not use the HUMAN_AGENT tag.

@@ -3,9 +3,10 @@ import type { MessengerConfig, SiteConfig } from "../../config.ts";
 import { AppError } from "../../errors.ts";
 import { type Account, linkAccount, threadFor as threadForAccount } from "../identity-thread.ts";
 import type { ChannelPort } from "../port.ts";
+import { openWindow } from "../reply-window.ts";
 import type { SendClient } from "./send.ts";
 import type { MessengerEvent, Referral } from "./webhook.ts";
-import { RESPONSE_WINDOW_MS } from "./window.ts";
+import { HUMAN_AGENT_WINDOW_MS, RESPONSE_WINDOW_MS } from "./window.ts";
 
 /**
  * What Messenger's webhook events do to threads: a redeemed `ref` links the sender's PSID to the
@@ -107,6 +108,7 @@ async function redeem(
         ...(target ? { conversationId: target.id } : {}),
       },
     });
+    await openWindow(s, own.id, "messenger", at, HUMAN_AGENT_WINDOW_MS);
     if (target && reason === "taken") {
       await appendSystem(ctx, target.id, {
         name: "messenger.link_conflict",
@@ -125,6 +127,7 @@ async function redeem(
     clientId: `messenger:opened:${key}`,
     data: { psid, sentAt: at, ...(referral.source ? { source: referral.source } : {}) },
   });
+  await openWindow(s, linked.id, "messenger", at, HUMAN_AGENT_WINDOW_MS);
   return linked;
 }
 
@@ -181,15 +184,17 @@ export async function handleEvent(ctx: InboundContext, event: MessengerEvent): P
         ? await redeem(ctx, event.psid, event.referral, event.timestamp)
         : null;
       const thread = redeemed ?? (await threadFor(ctx, event.psid));
+      const at = sentAt(ctx, event.timestamp);
       await ctx.s.threads.postVisitorMessage(thread.id, {
         clientId: event.mid,
         text: event.text,
         channel: "messenger",
         data: {
-          sentAt: sentAt(ctx, event.timestamp),
+          sentAt: at,
           ...(event.attachments.length ? { attachments: event.attachments } : {}),
         },
       });
+      await openWindow(ctx.s, thread.id, "messenger", at, HUMAN_AGENT_WINDOW_MS);
       // Also on a redelivered message: an earlier attempt may have stopped before this. Only
       // as a RESPONSE: an automatic line may not use the HUMAN_AGENT tag, so a message Meta
       // delivers more than 24 hours late gets none.

@@ -1,15 +1,15 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { sameSecret } from "../../auth/bytes.ts";
 import type { MessengerConfig, SiteConfig } from "../../config.ts";
 import { AppError, errorBody } from "../../errors.ts";
 import { parseJsonBytes } from "../../http/body.ts";
 import { route } from "../../schema/route.ts";
 import { SIGNATURE_HEADER, verifySignature } from "../meta/signature.ts";
+import { verifyRoute } from "../meta/verify.ts";
 import type { ChannelPort } from "../port.ts";
 import type { Channel } from "../types.ts";
 import { handleEvent, type Later, type MessengerSite } from "./inbound.ts";
-import { VerifyQuery, WebhookBody } from "./schema.ts";
+import { WebhookBody } from "./schema.ts";
 import { type SendClient, sendClient } from "./send.ts";
 import { parseWebhook } from "./webhook.ts";
 import { sendPolicy } from "./window.ts";
@@ -68,34 +68,8 @@ function webhookRoutes(s: ChannelPort, client: SendClient): Hono {
   const sites = (): MessengerSite[] =>
     s.sites.filter((site): site is MessengerSite => messengerOf(site) !== null);
 
-  routes.get(
-    "/",
-    route({
-      summary: "Verify the webhook (Meta's subscription check)",
-      description:
-        "Meta calls this once when the webhook is set up: `hub.verify_token` must be a site's `messenger.verifyToken`, and the answer is `hub.challenge` as plain text.",
-      tag: "webhooks",
-      auth: "none",
-      query: VerifyQuery,
-      responses: {
-        200: { description: "The challenge, echoed", mediaType: "text/plain" },
-      },
-    }),
-    async (c) => {
-      const query = c.req.valid("query");
-      const token = query["hub.verify_token"] ?? "";
-      let known = false;
-      for (const site of sites()) {
-        if (await sameSecret(token, site.messenger.verifyToken)) known = true;
-      }
-      if (query["hub.mode"] !== "subscribe" || !known) {
-        return c.json(errorBody("forbidden", "hub.verify_token does not match"), 403);
-      }
-      const challenge = query["hub.challenge"];
-      c.header("Cache-Control", "no-store");
-      c.header("X-Content-Type-Options", "nosniff");
-      return c.text(challenge);
-    },
+  verifyRoute(routes, "Messenger", "messenger.verifyToken", () =>
+    sites().map((site) => site.messenger.verifyToken),
   );
 
   routes.post(

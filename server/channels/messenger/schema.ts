@@ -1,5 +1,5 @@
 /**
- * Meta's Messenger webhook, as schemas: the GET verification's query and the POST's body (read
+ * Meta's Messenger webhook, as schemas: the POST's body (read
  * only after `X-Hub-Signature-256` matched the raw bytes). Only the envelope can fail (a body that
  * is not an object, or without an `entry` array, is not Meta's: 400). Inside it nothing is trusted
  * and nothing fails: a field of the wrong type reads as absent and an entry or event that is not
@@ -8,19 +8,7 @@
  * unread and is acknowledged.
  */
 import * as v from "valibot";
-import { loose, plainObject, sifted, text, tolerant } from "../../schema/fields.ts";
-
-/** `GET /webhooks/messenger?hub.mode=subscribe&hub.verify_token=…&hub.challenge=…`. */
-export const VerifyQuery = loose({
-  "hub.mode": v.optional(v.pipe(v.string(), v.description('Always "subscribe"'))),
-  "hub.verify_token": v.optional(
-    v.pipe(v.string(), v.description("A site's `messenger.verifyToken`")),
-  ),
-  "hub.challenge": v.pipe(
-    text(1, 512),
-    v.description("Echoed back as the body; Meta's are short numbers"),
-  ),
-});
+import { loose, plainObject, sifted, tolerant } from "../../schema/fields.ts";
 
 /** An object of tolerant fields, or absent (also when it is not an object). */
 const part = <const E extends v.ObjectEntries>(entries: E) => tolerant(loose(entries));

@@ -2,6 +2,7 @@ import type { ThreadEvent } from "../../../sdk/protocol.ts";
 import { AppError } from "../../errors.ts";
 import type { Store } from "../../store/types.ts";
 import { lastEvent } from "../last-event.ts";
+import { inboundTime } from "../reply-window.ts";
 
 /**
  * Meta's messaging windows, counted from the visitor's last interaction in Messenger: a message,
@@ -19,22 +20,9 @@ export type SendPolicy =
 /** Agent-only system events that record the visitor opening Messenger (they reset the window). */
 export const INTERACTION_EVENTS = new Set(["messenger.opened", "messenger.link_refused"]);
 
-/**
- * When the visitor interacted in Messenger, per a stored event, or null when it is not such an
- * event. Meta's own timestamp (`data.sentAt`) counts, never later than the event was stored:
- * a message Meta re-delivered hours late opened the window when it was sent.
- */
-export function interactionTime(event: ThreadEvent): number | null {
-  if (event.channel !== "messenger") return null;
-  const inbound =
-    (event.type === "message" && event.author.role === "visitor") ||
-    (event.type === "system" && INTERACTION_EVENTS.has(event.name ?? ""));
-  if (!inbound) return null;
-  const stored = Date.parse(event.createdAt);
-  const sent = typeof event.data?.sentAt === "string" ? Date.parse(event.data.sentAt) : Number.NaN;
-  const at = Number.isNaN(sent) ? stored : Math.min(sent, stored);
-  return Number.isNaN(at) ? null : at;
-}
+/** When the visitor interacted in Messenger, per a stored event (`../reply-window.ts`). */
+export const interactionTime = (event: ThreadEvent): number | null =>
+  inboundTime(event, "messenger", INTERACTION_EVENTS);
 
 /**
  * The visitor's last Messenger interaction in a thread (ms), reading the log backwards page by
