@@ -215,7 +215,7 @@ describe("the contacts API", () => {
       );
       expect(res.status, query).toBe(400);
       expect(res.body.error.message).toBe(
-        "The query must name exactly one of email, userId, phone, psid, chatId",
+        "The query must name exactly one of email, userId, phone, psid, chatId, waId",
       );
     }
   });
