@@ -2,7 +2,7 @@
  * The outside channels a server runs, built from its configuration: the one list the Node entry
  * and the edge entry share, so both offer the same channels the same way. Each entry brings
  * only what its runtime decides: the mail transport (SMTP is Node's) and, for the demo, where
- * the Graph API and the Bot API are.
+ * the Graph API (Messenger and WhatsApp) and the Bot API are.
  */
 import type { Config } from "../config.ts";
 import type { Logger } from "../log.ts";
@@ -12,6 +12,7 @@ import { logTransport, postmarkTransport } from "./email/transports.ts";
 import { messengerChannel } from "./messenger/index.ts";
 import { telegramChannel } from "./telegram/index.ts";
 import type { Channel } from "./types.ts";
+import { whatsappChannel } from "./whatsapp/index.ts";
 
 /**
  * The channels an entry runs, and the email channel among them for its inbound paths.
@@ -46,7 +47,7 @@ export function httpMailTransport(config: Config, log: Logger): MailTransport | 
 }
 
 /**
- * Messenger, Telegram, email and phone callbacks as the configuration sets them up (each is offered only
+ * Messenger, Telegram, WhatsApp, email and phone callbacks as the configuration sets them up (each is offered only
  * where a site configures it).
  *
  * @example
@@ -65,7 +66,9 @@ export function serverChannels(
       ? { mailgunSigningKey: config.email.mailgunSigningKey }
       : {}),
   });
-  const messenger = messengerChannel({ graphApiUrl: parts.graphApiUrl ?? config.graphApiUrl });
+  const graphApiUrl = parts.graphApiUrl ?? config.graphApiUrl;
+  const messenger = messengerChannel({ graphApiUrl });
+  const whatsapp = whatsappChannel({ graphApiUrl });
   const telegram = telegramChannel({ apiUrl: parts.telegramApiUrl ?? config.telegramApiUrl });
-  return { channels: [messenger, telegram, email, callbackChannel()], email };
+  return { channels: [messenger, telegram, whatsapp, email, callbackChannel()], email };
 }

@@ -9,7 +9,7 @@ import type { Store } from "../store/types.ts";
 /** How long a resume link handed out by a channel or an agent keeps working. */
 export const RESUME_LINK_TTL_S = 14 * 86_400;
 
-/** The store calls a channel makes: its conversation, its identities, its once-only guards. */
+/** The store calls a channel makes: its conversation, its identities, its once-only guards and codes. */
 const STORE_CALLS = [
   "append",
   "getConversation",
@@ -21,6 +21,8 @@ const STORE_CALLS = [
   "contactConversationIds",
   "hit",
   "raiseMark",
+  "putOnce",
+  "takeOnce",
 ] as const;
 
 /** The thread rules a channel follows: start, link, post, read as an audience, report a failure. */

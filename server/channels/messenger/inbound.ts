@@ -2,6 +2,7 @@ import type { Conversation } from "../../../sdk/protocol.ts";
 import type { MessengerConfig, SiteConfig } from "../../config.ts";
 import { AppError } from "../../errors.ts";
 import { type Account, linkAccount, threadFor as threadForAccount } from "../identity-thread.ts";
+import { appendSystem as appendLine, type Later, storeWelcome } from "../messaging-app.ts";
 import type { ChannelPort } from "../port.ts";
 import { openWindow } from "../reply-window.ts";
 import type { SendClient } from "./send.ts";
@@ -17,9 +18,6 @@ import { HUMAN_AGENT_WINDOW_MS, RESPONSE_WINDOW_MS } from "./window.ts";
 /** A site with Messenger set up. */
 export type MessengerSite = SiteConfig & { messenger: MessengerConfig };
 
-/** Sends that can wait until Meta has its 200. */
-export type Later = () => Promise<void>;
-
 export interface InboundContext {
   s: ChannelPort;
   site: MessengerSite;
@@ -28,8 +26,6 @@ export interface InboundContext {
   later: Later[];
 }
 
-/** Idempotency key of the automatic line with the resume link: once per conversation. */
-export const WELCOME_KEY = "messenger:welcome";
 /** Refs shaped like our handles; other m.me refs (a site's own campaign links) are not ours. */
 const HANDLE_LIKE = /^[a-z2-7]{40,48}$/i;
 
@@ -38,19 +34,11 @@ const iso = (ms: number) => new Date(ms).toISOString();
 /** Meta's time of an interaction, never later than now. */
 const sentAt = (ctx: InboundContext, timestamp: number) => iso(Math.min(timestamp, ctx.s.now()));
 
-async function appendSystem(
+const appendSystem = (
   ctx: InboundContext,
   conversationId: string,
-  input: { name: string; text: string; clientId: string; data: Record<string, unknown> },
-): Promise<void> {
-  await ctx.s.store.append(conversationId, {
-    type: "system",
-    channel: "messenger",
-    author: { role: "system" },
-    createdAt: iso(ctx.s.now()),
-    ...input,
-  });
-}
+  input: Parameters<typeof appendLine>[3],
+) => appendLine(ctx.s, "messenger", conversationId, input);
 
 const account = (psid: string): Account => ({ channel: "messenger", kind: "psid", value: psid });
 const threadFor = (ctx: InboundContext, psid: string) =>
@@ -138,17 +126,15 @@ async function redeem(
  */
 async function welcome(ctx: InboundContext, conversationId: string, psid: string): Promise<void> {
   const { s, site } = ctx;
-  const link = await s.resumeLink(conversationId);
-  const text = `Thanks for your message: we will answer you here. To go on in the chat on our website, with the whole conversation, open ${link}`;
-  const { event, duplicate } = await s.store.append(conversationId, {
-    type: "message",
-    channel: "messenger",
-    author: { role: "bot", name: site.name },
-    text,
-    clientId: WELCOME_KEY,
-    createdAt: iso(s.now()),
-  });
-  if (duplicate) return;
+  const stored = await storeWelcome(
+    s,
+    "messenger",
+    site,
+    conversationId,
+    "Thanks for your message",
+  );
+  if (!stored) return;
+  const { event, text } = stored;
   ctx.later.push(async () => {
     try {
       await ctx.client.send({

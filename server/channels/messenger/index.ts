@@ -1,14 +1,20 @@
 import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import type { MessengerConfig, SiteConfig } from "../../config.ts";
 import { AppError, errorBody } from "../../errors.ts";
 import { parseJsonBytes } from "../../http/body.ts";
 import { route } from "../../schema/route.ts";
-import { SIGNATURE_HEADER, verifySignature } from "../meta/signature.ts";
+import {
+  filledSettings,
+  type Later,
+  requireSettings,
+  sendAfterAnswer,
+  webhookBodyLimit,
+} from "../messaging-app.ts";
+import { SIGNATURE_HEADER, signersOf, UNSIGNED } from "../meta/signature.ts";
 import { verifyRoute } from "../meta/verify.ts";
 import type { ChannelPort } from "../port.ts";
 import type { Channel } from "../types.ts";
-import { handleEvent, type Later, type MessengerSite } from "./inbound.ts";
+import { handleEvent, type MessengerSite } from "./inbound.ts";
 import { WebhookBody } from "./schema.ts";
 import { type SendClient, sendClient } from "./send.ts";
 import { parseWebhook } from "./webhook.ts";
@@ -28,31 +34,14 @@ export interface MessengerOptions {
 const DEFAULTS = { graphVersion: "v21.0", retry: { attempts: 3, baseMs: 250 } };
 /** An m.me link is for the visitor's next few days, not for months. */
 export const HANDOFF_TTL_S = 3 * 86_400;
-/** Meta batches events; a body this large is not Meta's. */
-const MAX_WEBHOOK_BYTES = 1024 * 1024;
 
 /** The site's Messenger settings when all four are there, else null. */
 function messengerOf(site: SiteConfig): MessengerConfig | null {
-  const m = site.messenger;
-  const filled = (v: unknown) => typeof v === "string" && v.trim() !== "";
-  return m &&
-    filled(m.pageId) &&
-    filled(m.appSecret) &&
-    filled(m.verifyToken) &&
-    filled(m.pageAccessToken)
-    ? m
-    : null;
+  return filledSettings(site.messenger, ["pageId", "appSecret", "verifyToken", "pageAccessToken"]);
 }
 
 function mustMessenger(site: SiteConfig): MessengerConfig {
-  const m = messengerOf(site);
-  if (!m) {
-    throw new AppError(
-      "channel_not_configured",
-      `Messenger is not configured for site "${site.id}"`,
-    );
-  }
-  return m;
+  return requireSettings(messengerOf(site), "Messenger", site);
 }
 
 /**
@@ -83,24 +72,16 @@ function webhookRoutes(s: ChannelPort, client: SendClient): Hono {
       rawBody: { mediaType: "application/json", schema: WebhookBody },
       responses: { 200: { description: "Received", mediaType: "text/plain" } },
     }),
-    bodyLimit({
-      maxSize: MAX_WEBHOOK_BYTES,
-      onError: (c) =>
-        c.json(errorBody("payload_too_large", "Webhook bodies are limited to 1 MB"), 413),
-    }),
+    webhookBodyLimit,
     async (c) => {
       const raw = new Uint8Array(await c.req.arrayBuffer());
       const header = c.req.header(SIGNATURE_HEADER);
-      const signedBy = new Set<string>();
-      for (const secret of new Set(sites().map((site) => site.messenger.appSecret))) {
-        if (await verifySignature(header, raw, secret)) signedBy.add(secret);
-      }
-      if (signedBy.size === 0) {
-        return c.json(
-          errorBody("unauthorized", "X-Hub-Signature-256 is missing or does not match the body"),
-          401,
-        );
-      }
+      const signedBy = await signersOf(
+        header,
+        raw,
+        sites().map((site) => site.messenger.appSecret),
+      );
+      if (signedBy.size === 0) return c.json(errorBody("unauthorized", UNSIGNED), 401);
       // The signature covers these bytes as sent; bytes that are not UTF-8 answer 400.
       const body = parseJsonBytes(raw);
 
@@ -126,13 +107,7 @@ function webhookRoutes(s: ChannelPort, client: SendClient): Hono {
           }
         }
       } finally {
-        // What was stored goes out even when a later event failed: its replay finds it stored.
-        const sending = Promise.all(
-          later.map((task) =>
-            task().catch((error) => s.log.error("messenger send failed", { error: String(error) })),
-          ),
-        );
-        s.defer(sending);
+        sendAfterAnswer(s, "messenger", later);
       }
       return c.text("EVENT_RECEIVED");
     },

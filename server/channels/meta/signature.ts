@@ -71,3 +71,27 @@ export async function verifySignature(
   );
   return equalBytes(new Uint8Array(expected), hexBytes(match[1]!));
 }
+
+/**
+ * Which of the app secrets signed the body: a webhook's sites may belong to several Meta apps,
+ * and the body names its page or number only once it is parsed. An entry is then taken only for
+ * a site whose secret is among these, so one app's secret never writes into another app's sites.
+ *
+ * @example
+ * const signedBy = await signersOf(c.req.header(SIGNATURE_HEADER), raw, sites.map((s) => s.whatsapp.appSecret));
+ * if (signedBy.size === 0) return c.json(errorBody("unauthorized", UNSIGNED), 401);
+ */
+export async function signersOf(
+  header: string | null | undefined,
+  body: Uint8Array,
+  secrets: Iterable<string>,
+): Promise<Set<string>> {
+  const signedBy = new Set<string>();
+  for (const secret of new Set(secrets)) {
+    if (await verifySignature(header, body, secret)) signedBy.add(secret);
+  }
+  return signedBy;
+}
+
+/** What a 401 says when no configured app secret signed the body. */
+export const UNSIGNED = "X-Hub-Signature-256 is missing or does not match the body";

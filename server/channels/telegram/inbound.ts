@@ -2,6 +2,7 @@ import type { Conversation } from "../../../sdk/protocol.ts";
 import type { SiteConfig, TelegramConfig } from "../../config.ts";
 import { AppError } from "../../errors.ts";
 import { type Account, findThread, linkAccount, threadFor } from "../identity-thread.ts";
+import { appendSystem as appendLine, type Later, storeWelcome, webLink } from "../messaging-app.ts";
 import type { ChannelPort } from "../port.ts";
 import type { BotApi } from "./bot-api.ts";
 import { REACH_NOTICES } from "./reachable.ts";
@@ -18,9 +19,6 @@ import type { TelegramEvent } from "./update.ts";
 /** A site with Telegram set up. */
 export type TelegramSite = SiteConfig & { telegram: TelegramConfig };
 
-/** Sends that can wait until Telegram has its 200. */
-export type Later = () => Promise<void>;
-
 export interface InboundContext {
   port: ChannelPort;
   site: TelegramSite;
@@ -28,8 +26,6 @@ export interface InboundContext {
   later: Later[];
 }
 
-/** Idempotency key of the bot's first answer with the resume link: once per conversation. */
-export const WELCOME_KEY = "telegram:welcome";
 /** Start payloads shaped like our handles; a bot's other deep links are not ours. */
 const HANDLE_LIKE = /^[a-z2-7]{40,48}$/i;
 /** How long a refusal's answer is remembered, so a redelivered update is not answered twice. */
@@ -44,22 +40,11 @@ const iso = (ms: number) => new Date(ms).toISOString();
 /** Telegram's `date` (seconds), never later than now. */
 const sentAt = (ctx: InboundContext, date: number) => iso(Math.min(date * 1000, ctx.port.now()));
 
-/** The site's own page: where a visitor whose link failed can go on. */
-const webLink = (site: SiteConfig) => site.url ?? `${site.origins[0] ?? ""}/`;
-
-async function appendSystem(
+const appendSystem = (
   ctx: InboundContext,
   conversationId: string,
-  input: { name: string; text: string; clientId: string; data: Record<string, unknown> },
-): Promise<void> {
-  await ctx.port.store.append(conversationId, {
-    type: "system",
-    channel: "telegram",
-    author: { role: "system" },
-    createdAt: iso(ctx.port.now()),
-    ...input,
-  });
-}
+  input: Parameters<typeof appendLine>[3],
+) => appendLine(ctx.port, "telegram", conversationId, input);
 
 /** Sends a bot line after the 200; a failure is noted in the thread when there is one. */
 function sendLater(
@@ -85,19 +70,16 @@ function sendLater(
  */
 async function welcome(ctx: InboundContext, conversationId: string, chatId: string): Promise<void> {
   const { port, site } = ctx;
-  const link = await port.resumeLink(conversationId);
-  const text = `Thanks, you are connected: we will answer you here. To go on in the chat on our website, with the whole conversation, open ${link}`;
-  const { event, duplicate } = await port.store.append(conversationId, {
-    type: "message",
-    channel: "telegram",
-    author: { role: "bot", name: site.name },
-    text,
-    clientId: WELCOME_KEY,
-    createdAt: iso(port.now()),
-  });
-  if (duplicate) return;
-  sendLater(ctx, chatId, text, (error) =>
-    port.threads.noteDeliveryFailure(conversationId, event, error),
+  const stored = await storeWelcome(
+    port,
+    "telegram",
+    site,
+    conversationId,
+    "Thanks, you are connected",
+  );
+  if (!stored) return;
+  sendLater(ctx, chatId, stored.text, (error) =>
+    port.threads.noteDeliveryFailure(conversationId, stored.event, error),
   );
 }
 

@@ -1,5 +1,4 @@
 import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import * as v from "valibot";
 import { sameSecret } from "../../auth/bytes.ts";
 import type { SiteConfig, TelegramConfig } from "../../config.ts";
@@ -7,10 +6,17 @@ import { AppError, errorBody } from "../../errors.ts";
 import { parseJsonBytes } from "../../http/body.ts";
 import { route } from "../../schema/route.ts";
 import { lastEvent } from "../last-event.ts";
+import {
+  filledSettings,
+  type Later,
+  requireSettings,
+  sendAfterAnswer,
+  webhookBodyLimit,
+} from "../messaging-app.ts";
 import type { ChannelPort } from "../port.ts";
 import type { Channel } from "../types.ts";
 import { type BotApi, BotBlocked, botApi } from "./bot-api.ts";
-import { handleUpdate, type Later, type TelegramSite } from "./inbound.ts";
+import { handleUpdate, type TelegramSite } from "./inbound.ts";
 import { REACH_NOTICES, reachOf } from "./reachable.ts";
 import { Update } from "./schema.ts";
 import { parseUpdate } from "./update.ts";
@@ -30,25 +36,14 @@ export interface TelegramOptions {
 export const SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token";
 /** A t.me deep link is for the visitor's next few days, not for months. */
 export const HANDOFF_TTL_S = 3 * 86_400;
-/** One update is small; a body this large is not Telegram's. */
-const MAX_WEBHOOK_BYTES = 1024 * 1024;
 
 /** The site's Telegram settings when all three are there, else null. */
 export function telegramOf(site: SiteConfig): TelegramConfig | null {
-  const t = site.telegram;
-  const filled = (value: unknown) => typeof value === "string" && value.trim() !== "";
-  return t && filled(t.botToken) && filled(t.botUsername) && filled(t.webhookSecret) ? t : null;
+  return filledSettings(site.telegram, ["botToken", "botUsername", "webhookSecret"]);
 }
 
 function mustTelegram(site: SiteConfig): TelegramConfig {
-  const t = telegramOf(site);
-  if (!t) {
-    throw new AppError(
-      "channel_not_configured",
-      `Telegram is not configured for site "${site.id}"`,
-    );
-  }
-  return t;
+  return requireSettings(telegramOf(site), "Telegram", site);
 }
 
 /**
@@ -73,11 +68,7 @@ function webhookRoutes(port: ChannelPort, api: BotApi): Hono {
       rawBody: { mediaType: "application/json", schema: Update },
       responses: { 200: { description: "Received", mediaType: "application/json" } },
     }),
-    bodyLimit({
-      maxSize: MAX_WEBHOOK_BYTES,
-      onError: (c) =>
-        c.json(errorBody("payload_too_large", "Webhook bodies are limited to 1 MB"), 413),
-    }),
+    webhookBodyLimit,
     async (c) => {
       const secret = c.req.header(SECRET_HEADER) ?? "";
       let site: TelegramSite | undefined;
@@ -110,15 +101,7 @@ function webhookRoutes(port: ChannelPort, api: BotApi): Hono {
         if (!(error instanceof AppError)) throw error;
         port.log.warn("telegram update skipped", { siteId: site.id, error: error.message });
       } finally {
-        port.defer(
-          Promise.all(
-            later.map((task) =>
-              task().catch((error) =>
-                port.log.error("telegram send failed", { error: String(error) }),
-              ),
-            ),
-          ),
-        );
+        sendAfterAnswer(port, "telegram", later);
       }
       return c.json({ ok: true });
     },

@@ -77,7 +77,7 @@ const traceId = () => randomBytes(8).toString("base64url");
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value);
 
-function graphError(
+export function graphError(
   status: number,
   error: Omit<GraphErrorBody["error"], "fbtrace_id">,
 ): { status: number; body: GraphErrorBody } {

@@ -1,0 +1,103 @@
+import type { WhatsAppConfig } from "../../config.ts";
+import { AppError } from "../../errors.ts";
+import { type GraphClientOptions, type GraphFailure, graphClient } from "../meta/graph.ts";
+import { splitText } from "../split-text.ts";
+
+/** The Cloud API's limit for `text.body`. */
+export const MAX_TEXT = 4096;
+/** A template's text variable may be this long and may not hold newlines or tabs. */
+const MAX_PARAMETER = 1024;
+/** Meta's error for a free-form message outside the 24-hour customer-service window. */
+export const WINDOW_CLOSED_CODE = 131047;
+
+export type CloudApiOptions = Omit<GraphClientOptions, "product">;
+
+/** Where a message goes: the business number's settings and the customer's WhatsApp id. */
+export interface Recipient {
+  whatsapp: Pick<WhatsAppConfig, "phoneNumberId" | "accessToken">;
+  waId: string;
+}
+
+/** The refusal an agent reads when Meta says the window has closed. */
+export class WindowClosed extends AppError {
+  constructor(detail: string, fallbacks: string) {
+    super("window_closed", `WhatsApp's 24-hour window has closed (${detail}): ${fallbacks}`);
+  }
+}
+
+/**
+ * A Cloud API client: `POST {graphApiUrl}/{version}/{phoneNumberId}/messages` with the access
+ * token as a Bearer token. Text over 4,096 characters goes as several messages, in order; a
+ * template goes as one. Meta's 131047 (outside the window) throws `window_closed`; any other
+ * refusal, or the last transient failure, `upstream_failed` with Meta's words.
+ *
+ * @example
+ * const api = cloudApi({ graphApiUrl, graphVersion: "v21.0", fetch, retry: { attempts: 3, baseMs: 250 } });
+ * const wamids = await api.sendText({ whatsapp: site.whatsapp, waId: "447700900123" }, "Hello", fallbacks);
+ */
+export function cloudApi(options: CloudApiOptions) {
+  const graph = graphClient({ ...options, product: "WhatsApp" });
+
+  async function post(to: Recipient, message: Record<string, unknown>, fallbacks: string) {
+    try {
+      const answer = await graph.post(
+        `${to.whatsapp.phoneNumberId}/messages`,
+        to.whatsapp.accessToken,
+        {
+          messaging_product: "whatsapp",
+          recipient_type: "individual",
+          to: to.waId,
+          ...message,
+        },
+      );
+      const id = (answer.messages as Array<{ id?: unknown }> | undefined)?.[0]?.id;
+      return typeof id === "string" ? id : "";
+    } catch (error) {
+      const failed = error as GraphFailure;
+      if (failed.graph?.code === WINDOW_CLOSED_CODE) {
+        throw new WindowClosed("Meta refused the reply", fallbacks);
+      }
+      throw new AppError("upstream_failed", `WhatsApp refused the message: ${failed.message}`);
+    }
+  }
+
+  return {
+    /** Free-form text, in parts of at most 4,096 characters; answers each part's `wamid`. */
+    async sendText(to: Recipient, text: string, fallbacks: string): Promise<string[]> {
+      const ids: string[] = [];
+      for (const body of splitText(text, MAX_TEXT)) {
+        ids.push(await post(to, { type: "text", text: { preview_url: false, body } }, fallbacks));
+      }
+      return ids;
+    },
+
+    /**
+     * An approved template, the only message Meta takes outside the window; with `text`, the
+     * template's one body variable carries it (on one line, as Meta requires).
+     */
+    async sendTemplate(
+      to: Recipient,
+      template: NonNullable<WhatsAppConfig["template"]>,
+      text: string | null,
+      fallbacks: string,
+    ): Promise<string> {
+      const parameter = text?.replace(/\s+/g, " ").trim().slice(0, MAX_PARAMETER);
+      return post(
+        to,
+        {
+          type: "template",
+          template: {
+            name: template.name,
+            language: { code: template.language },
+            ...(parameter
+              ? { components: [{ type: "body", parameters: [{ type: "text", text: parameter }] }] }
+              : {}),
+          },
+        },
+        fallbacks,
+      );
+    },
+  };
+}
+
+export type CloudApi = ReturnType<typeof cloudApi>;
