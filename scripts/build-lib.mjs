@@ -32,10 +32,12 @@ function mendDeclarations(dir) {
 mendDeclarations(join(dist, "sdk"));
 mendDeclarations(join(dist, "server"));
 
-for (const simulator of ["mail-simulator", "messenger-simulator"]) {
-  cpSync(
-    join(root, "server/node", simulator, "assets"),
-    join(dist, "server/node", simulator, "assets"),
-    { recursive: true },
-  );
+// The simulator pages' shared script, then each page's own files.
+for (const assets of [
+  "assets",
+  "mail-simulator/assets",
+  "messenger-simulator/assets",
+  "phone-simulator/assets",
+]) {
+  cpSync(join(root, "server/node", assets), join(dist, "server/node", assets), { recursive: true });
 }

@@ -25,7 +25,9 @@ import { DEMO_SITES, PACKAGE_ROOT } from "./node/paths.ts";
 import { productionProblems } from "./node/production.ts";
 import type { SmtpListener } from "./node/smtp-listener.ts";
 import { staticRoutes } from "./node/static.ts";
+import { telegramSimulator } from "./node/telegram-simulator/index.ts";
 import { leanUpgradeWebSocket } from "./node/websocket.ts";
+import { whatsappSimulator } from "./node/whatsapp-simulator/index.ts";
 import { memoryStore } from "./store/memory.ts";
 import { redisStore } from "./store/redis.ts";
 import { upstashDriver } from "./store/redis-upstash.ts";
@@ -170,6 +172,16 @@ export interface StartOptions {
    */
   messengerSimulator?: boolean;
   /**
+   * Play Telegram's side at `/demo/telegram` when the demo site has no Telegram settings and
+   * `TELEGRAM_API_URL` is unset (the CLI does; tests ask for it).
+   */
+  telegramSimulator?: boolean;
+  /**
+   * Play Meta's WhatsApp side at `/demo/whatsapp` when the demo site has no WhatsApp settings,
+   * beside the Messenger simulator (they share its Graph API base; the CLI does; tests ask).
+   */
+  whatsappSimulator?: boolean;
+  /**
    * Play the visitor's mailbox at `/demo/mail` (the `log` transport) when the demo site has no
    * email settings and `EMAIL_FROM` is unset (the CLI does; tests ask for it).
    */
@@ -243,13 +255,13 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   const store = await openStore(config);
   // The demo's Messenger simulator reaches this process over loopback.
   const host = !env.HOST || env.HOST === "0.0.0.0" || env.HOST === "::" ? "127.0.0.1" : env.HOST;
+  const localUrl = `http://${host.includes(":") ? `[${host}]` : host}:${config.port}`;
   const simulator =
-    options.messengerSimulator && !env.GRAPH_API_URL
-      ? messengerSimulator(
-          config,
-          `http://${host.includes(":") ? `[${host}]` : host}:${config.port}`,
-        )
-      : null;
+    options.messengerSimulator && !env.GRAPH_API_URL ? messengerSimulator(config, localUrl) : null;
+  const whatsappPhone =
+    options.whatsappSimulator && simulator ? whatsappSimulator(config, localUrl) : null;
+  const telegramPhone =
+    options.telegramSimulator && !env.TELEGRAM_API_URL ? telegramSimulator(config, localUrl) : null;
 
   // The demo's webmail hands mail back to the channel's raw inbound path, once the app is built.
   let services: OmnithreadApp["services"] | null = null;
@@ -266,6 +278,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   const { channels, email } = serverChannels(config, {
     transport,
     ...(simulator ? { graphApiUrl: simulator.graphApiUrl } : {}),
+    ...(telegramPhone ? { telegramApiUrl: telegramPhone.apiUrl } : {}),
   });
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: LIMITS.bodyBytes * 2 });
@@ -283,12 +296,15 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     channels,
   });
   services = built.services;
-  if (simulator || webmail) {
+  if (simulator || webmail || telegramPhone) {
     // The simulators show every thread's messages and mail (resume links too): this machine only.
     if (env.OMNITHREAD_DEMO_PUBLIC !== "1") built.app.use("/demo/*", localOnly);
     else log.warn("OMNITHREAD_DEMO_PUBLIC=1: the demo simulators answer anyone who can reach them");
   }
+  // WhatsApp's Cloud API paths sit under the Messenger simulator's Graph API base: first.
+  if (whatsappPhone) built.app.route("/", whatsappPhone.phone.routes);
   if (simulator) built.app.route("/", simulator.routes);
+  if (telegramPhone) built.app.route("/", telegramPhone.phone.routes);
   if (webmail) built.app.route("/", webmail.routes);
   built.app.route(
     "/",

@@ -10,6 +10,8 @@ import { hashPassword, verifyPassword } from "../auth/passwords.ts";
 import { webhookKey } from "../auth/webhook-signature.ts";
 import type { Env } from "../config.ts";
 import { type CliIo, runCli } from "./cli.ts";
+import { DEMO_TELEGRAM } from "./telegram-simulator/index.ts";
+import { DEMO_WHATSAPP } from "./whatsapp-simulator/index.ts";
 
 /** Runs one command line with its own environment; answers the exit code and what it wrote. */
 async function cli(argv: string[], env: Env = {}, password = "") {
@@ -151,8 +153,10 @@ describe("omnithread start", () => {
     expect(err).toContain('"demo" is the demo site');
   });
 
-  it("refuses the demo simulators' Messenger settings and webmail domain in a sites file", async () => {
+  it("refuses the demo simulators' Messenger, Telegram and WhatsApp settings and webmail domain in a sites file", async () => {
     const sites = JSON.parse(goodSites);
+    sites.sites[0].telegram = { ...DEMO_TELEGRAM, linkBase: "https://t.me/shop_bot" };
+    sites.sites[0].whatsapp = { ...DEMO_WHATSAPP, linkBase: "https://wa.me/15550000001" };
     sites.sites[0].messenger = {
       pageId: "demo-page",
       appSecret: "demo-app-secret-for-the-simulator-only",
@@ -164,11 +168,15 @@ describe("omnithread start", () => {
       OMNITHREAD_SITES: JSON.stringify(sites),
       OMNITHREAD_KEYS: keysFile,
       GRAPH_API_URL: "http://127.0.0.1:8787/demo/graph",
+      TELEGRAM_API_URL: "http://127.0.0.1:8787/demo/telegram-api",
     });
     expect(code).toBe(1);
     expect(err).toContain("sites[0].messenger: the demo's Messenger simulator settings");
     expect(err).toContain("sites[0].email.replyDomain: the demo webmail's domain");
     expect(err).toContain("GRAPH_API_URL: points at the demo's Graph simulator");
+    expect(err).toContain("TELEGRAM_API_URL: points at the demo's Telegram simulator");
+    expect(err).toContain("sites[0].telegram: the demo's Telegram simulator settings");
+    expect(err).toContain("sites[0].whatsapp: the demo's WhatsApp simulator settings");
   });
 });
 

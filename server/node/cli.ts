@@ -16,6 +16,8 @@ import { DEMO_EMAIL } from "./mail-simulator/index.ts";
 import { DEMO_MESSENGER } from "./messenger-simulator/index.ts";
 import { PACKAGE_ROOT } from "./paths.ts";
 import { DEMO_PASSWORD, productionProblems } from "./production.ts";
+import { DEMO_TELEGRAM } from "./telegram-simulator/index.ts";
+import { DEMO_WHATSAPP } from "./whatsapp-simulator/index.ts";
 
 const HELP = `omnithread: one conversation thread across web chat, Messenger, Telegram, email and callbacks
 
@@ -147,6 +149,8 @@ async function start(io: CliIo, demo: boolean): Promise<number> {
     env,
     signals: true,
     messengerSimulator: bundled,
+    telegramSimulator: bundled,
+    whatsappSimulator: bundled,
     mailSimulator: bundled,
   });
   const url = server.config.publicUrl;
@@ -163,6 +167,10 @@ async function start(io: CliIo, demo: boolean): Promise<number> {
   if (demoSite && bundled) lines.push(`  demo agent login: agent@example.com / ${DEMO_PASSWORD}`);
   if (demoSite?.messenger?.pageId === DEMO_MESSENGER.pageId)
     lines.push(`  Messenger simulator: ${url}/demo/messenger`);
+  if (demoSite?.telegram?.botToken === DEMO_TELEGRAM.botToken)
+    lines.push(`  Telegram simulator:  ${url}/demo/telegram`);
+  if (demoSite?.whatsapp?.phoneNumberId === DEMO_WHATSAPP.phoneNumberId)
+    lines.push(`  WhatsApp simulator:  ${url}/demo/whatsapp`);
   if (
     demoSite?.email?.replyDomain === DEMO_EMAIL.replyDomain &&
     server.email.transport.kind === "log"

@@ -4,7 +4,7 @@ import { route } from "../schema/route.ts";
 
 /**
  * Serves one of the demo's simulator pages (the Messenger phone, the webmail): the HTML under a
- * strict CSP and its two files, `app.js` and `app.css`, read once from `assets`.
+ * strict CSP and its files, `app.js` and `app.css` read once from `assets`, and `shared.js`.
  *
  * @example
  * serveDemoPage(routes, { path: "/demo/mail", title: "webmail", csp, html: page(site.name), assets: new URL("./assets/", import.meta.url) });
@@ -17,6 +17,11 @@ export function serveDemoPage(
     "app.js": [
       "text/javascript; charset=utf-8",
       readFileSync(new URL("app.js", options.assets), "utf8"),
+    ],
+    // What every simulator page's app.js imports.
+    "shared.js": [
+      "text/javascript; charset=utf-8",
+      readFileSync(new URL("./assets/shared.js", import.meta.url), "utf8"),
     ],
     "app.css": [
       "text/css; charset=utf-8",

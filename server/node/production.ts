@@ -3,6 +3,8 @@ import { verifyPassword } from "../auth/passwords.ts";
 import type { Config, Env } from "../config.ts";
 import { DEMO_EMAIL } from "./mail-simulator/index.ts";
 import { DEMO_MESSENGER } from "./messenger-simulator/index.ts";
+import { DEMO_TELEGRAM } from "./telegram-simulator/index.ts";
+import { DEMO_WHATSAPP } from "./whatsapp-simulator/index.ts";
 
 /** The demo agent's password: published in the README, so it must never guard a real console. */
 export const DEMO_PASSWORD = "omnithread-demo";
@@ -47,6 +49,11 @@ export async function productionProblems(
       "OMNITHREAD_DEMO_PUBLIC: the demo simulators are for `omnithread start --demo` only; unset it",
     );
   }
+  if (/\/demo\/telegram-api\/?$/.test(env.TELEGRAM_API_URL ?? "")) {
+    problems.push(
+      "TELEGRAM_API_URL: points at the demo's Telegram simulator; unset it for Telegram's, or give your own",
+    );
+  }
   if (/\/demo\/graph\/?$/.test(env.GRAPH_API_URL ?? "")) {
     problems.push(
       "GRAPH_API_URL: points at the demo's Graph simulator; unset it for Meta's, or give your own",
@@ -75,6 +82,20 @@ export async function productionProblems(
     ) {
       problems.push(
         `${at}.messenger: the demo's Messenger simulator settings; use your page's own`,
+      );
+    }
+    if (
+      site.telegram?.botToken === DEMO_TELEGRAM.botToken ||
+      site.telegram?.webhookSecret === DEMO_TELEGRAM.webhookSecret
+    ) {
+      problems.push(`${at}.telegram: the demo's Telegram simulator settings; use your bot's own`);
+    }
+    if (
+      site.whatsapp?.appSecret === DEMO_WHATSAPP.appSecret ||
+      site.whatsapp?.accessToken === DEMO_WHATSAPP.accessToken
+    ) {
+      problems.push(
+        `${at}.whatsapp: the demo's WhatsApp simulator settings; use your number's own`,
       );
     }
     if (site.email?.replyDomain === DEMO_EMAIL.replyDomain) {

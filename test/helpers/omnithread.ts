@@ -18,7 +18,12 @@ export async function startTestServer(
   limits?: Partial<Limits>,
   options: Pick<
     StartOptions,
-    "messengerSimulator" | "mailSimulator" | "callbackSweepMs" | "webhookIntervalMs"
+    | "messengerSimulator"
+    | "telegramSimulator"
+    | "whatsappSimulator"
+    | "mailSimulator"
+    | "callbackSweepMs"
+    | "webhookIntervalMs"
   > = {},
 ): Promise<RunningServer> {
   return startServer({

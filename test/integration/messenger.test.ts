@@ -728,7 +728,7 @@ describe("the demo's Messenger simulator", () => {
 
     const bubbles = async () =>
       (
-        await api<{ bubbles: Array<{ from: string; text: string; via?: string }> }>(
+        await api<{ bubbles: Array<{ from: string; text: string; note?: string }> }>(
           demo.url,
           `/demo/messenger/inbox?psid=${psid}`,
         )
@@ -751,9 +751,9 @@ describe("the demo's Messenger simulator", () => {
       const all = await bubbles();
       return all.length >= 4 && all;
     }, "the phone's thread");
-    expect(inbox.map((b) => b.from)).toEqual(["person", "person", "page", "page"]);
+    expect(inbox.map((b) => b.from)).toEqual(["person", "person", "business", "business"]);
     expect(inbox[2]!.text).toContain("/r/");
-    expect(inbox[3]).toMatchObject({ text: "Hi from the console", via: "RESPONSE" });
+    expect(inbox[3]).toMatchObject({ text: "Hi from the console", note: "sent as RESPONSE" });
 
     const thread = await api<{ events: ThreadEvent[] }>(demo.url, "/v1/conversation", { token });
     expect(thread.body.events.map((e) => e.text)).toContain("Typing on the phone");

@@ -180,13 +180,22 @@ describe("the demo simulators", () => {
       log: silentQuiet,
       mailSimulator: true,
       messengerSimulator: true,
+      telegramSimulator: true,
+      whatsappSimulator: true,
     });
 
   it("answer this machine only: a request relayed for someone else is refused", async () => {
     const server = await demo({});
     try {
       expect((await api(server.url, "/demo/mail/inbox")).status).toBe(200);
-      for (const path of ["/demo/mail/inbox", "/demo/messenger/inbox", "/demo/graph/v19.0/me"]) {
+      for (const path of [
+        "/demo/mail/inbox",
+        "/demo/messenger/inbox",
+        "/demo/graph/v19.0/me",
+        "/demo/telegram",
+        "/demo/telegram-api/bot1:x/getMe",
+        "/demo/whatsapp/inbox?person=31612345678&after=0",
+      ]) {
         const res = await api(server.url, path, relayed);
         expect(res.status, path).toBe(403);
         expect(res.body).toMatchObject({ error: { code: "forbidden" } });

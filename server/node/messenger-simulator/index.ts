@@ -1,5 +1,4 @@
 import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import * as v from "valibot";
 import type { Config, MessengerConfig } from "../../config.ts";
 import { errorBody } from "../../errors.ts";
@@ -7,6 +6,7 @@ import { escapeHtml } from "../../html.ts";
 import { seqText, words } from "../../schema/fields.ts";
 import { route } from "../../schema/route.ts";
 import { serveDemoPage } from "../demo-page.ts";
+import { bubbleThreads, smallBody, WEBHOOK_TOOK_IT } from "../phone-simulator/index.ts";
 import { createGraphEmulator, type GraphEmulator, type SentMessage } from "./graph.ts";
 import {
   getStartedEvent,
@@ -60,18 +60,6 @@ const SendBody = v.variant(
 );
 
 const InboxQuery = v.object({ psid, after: seqText });
-const MAX_PEOPLE = 1000;
-const MAX_BUBBLES = 300;
-
-/** One line of the phone's thread. */
-interface Bubble {
-  seq: number;
-  from: "person" | "page" | "info";
-  text: string;
-  at: number;
-  /** How the page's message went out (`RESPONSE`, `MESSAGE_TAG/HUMAN_AGENT`). */
-  via?: string;
-}
 
 export interface MessengerSimulator {
   /** Where the Messenger channel's Send API calls go. */
@@ -133,34 +121,20 @@ export function messengerSimulator(config: Config, localUrl: string): MessengerS
   site.messenger = { ...DEMO_MESSENGER };
   const settings = DEMO_MESSENGER;
 
-  const threads = new Map<string, Bubble[]>();
-  function push(psid: string, bubble: Omit<Bubble, "seq" | "at">): void {
-    let bubbles = threads.get(psid);
-    if (!bubbles) {
-      if (threads.size >= MAX_PEOPLE) threads.delete(threads.keys().next().value!);
-      bubbles = [];
-      threads.set(psid, bubbles);
-    }
-    bubbles.push({ seq: (bubbles.at(-1)?.seq ?? 0) + 1, at: Date.now(), ...bubble });
-    if (bubbles.length > MAX_BUBBLES) bubbles.splice(0, bubbles.length - MAX_BUBBLES);
-  }
+  const threads = bubbleThreads();
+  const push = threads.push;
 
   const graph = createGraphEmulator({
     accessTokens: [settings.pageAccessToken],
     onSent: (message: SentMessage) =>
       push(message.recipientId, {
-        from: "page",
+        from: "business",
         text: message.text,
-        via: message.tag ? `${message.messagingType}/${message.tag}` : message.messagingType,
+        note: `sent as ${message.tag ? `${message.messagingType}/${message.tag}` : message.messagingType}`,
       }),
   });
 
   const routes = new Hono();
-  const small = bodyLimit({
-    maxSize: 16 * 1024,
-    onError: (c) => c.json(errorBody("payload_too_large", "Too large"), 413),
-  });
-
   serveDemoPage(routes, {
     path: "/demo/messenger",
     title: "Messenger simulator",
@@ -172,18 +146,13 @@ export function messengerSimulator(config: Config, localUrl: string): MessengerS
   /** What the person does on the phone, sent to our webhook as Meta would send it. */
   routes.post(
     "/demo/messenger/send",
-    small,
+    smallBody,
     route({
       summary: "The simulated person acts on the phone (Meta's webhook call follows)",
       tag: "demo",
       auth: "none",
       body: SendBody,
-      responses: {
-        200: {
-          description: "Our webhook took it",
-          schema: v.object({ delivered: v.literal(true) }),
-        },
-      },
+      responses: WEBHOOK_TOOK_IT,
     }),
     async (c) => {
       const body = c.req.valid("json");
@@ -234,12 +203,12 @@ export function messengerSimulator(config: Config, localUrl: string): MessengerS
     (c) => {
       const { psid, after } = c.req.valid("query");
       c.header("Cache-Control", "no-store");
-      return c.json({ bubbles: (threads.get(psid) ?? []).filter((b) => b.seq > after) });
+      return c.json({ bubbles: threads.after(psid, after) });
     },
   );
 
   /** The Graph API's Send API, emulated. */
-  routes.all("/demo/graph/*", small, async (c) => {
+  routes.all("/demo/graph/*", smallBody, async (c) => {
     const url = new URL(c.req.url);
     const { status, body } = graph.handle({
       method: c.req.method,

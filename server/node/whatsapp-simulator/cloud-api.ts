@@ -24,6 +24,7 @@ export interface CloudApiEmulatorOptions {
   accessTokens: string[];
   phoneNumberIds: string[];
   now?: () => number;
+  onSent?: (message: CloudMessage) => void;
 }
 
 const WINDOW_MS = 24 * 3_600_000;
@@ -137,6 +138,7 @@ export function createCloudApiEmulator(options: CloudApiEmulatorOptions) {
       return invalid("Unsupported message type");
     }
     sent.push(message);
+    options.onSent?.(message);
     return {
       status: 200,
       body: {

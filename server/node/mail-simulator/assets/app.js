@@ -3,43 +3,11 @@
 // a mail client would and feeds it to omnithread's inbound mail path. Text is only ever set as
 // text.
 
-const POLL_MS = 1500;
+import { appendText, pollItems } from "./shared.js";
 
 const $ = (selector) => document.querySelector(selector);
 const list = $(".mails");
 const empty = $(".empty");
-
-let after = 0;
-
-/** Appends text, making http(s) URLs links; never parses HTML. */
-function appendText(parent, text) {
-  const parts = text.split(/(https?:\/\/[^\s<>"]+)/g);
-  for (const [i, part] of parts.entries()) {
-    if (i % 2 === 0) {
-      if (part) parent.append(document.createTextNode(part));
-      continue;
-    }
-    const trailing = part.match(/[.,;:!?)]+$/)?.[0] ?? "";
-    const href = trailing ? part.slice(0, -trailing.length) : part;
-    let url = null;
-    try {
-      url = new URL(href);
-    } catch {
-      url = null;
-    }
-    if (url && (url.protocol === "http:" || url.protocol === "https:")) {
-      const a = document.createElement("a");
-      a.href = url.href;
-      a.textContent = href;
-      a.rel = "noopener noreferrer";
-      a.target = "_blank";
-      parent.append(a);
-      if (trailing) parent.append(document.createTextNode(trailing));
-    } else {
-      parent.append(document.createTextNode(part));
-    }
-  }
-}
 
 function el(tag, className, text) {
   const node = document.createElement(tag);
@@ -166,19 +134,4 @@ function render(mail) {
   empty.hidden = true;
 }
 
-async function poll() {
-  try {
-    const res = await fetch(`/demo/mail/inbox?after=${after}`);
-    if (!res.ok) return;
-    const { mails } = await res.json();
-    for (const mail of mails) {
-      after = Math.max(after, mail.seq);
-      render(mail);
-    }
-  } catch {
-    // The next poll tries again.
-  }
-}
-
-await poll();
-setInterval(poll, POLL_MS);
+await pollItems((after) => `/demo/mail/inbox?after=${after}`, "mails", render)();

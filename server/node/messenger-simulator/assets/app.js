@@ -2,9 +2,10 @@
 // person does goes to the server, which sends it to omnithread's webhook signed as Meta does;
 // what omnithread's Send API calls delivered is polled back. Text is only ever set as text.
 
+import { appendText, pollItems, postJson } from "./shared.js";
+
 const PSID_KEY = "omnithread-simulator:psid";
 const STARTED_KEY = "omnithread-simulator:started";
-const POLL_MS = 1500;
 
 const $ = (selector) => document.querySelector(selector);
 const thread = $(".thread");
@@ -31,47 +32,15 @@ const ref = params.get("ref");
 // The link is used once; a reload should not open it again.
 if (ref) history.replaceState(null, "", location.pathname);
 
-let after = 0;
-
-/** Appends text, making http(s) URLs links; never parses HTML. */
-function appendText(parent, text) {
-  const parts = text.split(/(https?:\/\/[^\s<>"]+)/g);
-  for (const [i, part] of parts.entries()) {
-    if (i % 2 === 0) {
-      if (part) parent.append(document.createTextNode(part));
-      continue;
-    }
-    const trailing = part.match(/[.,;:!?)]+$/)?.[0] ?? "";
-    const href = trailing ? part.slice(0, -trailing.length) : part;
-    let url = null;
-    try {
-      url = new URL(href);
-    } catch {
-      url = null;
-    }
-    if (url && (url.protocol === "http:" || url.protocol === "https:")) {
-      const a = document.createElement("a");
-      a.href = url.href;
-      a.textContent = href;
-      a.rel = "noopener noreferrer";
-      a.target = "_blank";
-      parent.append(a);
-      if (trailing) parent.append(document.createTextNode(trailing));
-    } else {
-      parent.append(document.createTextNode(part));
-    }
-  }
-}
-
 function render(bubble) {
   const li = document.createElement("li");
   li.className = `bubble ${bubble.from}`;
   const p = document.createElement("p");
   appendText(p, bubble.text);
   li.append(p);
-  if (bubble.via) {
+  if (bubble.note) {
     const small = document.createElement("small");
-    small.textContent = `sent as ${bubble.via}`;
+    small.textContent = bubble.note;
     li.append(small);
   }
   thread.append(li);
@@ -83,35 +52,17 @@ function showError(message) {
   error.hidden = !message;
 }
 
-async function poll() {
-  try {
-    const res = await fetch(`/demo/messenger/inbox?psid=${psid}&after=${after}`);
-    if (!res.ok) return;
-    const { bubbles } = await res.json();
-    for (const bubble of bubbles) {
-      after = Math.max(after, bubble.seq);
-      render(bubble);
-    }
-  } catch {
-    // The next poll tries again.
-  }
-}
+const poll = pollItems(
+  (after) => `/demo/messenger/inbox?psid=${psid}&after=${after}`,
+  "bubbles",
+  render,
+);
 
 async function send(action, extra = {}) {
   showError("");
-  try {
-    const res = await fetch("/demo/messenger/send", {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ psid, action, ...(ref ? { ref } : {}), ...extra }),
-    });
-    if (!res.ok) {
-      const body = await res.json().catch(() => ({}));
-      showError(body.error?.message ?? `The simulator answered HTTP ${res.status}`);
-    }
-  } catch {
-    showError("The server cannot be reached");
-  }
+  showError(
+    await postJson("/demo/messenger/send", { psid, action, ...(ref ? { ref } : {}), ...extra }),
+  );
   await poll();
 }
 
@@ -153,4 +104,3 @@ if (localStorage.getItem(STARTED_KEY) === "1") {
   start.hidden = false;
 }
 await poll();
-setInterval(poll, POLL_MS);
