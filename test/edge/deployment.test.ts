@@ -1,3 +1,4 @@
+import { createHmac } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createClient as createRedisClient } from "@redis/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -21,20 +22,31 @@ import { emailFixture } from "../helpers/email-server.ts";
 import { type GraphApiPeer, startGraphApiPeer } from "../helpers/graph-api-peer.ts";
 import { api, LiveClient, startTestServer, testKeys } from "../helpers/omnithread.ts";
 import { type RedisServerHandle, startRedisServer } from "../helpers/redis-server.ts";
+import { startTelegramApiPeer, type TelegramApiPeer } from "../helpers/telegram-api-peer.ts";
 import { startUpstashBridge, type UpstashBridge } from "../helpers/upstash-bridge.ts";
 import { type ReceivedWebhook, startWebhookReceiver } from "../helpers/webhook-receiver.ts";
 
 /**
  * One deployment, two runtimes: the bundled worker under workerd (its store on Upstash REST,
  * through the test bridge) and a Node instance (Redis over TCP), sharing one redis-server, one
- * public URL and one key ring, with Messenger (a Graph API peer) and email (a Postmark-style
- * API peer, and the worker's email handler for replies) set up alike on both.
+ * public URL and one key ring, with Messenger and WhatsApp (a Graph API peer), Telegram (a Bot
+ * API peer) and email (a Postmark-style API peer, and the worker's email handler for replies) set
+ * up alike on both.
  */
 const PUBLIC_URL = "https://chat.example.test";
 const APP_SECRET = "app-secret-of-the-demo-app";
 const PAGE_ID = "1001";
 const INBOUND_SECRET = "inbound-secret-0123456789abcdef";
 const REPLY_DOMAIN = "reply.shop.example";
+const BOT_TOKEN = "7001:AAedge-bot-token-0123456789abcdef";
+const BOT_SECRET = "edge-telegram-webhook-secret";
+const WHATSAPP = {
+  WHATSAPP_PHONE_NUMBER_ID: "110245678901234",
+  WHATSAPP_NUMBER: "15550142233",
+  WHATSAPP_ACCESS_TOKEN: "EAAG-edge-cloud-api-token",
+  WHATSAPP_APP_SECRET: "app-secret-of-the-whatsapp-app",
+  WHATSAPP_VERIFY_TOKEN: "verify-edge-whatsapp",
+};
 const loose = { limit: 100_000, windowMs: 60_000 };
 const WEBHOOK_SECRET = `whsec_${Buffer.from("edge-webhook-secret-0123456789ab").toString("base64")}`;
 const receiver = await startWebhookReceiver(WEBHOOK_SECRET);
@@ -63,6 +75,7 @@ const SITES = JSON.stringify({
 let redis: RedisServerHandle;
 let bridge: UpstashBridge;
 let graph: GraphApiPeer;
+let telegram: TelegramApiPeer;
 let mail: EmailApiPeer;
 let node: RunningServer;
 let edge: EdgeWorker;
@@ -70,10 +83,17 @@ let agentToken: string;
 
 beforeAll(async () => {
   redis = await startRedisServer();
-  [bridge, graph, mail] = await Promise.all([
+  [bridge, graph, mail, telegram] = await Promise.all([
     startUpstashBridge({ redisUrl: redis.url, token: "edge-token" }),
-    startGraphApiPeer({ accessTokens: ["page-token"] }),
+    startGraphApiPeer({
+      accessTokens: ["page-token"],
+      whatsapp: {
+        accessTokens: [WHATSAPP.WHATSAPP_ACCESS_TOKEN],
+        phoneNumberIds: [WHATSAPP.WHATSAPP_PHONE_NUMBER_ID],
+      },
+    }),
     startEmailApiPeer({ serverToken: "postmark-token" }),
+    startTelegramApiPeer({ tokens: [BOT_TOKEN] }),
   ]);
   const shared = {
     PUBLIC_URL,
@@ -82,6 +102,11 @@ beforeAll(async () => {
     MESSENGER_VERIFY_TOKEN: "verify-demo",
     MESSENGER_PAGE_ACCESS_TOKEN: "page-token",
     GRAPH_API_URL: graph.url,
+    ...WHATSAPP,
+    TELEGRAM_BOT_TOKEN: BOT_TOKEN,
+    TELEGRAM_BOT_USERNAME: "edge_shop_bot",
+    TELEGRAM_WEBHOOK_SECRET: BOT_SECRET,
+    TELEGRAM_API_URL: telegram.url,
     EMAIL_FROM: "support@shop.example",
     EMAIL_REPLY_DOMAIN: REPLY_DOMAIN,
     POSTMARK_SERVER_TOKEN: "postmark-token",
@@ -111,7 +136,13 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await Promise.all([edge?.stop(), node?.stop()]);
-  await Promise.all([bridge?.stop(), graph?.stop(), mail?.stop(), receiver.stop()]);
+  await Promise.all([
+    bridge?.stop(),
+    graph?.stop(),
+    mail?.stop(),
+    telegram?.stop(),
+    receiver.stop(),
+  ]);
   await redis?.stop();
 });
 
@@ -300,6 +331,85 @@ describe("outside channels on the edge", () => {
     );
     expect(reply.body.deliveredVia).toBe("messenger");
     expect(graph.sentTo(psid).map((m) => m.text)).toContain("Replying from the edge");
+  });
+
+  it("takes Telegram's and WhatsApp's webhooks and answers through their APIs from the edge", async () => {
+    const { token, conversation } = await startOnEdge();
+    const handoff = (channel: string) =>
+      api<{ url: string }>(edge.url, "/v1/handoff", { token, body: { channel } });
+
+    // Telegram: the deep link's /start, then a message, with the webhook's secret header.
+    const start = new URL((await handoff("telegram")).body.url).searchParams.get("start")!;
+    const chat = { id: 6_103_847_251, first_name: "Dana", type: "private" };
+    let messageId = 1;
+    const update = (text: string, secret = BOT_SECRET) =>
+      api(edge.url, "/webhooks/telegram", {
+        headers: { "x-telegram-bot-api-secret-token": secret },
+        body: {
+          update_id: 700_000 + messageId,
+          message: {
+            message_id: messageId++,
+            from: { id: chat.id, is_bot: false, first_name: "Dana" },
+            chat,
+            date: Math.floor(Date.now() / 1000),
+            text,
+            ...(text.startsWith("/")
+              ? { entities: [{ offset: 0, length: 6, type: "bot_command" }] }
+              : {}),
+          },
+        },
+      });
+    expect((await update(`/start ${start}`, "not-the-secret")).status).toBe(401);
+    expect((await update(`/start ${start}`)).status).toBe(200);
+    expect((await update("Now in Telegram")).status).toBe(200);
+    const telegramReply = await api<{ deliveredVia: string }>(
+      edge.url,
+      `/v1/agent/conversations/${conversation.id}/messages`,
+      { token: agentToken, body: { text: "Telegram, from the edge" } },
+    );
+    expect(telegramReply.body.deliveredVia).toBe("telegram");
+    expect(telegram.sentTo(String(chat.id)).map((m) => m.text)).toContain(
+      "Telegram, from the edge",
+    );
+
+    // WhatsApp: the prefilled code, signed over the raw body with the app secret.
+    const prefill = new URL((await handoff("whatsapp")).body.url).searchParams.get("text")!;
+    const waId = "447700900123";
+    const body = JSON.parse(readFileSync("test/fixtures/whatsapp/webhook-text.json", "utf8"));
+    Object.assign(body.entry[0].changes[0].value.messages[0], {
+      from: waId,
+      timestamp: String(Math.floor(Date.now() / 1000)),
+      text: { body: prefill },
+    });
+    const raw = JSON.stringify(body);
+    const signed = (secret: string) =>
+      fetch(`${edge.url}/webhooks/whatsapp`, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          "x-hub-signature-256": `sha256=${createHmac("sha256", secret).update(raw).digest("hex")}`,
+        },
+        body: raw,
+      });
+    expect((await signed("not-the-app-secret")).status).toBe(401);
+    graph.cloud.customerWrote(waId);
+    expect((await signed(WHATSAPP.WHATSAPP_APP_SECRET)).status).toBe(200);
+    const whatsappReply = await api<{ deliveredVia: string }>(
+      edge.url,
+      `/v1/agent/conversations/${conversation.id}/messages`,
+      { token: agentToken, body: { text: "WhatsApp, from the edge" } },
+    );
+    expect(whatsappReply.body.deliveredVia).toBe("whatsapp");
+    expect(graph.cloud.sent.filter((m) => m.to === waId).map((m) => m.text)).toContain(
+      "WhatsApp, from the edge",
+    );
+
+    // One thread, as the Node instance reads it from the same Redis.
+    const said = (await thread(conversation.id)).events
+      .filter((e) => e.author.role === "visitor")
+      .map((e) => [e.channel, e.text]);
+    expect(said).toContainEqual(["telegram", "Now in Telegram"]);
+    expect(said).toContainEqual(["whatsapp", prefill]);
   });
 
   it("receives a reply in the email handler with the raw webhook's parser, and refuses strangers", async () => {
