@@ -48,14 +48,12 @@ export const PANEL_KEYS = [
   "agent",
   "messages",
   "more",
-  "via_messenger",
+  "via_app",
   "via_email",
   "via_callback",
-  "via_telegram",
-  "go_messenger",
+  "go_app",
   "go_email",
   "go_callback",
-  "go_telegram",
   "handoffError",
   "handoffDone",
   "email",
@@ -114,36 +112,34 @@ export const YOU = 14;
 export const AGENT = 15;
 export const MESSAGES = 16;
 export const MORE = 17;
-export const VIA_MESSENGER = 18;
+export const VIA_APP = 18;
 export const VIA_EMAIL = 19;
 export const VIA_CALLBACK = 20;
-export const VIA_TELEGRAM = 21;
-export const GO_MESSENGER = 22;
-export const GO_EMAIL = 23;
-export const GO_CALLBACK = 24;
-export const GO_TELEGRAM = 25;
-export const HANDOFFERROR = 26;
-export const HANDOFFDONE = 27;
-export const EMAIL = 28;
-export const TRANSCRIPT = 29;
-export const AWAY = 30;
-export const CSAT = 31;
-export const RATE = 32;
-export const COMMENT = 33;
-export const RATED = 34;
-export const PHONE = 35;
-export const COUNTRY = 36;
-export const WHEN = 37;
-export const ASAP = 38;
-export const NOTE = 39;
-export const CB_REQUESTED = 40;
-export const CB_SCHEDULED = 41;
-export const CB_COMPLETED = 42;
-export const CB_MISSED = 43;
-export const CB_CANCELLED = 44;
-export const CB_OFFERED = 45;
-export const CB_SOON = 46;
-export const CB_CANCEL = 47;
+export const GO_APP = 21;
+export const GO_EMAIL = 22;
+export const GO_CALLBACK = 23;
+export const HANDOFFERROR = 24;
+export const HANDOFFDONE = 25;
+export const EMAIL = 26;
+export const TRANSCRIPT = 27;
+export const AWAY = 28;
+export const CSAT = 29;
+export const RATE = 30;
+export const COMMENT = 31;
+export const RATED = 32;
+export const PHONE = 33;
+export const COUNTRY = 34;
+export const WHEN = 35;
+export const ASAP = 36;
+export const NOTE = 37;
+export const CB_REQUESTED = 38;
+export const CB_SCHEDULED = 39;
+export const CB_COMPLETED = 40;
+export const CB_MISSED = 41;
+export const CB_CANCELLED = 42;
+export const CB_OFFERED = 43;
+export const CB_SOON = 44;
+export const CB_CANCEL = 45;
 
 /** Every locale's launcher strings. */
 const LAUNCHERS: Record<string, Launcher> = { en: en.launcher, nl, ru, hr, pl, de, fr, es };
@@ -188,13 +184,23 @@ export async function loadStrings(server: string, locale: string): Promise<Strin
   return [...launcher, ...(panel ?? en.panel)];
 }
 
+/** The messaging apps by their brand names: one `via_app` / `go_app` string names any of them. */
+const APPS: Record<string, string> = {
+  messenger: "Messenger",
+  telegram: "Telegram",
+  whatsapp: "WhatsApp",
+};
+
 /**
- * A channel's string from the `via_*` (badge, `first` = VIA_MESSENGER) or `go_*` (menu, GO_MESSENGER)
- * ones, which follow in this order in `KEYS`; else the channel's name.
+ * A channel's string from the `via_*` (badge, `first` = VIA_APP) or `go_*` (menu, `first` =
+ * GO_APP) ones, which follow in this order in `KEYS`: an app's name in `*_app`, else email's or
+ * callback's own string, else the channel's name.
  */
 export function channelText(t: Strings, first: number, channel: string): string {
-  const i = ["messenger", "email", "callback", "telegram"].indexOf(channel);
-  return i < 0 ? channel : t[first + i]!;
+  const app = APPS[channel];
+  if (app) return format(t[first]!, app);
+  const i = ["email", "callback"].indexOf(channel);
+  return i < 0 ? channel : t[first + 1 + i]!;
 }
 
 /**

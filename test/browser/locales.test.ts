@@ -5,6 +5,8 @@
 import * as i18n from "../../widget/i18n.ts";
 import {
   AWAY,
+  channelText,
+  GO_APP,
   INPUT,
   KEYS,
   LAUNCHER_KEYS,
@@ -16,6 +18,7 @@ import {
   strings,
   TYPING,
   UNREAD,
+  VIA_APP,
 } from "../../widget/i18n.ts";
 import {
   CONFIG,
@@ -35,6 +38,30 @@ afterEach(async () => {
 });
 
 describe("i18n", () => {
+  it("names each messaging app, email and the callback in the badge and the menu", () => {
+    const en = strings("en");
+    equal(channelText(en, GO_APP, "whatsapp"), "Continue on WhatsApp");
+    equal(channelText(en, GO_APP, "telegram"), "Continue on Telegram");
+    equal(channelText(en, VIA_APP, "messenger"), "via Messenger");
+    equal(channelText(en, GO_APP, "email"), "Continue by email");
+    equal(channelText(en, VIA_APP, "callback"), "via phone");
+    // A channel this widget has no words for shows its name rather than nothing.
+    equal(channelText(en, GO_APP, "sms"), "sms");
+    for (const locale of LOCALES) {
+      const t = sourceStrings(locale);
+      for (const [app, name] of [
+        ["messenger", "Messenger"],
+        ["telegram", "Telegram"],
+        ["whatsapp", "WhatsApp"],
+      ]) {
+        for (const first of [GO_APP, VIA_APP]) {
+          const text = channelText(t, first, app!);
+          equal(text.includes(name!) && !text.includes("{0}"), true, `${locale} ${app}: ${text}`);
+        }
+      }
+    }
+  });
+
   it("has every string in every locale", () => {
     equal(LOCALES.join(), "en,nl,ru,hr,pl,de,fr,es");
     equal(Object.keys(SOURCE_LOCALES).join(), LOCALES.join(), "one module per locale");

@@ -2,14 +2,13 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ThreadEvent } from "../../sdk/protocol.ts";
 import type { RunningServer } from "../../server/node.ts";
-import { agentThread, until } from "../helpers/agent-api.ts";
-import { handoffLink, webVisitor } from "../helpers/channel-suite.ts";
+import { agentInbox, agentThread, until } from "../helpers/agent-api.ts";
 import { launchChromium, watchProblems } from "../helpers/chromium.ts";
 import { api, startTestServer } from "../helpers/omnithread.ts";
 
 /**
- * The demo's Telegram and WhatsApp simulators in Debian's Chromium, on the real server: a web
- * visitor's handoff links open the phones (`/demo/telegram`, `/demo/whatsapp`), what the person
+ * The demo's Telegram and WhatsApp simulators in Debian's Chromium, on the real server: the
+ * links the shop's widget offers open the phones (`/demo/telegram`, `/demo/whatsapp`), what the person
  * does there reaches our webhooks as the platforms send it, the agent's answers show on the
  * phone where the person is, and the resume link brings them back to the shop with the thread.
  */
@@ -63,10 +62,34 @@ describe("the demo's phones, in Chromium", () => {
   it("continue a web chat in Telegram, then WhatsApp, and lead back to the shop", {
     timeout: 30_000,
   }, async () => {
-    const web = await webVisitor(server.url, "demo", "Hi, where is my order?");
+    // The visitor chats in the shop's widget on their laptop.
+    const laptop = await browser.newContext({ viewport: { width: 1200, height: 800 } });
+    const shop = await laptop.newPage();
+    const shopProblems = watchProblems(shop);
+    await shop.goto(`${server.url}/help.html`);
+    await shop.getByRole("button", { name: /open chat/i }).click();
+    await shop.getByRole("textbox").fill("Hi, where is my order?");
+    await shop.getByRole("textbox").press("Enter");
+    const web = (
+      await until(
+        () => agentInbox(server.url, agentToken),
+        (list) => list.some((c) => c.lastText === "Hi, where is my order?"),
+        "the web message in the inbox",
+      )
+    ).find((c) => c.lastText === "Hi, where is my order?")!;
+
+    /** "Other ways to reach us" → the channel's entry: the link the widget shows for it. */
+    async function widgetLink(name: string): Promise<URL> {
+      const more = shop.getByRole("button", { name: "Other ways to reach us" });
+      if ((await more.getAttribute("aria-expanded")) !== "true") await more.click();
+      await shop.getByRole("button", { name }).click();
+      const link = shop.getByRole("link", { name });
+      await link.waitFor();
+      return new URL((await link.getAttribute("href"))!);
+    }
 
     // Telegram: the t.me link opens the bot's chat with a Start button.
-    const telegramLink = await handoffLink(server.url, web, "telegram");
+    const telegramLink = await widgetLink("Continue on Telegram");
     expect(`${telegramLink.origin}${telegramLink.pathname}`).toBe(`${server.url}/demo/telegram`);
     const telegram = await phone.newPage();
     const telegramProblems = watchProblems(telegram);
@@ -88,7 +111,7 @@ describe("the demo's phones, in Chromium", () => {
     await shown(telegram, "It ships today");
 
     // WhatsApp: the wa.me link opens the chat with the code's line typed in, to send as is.
-    const whatsappLink = await handoffLink(server.url, web, "whatsapp");
+    const whatsappLink = await widgetLink("Continue on WhatsApp");
     expect(`${whatsappLink.origin}${whatsappLink.pathname}`).toBe(`${server.url}/demo/whatsapp`);
     const whatsapp = await phone.newPage();
     const whatsappProblems = watchProblems(whatsapp);
@@ -121,18 +144,25 @@ describe("the demo's phones, in Chromium", () => {
       "whatsapp",
     ]);
 
-    // The resume link in the WhatsApp welcome opens the shop, where the widget has the thread.
+    // The resume link in the WhatsApp welcome opens the shop on the phone, with the thread.
     const resume = welcome.getByRole("link");
     expect(await resume.getAttribute("href")).toMatch(new RegExp(`^${server.url}/r/[a-z2-7]{44}$`));
-    const [shop] = await Promise.all([phone.waitForEvent("page"), resume.click()]);
-    await shop.waitForLoadState("domcontentloaded");
+    const [onPhone] = await Promise.all([phone.waitForEvent("page"), resume.click()]);
+    await onPhone.waitForLoadState("domcontentloaded");
     // The resume link opens the chat by itself.
-    const log = shop.getByRole("list", { name: "Messages" });
+    const log = onPhone.getByRole("list", { name: "Messages" });
     await log.getByText("Your neighbour can take it", { exact: true }).waitFor();
     for (const text of ["Hi, where is my order?", "Order 42, from Telegram", "It ships today"]) {
       expect(await log.getByText(text, { exact: true }).count()).toBe(1);
     }
 
+    // The laptop's widget got both phones' side live, each message badged with its app.
+    await shown(shop, "Order 42, from Telegram");
+    await shown(shop, prefill);
+    expect(await shop.getByText("via Telegram").count()).toBeGreaterThanOrEqual(2);
+    expect(await shop.getByText("via WhatsApp").count()).toBeGreaterThanOrEqual(2);
+
+    expect(shopProblems).toEqual([]);
     expect(telegramProblems).toEqual([]);
     expect(whatsappProblems).toEqual([]);
   });

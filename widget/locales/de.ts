@@ -23,14 +23,12 @@ export const panel: Panel = [
   "Support", // agent
   "Nachrichten", // messages
   "Weitere Kontaktwege", // more
-  "über Messenger", // via_messenger
+  "über {0}", // via_app
   "per E-Mail", // via_email
   "per Telefon", // via_callback
-  "über Telegram", // via_telegram
-  "Weiter im Messenger", // go_messenger
+  "Weiter in {0}", // go_app
   "Weiter per E-Mail", // go_email
   "Rückruf anfordern", // go_callback
-  "Weiter in Telegram", // go_telegram
   "Das hat nicht geklappt. Bitte erneut versuchen.", // handoffError
   "Erledigt: Wir machen dort weiter.", // handoffDone
   "Ihre E-Mail", // email

@@ -23,14 +23,12 @@ export const panel: Panel = [
   "Support", // agent
   "Messages", // messages
   "Other ways to reach us", // more
-  "via Messenger", // via_messenger
+  "via {0}", // via_app
   "via email", // via_email
   "via phone", // via_callback
-  "via Telegram", // via_telegram
-  "Continue on Messenger", // go_messenger
+  "Continue on {0}", // go_app
   "Continue by email", // go_email
   "Request a callback", // go_callback
-  "Continue on Telegram", // go_telegram
   "That did not work. Please try again.", // handoffError
   "Done: we will continue there.", // handoffDone
   "Your email", // email

@@ -23,14 +23,12 @@ export const panel: Panel = [
   "Soporte", // agent
   "Mensajes", // messages
   "Otras formas de contactarnos", // more
-  "por Messenger", // via_messenger
+  "por {0}", // via_app
   "por correo", // via_email
   "por teléfono", // via_callback
-  "por Telegram", // via_telegram
-  "Continuar en Messenger", // go_messenger
+  "Continuar en {0}", // go_app
   "Continuar por correo", // go_email
   "Pedir que te llamemos", // go_callback
-  "Continuar en Telegram", // go_telegram
   "No ha funcionado. Inténtalo de nuevo.", // handoffError
   "Listo: seguimos allí.", // handoffDone
   "Tu correo", // email

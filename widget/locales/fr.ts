@@ -23,14 +23,12 @@ export const panel: Panel = [
   "Support", // agent
   "Messages", // messages
   "Autres moyens de nous joindre", // more
-  "via Messenger", // via_messenger
+  "via {0}", // via_app
   "par e-mail", // via_email
   "par téléphone", // via_callback
-  "via Telegram", // via_telegram
-  "Continuer sur Messenger", // go_messenger
+  "Continuer sur {0}", // go_app
   "Continuer par e-mail", // go_email
   "Demander un rappel", // go_callback
-  "Continuer sur Telegram", // go_telegram
   "Échec. Veuillez réessayer.", // handoffError
   "C’est fait : on continue là-bas.", // handoffDone
   "Votre e-mail", // email

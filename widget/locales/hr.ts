@@ -23,14 +23,12 @@ export const panel: Panel = [
   "Podrška", // agent
   "Poruke", // messages
   "Drugi načini kontakta", // more
-  "putem Messengera", // via_messenger
+  "putem aplikacije {0}", // via_app
   "e-poštom", // via_email
   "telefonom", // via_callback
-  "putem Telegrama", // via_telegram
-  "Nastavi na Messengeru", // go_messenger
+  "Nastavi u aplikaciji {0}", // go_app
   "Nastavi e-poštom", // go_email
   "Zatraži povratni poziv", // go_callback
-  "Nastavi na Telegramu", // go_telegram
   "Nije uspjelo. Pokušajte ponovno.", // handoffError
   "Gotovo: nastavljamo tamo.", // handoffDone
   "Vaša e-pošta", // email

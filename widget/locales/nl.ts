@@ -23,14 +23,12 @@ export const panel: Panel = [
   "Klantenservice", // agent
   "Berichten", // messages
   "Andere manieren om ons te bereiken", // more
-  "via Messenger", // via_messenger
+  "via {0}", // via_app
   "via e-mail", // via_email
   "via telefoon", // via_callback
-  "via Telegram", // via_telegram
-  "Verder via Messenger", // go_messenger
+  "Verder via {0}", // go_app
   "Verder per e-mail", // go_email
   "Bel mij terug", // go_callback
-  "Verder via Telegram", // go_telegram
   "Dat is niet gelukt. Probeer het opnieuw.", // handoffError
   "Gelukt: we gaan daar verder.", // handoffDone
   "Je e-mail", // email

@@ -23,14 +23,12 @@ export const panel: Panel = [
   "Obsługa", // agent
   "Wiadomości", // messages
   "Inne sposoby kontaktu", // more
-  "przez Messengera", // via_messenger
+  "przez aplikację {0}", // via_app
   "przez e-mail", // via_email
   "telefonicznie", // via_callback
-  "przez Telegram", // via_telegram
-  "Kontynuuj w Messengerze", // go_messenger
+  "Kontynuuj w aplikacji {0}", // go_app
   "Kontynuuj przez e-mail", // go_email
   "Poproś o oddzwonienie", // go_callback
-  "Kontynuuj w Telegramie", // go_telegram
   "Nie udało się. Spróbuj ponownie.", // handoffError
   "Gotowe: kontynuujemy tam.", // handoffDone
   "Twój e-mail", // email

@@ -23,14 +23,12 @@ export const panel: Panel = [
   "Поддержка", // agent
   "Сообщения", // messages
   "Другие способы связи", // more
-  "из Messenger", // via_messenger
+  "из {0}", // via_app
   "по почте", // via_email
   "по телефону", // via_callback
-  "из Telegram", // via_telegram
-  "Продолжить в Messenger", // go_messenger
+  "Продолжить в {0}", // go_app
   "Продолжить по почте", // go_email
   "Заказать обратный звонок", // go_callback
-  "Продолжить в Telegram", // go_telegram
   "Не получилось. Попробуйте ещё раз.", // handoffError
   "Готово: продолжим там.", // handoffDone
   "Ваша почта", // email

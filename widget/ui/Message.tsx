@@ -20,7 +20,7 @@ import {
   RETRY,
   SEND,
   SENDING,
-  VIA_MESSENGER,
+  VIA_APP,
   YOU,
 } from "../i18n.ts";
 import { linkify } from "../linkify.ts";
@@ -162,7 +162,7 @@ export function Message({ event, v, a }: { event: ThreadEvent; v: View; a: Actio
   if (event.type !== "message") return event.text ? <li class="sys">{event.text}</li> : null;
   const mine = event.author.role === "visitor";
   const at = new Date(event.createdAt);
-  const via = event.channel !== "web" && channelText(t, VIA_MESSENGER, event.channel);
+  const via = event.channel !== "web" && channelText(t, VIA_APP, event.channel);
   return (
     <li class={mine ? "msg me" : "msg"}>
       <p class="meta">

@@ -8,8 +8,8 @@ import {
   COUNTRY,
   channelText,
   EMAIL,
+  GO_APP,
   GO_CALLBACK,
-  GO_MESSENGER,
   HANDOFFDONE,
   HANDOFFERROR,
   MORE,
@@ -133,7 +133,7 @@ function CallbackForm({ v, a, offer }: { v: View; a: Actions; offer: CallbackWin
  */
 export function Ways({ v, a }: { v: View; a: Actions }) {
   const { t, ways } = v;
-  const label = (channel: string) => channelText(t, GO_MESSENGER, channel);
+  const label = (channel: string) => channelText(t, GO_APP, channel);
   return (
     <div class="ways">
       <button type="button" class="link" aria-expanded={ways.open} onClick={a.ways}>
