@@ -88,13 +88,15 @@ async function refuseOnce(
   base: string,
   refusal: Refusal,
   next: { path: string; headers?: Record<string, string> },
-  tries = 3,
+  tries = 10,
 ): Promise<RefusalOutcome> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await refuseOnFreshAgent(base, refusal, next);
     } catch (error) {
       if (attempt >= tries || !resetWhileSending(error)) throw error;
+      // On a busy machine the race repeats; a moment's pause changes the timing.
+      await new Promise((r) => setTimeout(r, 20 * attempt));
     }
   }
 }
