@@ -420,6 +420,22 @@ describe("codes that must be refused", () => {
       expect.objectContaining({ address: owner }),
     ]);
   });
+
+  it("are not looked for in what a linked number writes later: an order reference or the link's text again is a message", async () => {
+    const { web, waId } = await linked();
+    await eventually(() => sentTo(waId).length === 1, "welcome");
+    const prefill = channelTexts((await thread(web.id)).events, "whatsapp")[0]!;
+    await customerSays(waId, "My order reference is KX42-7HPQ");
+    await customerSays(waId, prefill);
+    const t = await thread(web.id);
+    expect(channelTexts(t.events, "whatsapp")).toEqual(
+      expect.arrayContaining(["My order reference is KX42-7HPQ", prefill]),
+    );
+    expect(t.events.map((e) => e.name)).not.toContain("whatsapp.link_refused");
+    // Only the welcome went back: no "this code is not valid".
+    await new Promise((r) => setTimeout(r, 100));
+    expect(sentTo(waId)).toHaveLength(1);
+  });
 });
 
 describe("agent replies", () => {

@@ -110,8 +110,12 @@ async function redeem(
 
   if (refusal || !target) {
     const reason = refusal ?? "invalid";
+    // A number already writing here that sends something code-shaped (an order reference, the
+    // link's text again) is just writing: no refusal to show anyone.
+    const known = await findThread(port, site.id, account(event.waId));
+    if (known && reason === "invalid") return known;
     port.log.warn("whatsapp link refused", { siteId: site.id, reason });
-    const own = await threadFor(port, site.id, account(event.waId));
+    const own = known ?? (await threadFor(port, site.id, account(event.waId)));
     await appendSystem(ctx, own.id, {
       name: "whatsapp.link_refused",
       text: `Wrote with a code that ${REFUSALS[reason]}: not linked to another conversation`,
