@@ -75,7 +75,9 @@ describe("channels and system events", () => {
   it("names channels for sentences", () => {
     expect(channelName("web")).toBe("web chat");
     expect(channelName("messenger")).toBe("Messenger");
-    expect(channelName("sms")).toBe("sms");
+    expect(channelName("sms")).toBe("SMS");
+    // A channel a newer server adds is named as it comes.
+    expect(channelName("fax")).toBe("fax");
   });
 
   it("uses the server's sentence, else one made from the event's name", () => {

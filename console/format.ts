@@ -86,13 +86,15 @@ export function clock(iso: string, now: number, options: ClockOptions = {}): str
   }).format(at);
 }
 
-const CHANNEL_NAMES: Record<ChannelName, string> = {
+/** Every channel, by how the console names it; in the order the inbox's filter lists them. */
+export const CHANNEL_NAMES: Record<ChannelName, string> = {
   web: "web chat",
   messenger: "Messenger",
   email: "email",
   callback: "phone callback",
   telegram: "Telegram",
   whatsapp: "WhatsApp",
+  sms: "SMS",
 };
 
 /**

@@ -4,7 +4,14 @@
  */
 
 /** Where a message came from or goes to. */
-export type ChannelName = "web" | "messenger" | "email" | "callback" | "telegram" | "whatsapp";
+export type ChannelName =
+  | "web"
+  | "messenger"
+  | "email"
+  | "callback"
+  | "telegram"
+  | "whatsapp"
+  | "sms";
 
 /** The lifecycle of a thread in the agents' inbox. */
 export type ConversationStatus = "open" | "pending" | "resolved";

@@ -8,6 +8,7 @@ import {
   Environment,
   MESSENGER_VARIABLES,
   overrideValues,
+  SMS_VARIABLES,
   TELEGRAM_VARIABLES,
   WHATSAPP_VARIABLES,
   WHOLE,
@@ -83,6 +84,23 @@ export interface WhatsAppConfig {
   template?: { name: string; language: string; textParameter?: boolean };
 }
 
+/**
+ * A site's text-message number on Twilio (docs/architecture.md §5): texts go out from it by
+ * Twilio's REST API, and Twilio posts what people text to it to `/webhooks/sms/twilio`.
+ */
+export interface SmsConfig {
+  /** `AC…`: the Twilio account the number belongs to. */
+  accountSid: string;
+  /** The account's auth token: it authenticates sends and signs every webhook (`X-Twilio-Signature`). */
+  authToken: string;
+  /** The site's number in E.164 (`+3197010000000`): texts come from it, replies go to it. */
+  from: string;
+  /** What HELP answers; by default the site's name, its web address and how to stop. */
+  help?: string;
+  /** Callback confirmations and reminders by text too, when the visitor gave a mobile number (default true). */
+  callbacks?: boolean;
+}
+
 export interface EmailConfig {
   from: string;
   replyDomain: string;
@@ -133,6 +151,7 @@ export interface SiteConfig {
   messenger?: MessengerConfig;
   telegram?: TelegramConfig;
   whatsapp?: WhatsAppConfig;
+  sms?: SmsConfig;
   email?: EmailConfig;
   callback?: CallbackConfig;
   /** Keys servers call the agent API with (the sites file keeps their hashes only). */
@@ -164,6 +183,8 @@ export interface Config {
   graphApiUrl: string;
   /** `TELEGRAM_API_URL`: the Bot API's base, `https://api.telegram.org` by default. */
   telegramApiUrl: string;
+  /** `TWILIO_API_URL`: Twilio's REST API base, `https://api.twilio.com` by default. */
+  twilioApiUrl: string;
   email: EmailServerConfig;
   /** `LOG_LEVEL`: lines below it are dropped (default `info`). */
   logLevel: LogLevel;
@@ -264,6 +285,7 @@ function applyEnvOverrides(raw: unknown, vars: Env): Overrides {
     ["messenger", MESSENGER_VARIABLES, "Messenger"],
     ["telegram", TELEGRAM_VARIABLES, "Telegram"],
     ["whatsapp", WHATSAPP_VARIABLES, "WhatsApp"],
+    ["sms", SMS_VARIABLES, "SMS"],
     ["email", EMAIL_VARIABLES, "email"],
   ] as const;
   for (const [block, variables, name] of blocks) {

@@ -401,7 +401,7 @@ export function describeVisitorApiContract(name: string, target: () => ServerUnd
           [{}, '"channel" is required'],
           [
             { channel: "fax" },
-            '"channel" must be one of messenger, email, callback, telegram, whatsapp',
+            '"channel" must be one of messenger, email, callback, telegram, whatsapp, sms',
           ],
           [{ channel: "email" }, '"email" is required'],
           [

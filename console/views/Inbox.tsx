@@ -1,5 +1,5 @@
 import type { ChannelName, Conversation, ConversationStatus } from "../../sdk/protocol.ts";
-import { channelName } from "../format.ts";
+import { CHANNEL_NAMES, channelName } from "../format.ts";
 import {
   type ConsoleApp,
   displayName,
@@ -16,7 +16,7 @@ const STATUSES: { value: ConversationStatus; label: string }[] = [
   { value: "pending", label: "Pending" },
   { value: "resolved", label: "Resolved" },
 ];
-const CHANNELS: ChannelName[] = ["web", "messenger", "email", "callback", "telegram", "whatsapp"];
+const CHANNELS = Object.keys(CHANNEL_NAMES) as ChannelName[];
 const OWNERS: { value: Owner; label: string }[] = [
   { value: "all", label: "Everyone's" },
   { value: "mine", label: "Mine" },

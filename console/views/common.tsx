@@ -1,9 +1,18 @@
 import type { ComponentChildren } from "preact";
 import type { ChannelName } from "../../sdk/protocol.ts";
-import { channelName, clock, linkify, longAge, safeHref, shortAge, shortUrl } from "../format.ts";
+import {
+  CHANNEL_NAMES,
+  channelName,
+  clock,
+  linkify,
+  longAge,
+  safeHref,
+  shortAge,
+  shortUrl,
+} from "../format.ts";
 import { type ConsoleApp, pathOf, type View } from "../state.ts";
 
-const KNOWN: readonly string[] = ["web", "messenger", "email", "callback", "telegram", "whatsapp"];
+const KNOWN: readonly string[] = Object.keys(CHANNEL_NAMES);
 const SHORT: Record<string, string> = { web: "web", callback: "callback" };
 
 /** A plain left click, which the console routes itself; others (a new tab) follow the href. */

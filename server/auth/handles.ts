@@ -20,6 +20,7 @@ const CHANNEL_CODES: Record<ChannelName, number> = {
   callback: 4,
   telegram: 5,
   whatsapp: 6,
+  sms: 7,
 };
 const CHANNEL_BY_CODE = new Map(
   Object.entries(CHANNEL_CODES).map(([name, code]) => [code, name as ChannelName]),

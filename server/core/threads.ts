@@ -23,6 +23,7 @@ export const CHANNEL_NAMES: Record<ChannelName, string> = {
   callback: "a phone callback",
   telegram: "Telegram",
   whatsapp: "WhatsApp",
+  sms: "text message",
 };
 
 export interface ThreadsDeps {

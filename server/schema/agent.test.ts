@@ -85,7 +85,7 @@ describe("replies and notes", () => {
     expect(problems(ReplyBody, { text: "", clientId: "no spaces", channel: "fax" })).toEqual([
       '"text" must be 1–4000 characters',
       '"clientId" must be 1–64 characters of A–Z, a–z, 0–9 and . _ : -',
-      '"channel" must be one of web, messenger, email, callback, telegram, whatsapp',
+      '"channel" must be one of web, messenger, email, callback, telegram, whatsapp, sms',
     ]);
     expect(problems(NoteBody, { text: "   " })).toEqual(['"text" must not be empty']);
     expect(problems(NoteBody, { text: "x".repeat(4001) })).toEqual([

@@ -24,6 +24,9 @@ const KEPT_BLANK = new Set([
   "WHATSAPP_ACCESS_TOKEN",
   "WHATSAPP_APP_SECRET",
   "WHATSAPP_VERIFY_TOKEN",
+  "TWILIO_ACCOUNT_SID",
+  "TWILIO_AUTH_TOKEN",
+  "TWILIO_FROM",
   "EMAIL_FROM",
   "EMAIL_REPLY_DOMAIN",
 ]);
@@ -120,11 +123,15 @@ export const EnvFields = v.looseObject({
   TELEGRAM_BOT_USERNAME: raw,
   TELEGRAM_WEBHOOK_SECRET: raw,
   TELEGRAM_API_URL: unlessBlank(httpUrl),
+  TWILIO_API_URL: unlessBlank(httpUrl),
   WHATSAPP_PHONE_NUMBER_ID: raw,
   WHATSAPP_NUMBER: raw,
   WHATSAPP_ACCESS_TOKEN: raw,
   WHATSAPP_APP_SECRET: raw,
   WHATSAPP_VERIFY_TOKEN: raw,
+  TWILIO_ACCOUNT_SID: raw,
+  TWILIO_AUTH_TOKEN: raw,
+  TWILIO_FROM: raw,
   EMAIL_FROM: override(EMAIL, "must be an email address like ana@example.com"),
   EMAIL_REPLY_DOMAIN: override(DOMAIN, got("must be a domain name like reply.example.com")),
   SMTP_URL: unlessBlank(smtpUrl),
@@ -188,6 +195,12 @@ export const WHATSAPP_VARIABLES = {
   appSecret: "WHATSAPP_APP_SECRET",
   verifyToken: "WHATSAPP_VERIFY_TOKEN",
 } as const;
+/** The SMS settings (a Twilio number) the environment may give the first site. */
+export const SMS_VARIABLES = {
+  accountSid: "TWILIO_ACCOUNT_SID",
+  authToken: "TWILIO_AUTH_TOKEN",
+  from: "TWILIO_FROM",
+} as const;
 /** The email settings the environment may give the first site. */
 export const EMAIL_VARIABLES = { from: "EMAIL_FROM", replyDomain: "EMAIL_REPLY_DOMAIN" } as const;
 
@@ -195,6 +208,7 @@ type OverrideVariable =
   | (typeof MESSENGER_VARIABLES)[keyof typeof MESSENGER_VARIABLES]
   | (typeof TELEGRAM_VARIABLES)[keyof typeof TELEGRAM_VARIABLES]
   | (typeof WHATSAPP_VARIABLES)[keyof typeof WHATSAPP_VARIABLES]
+  | (typeof SMS_VARIABLES)[keyof typeof SMS_VARIABLES]
   | (typeof EMAIL_VARIABLES)[keyof typeof EMAIL_VARIABLES];
 
 /** The override variables' values, each read by name (test/deploy checks wrangler.toml by these reads). */
@@ -214,6 +228,9 @@ export function overrideValues(
     WHATSAPP_ACCESS_TOKEN: env.WHATSAPP_ACCESS_TOKEN,
     WHATSAPP_APP_SECRET: env.WHATSAPP_APP_SECRET,
     WHATSAPP_VERIFY_TOKEN: env.WHATSAPP_VERIFY_TOKEN,
+    TWILIO_ACCOUNT_SID: env.TWILIO_ACCOUNT_SID,
+    TWILIO_AUTH_TOKEN: env.TWILIO_AUTH_TOKEN,
+    TWILIO_FROM: env.TWILIO_FROM,
     EMAIL_FROM: env.EMAIL_FROM,
     EMAIL_REPLY_DOMAIN: env.EMAIL_REPLY_DOMAIN,
   };
@@ -257,6 +274,7 @@ export const Environment = v.pipe(
       trustProxy: env.TRUST_PROXY === "1" || env.TRUST_PROXY === "true",
       graphApiUrl: env.GRAPH_API_URL ?? "https://graph.facebook.com",
       telegramApiUrl: env.TELEGRAM_API_URL ?? "https://api.telegram.org",
+      twilioApiUrl: env.TWILIO_API_URL ?? "https://api.twilio.com",
       logLevel: env.LOG_LEVEL ?? ("info" as LogLevel),
       email: {
         transport,

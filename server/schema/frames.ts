@@ -14,14 +14,10 @@ import { attributes, clientId, count, loose, oneOf, words } from "./fields.ts";
 
 const iso = v.pipe(v.string(), v.description("ISO 8601"));
 
-export const ChannelName = oneOf(["web", "messenger", "email", "callback", "telegram", "whatsapp"]);
-export const ExternalChannelName = oneOf([
-  "messenger",
-  "email",
-  "callback",
-  "telegram",
-  "whatsapp",
-]);
+/** The channels outside the web chat, in the order refusals list them. */
+const EXTERNAL = ["messenger", "email", "callback", "telegram", "whatsapp", "sms"] as const;
+export const ChannelName = oneOf(["web", ...EXTERNAL]);
+export const ExternalChannelName = oneOf(EXTERNAL);
 
 export const Author = loose({
   role: oneOf(["visitor", "agent", "bot", "system"]),

@@ -193,6 +193,29 @@ const telegram = strict({
   ),
 });
 
+const sms = strict({
+  accountSid: v.pipe(
+    v.string("must be a string"),
+    v.regex(/^AC[0-9a-f]{32}$/, got("must be the Twilio account SID: AC and 32 hex digits")),
+  ),
+  authToken: v.pipe(
+    v.string("must be a string"),
+    v.regex(/^[0-9A-Za-z]{16,}$/, got("must be the Twilio account's auth token")),
+  ),
+  from: v.pipe(
+    v.string("must be a string"),
+    v.regex(/^\+[1-9]\d{6,14}$/, got("must be the number in E.164, like +3197010000000")),
+  ),
+  help: v.optional(
+    v.pipe(
+      v.string("must be a string"),
+      v.regex(/^[^\n]{1,300}$/, got("must be one line of at most 300 characters")),
+      v.description("What HELP answers; default: the site's name, web address and how to stop."),
+    ),
+  ),
+  callbacks: v.optional(v.boolean("must be true or false")),
+});
+
 /** The most an unseen reply waits before it is emailed: a day; later would be news to nobody. */
 export const MAX_UNSEEN_REPLY_DELAY_S = 86_400;
 const delay = got(`must be a number of seconds from 0 to ${MAX_UNSEEN_REPLY_DELAY_S}`);
@@ -298,6 +321,7 @@ export const Site = v.pipe(
     messenger: v.optional(messenger),
     telegram: v.optional(telegram),
     whatsapp: v.optional(whatsapp),
+    sms: v.optional(sms),
     email: v.optional(emailBlock),
     callback: v.optional(callback),
     apiKeys: v.optional(v.array(apiKey, "must be an array")),

@@ -130,9 +130,11 @@ describe("visitor bodies", () => {
 
   it("reads each channel's handoff body by its own rules", () => {
     expect(problems(HandoffBody, { channel: "fax" })).toEqual([
-      '"channel" must be one of messenger, email, callback, telegram, whatsapp',
+      '"channel" must be one of messenger, email, callback, telegram, whatsapp, sms',
     ]);
     expect(problems(HandoffBody, {})).toEqual(['"channel" is required']);
+    expect(problems(HandoffBody, { channel: "sms" })).toEqual(['"phone" is required']);
+    expect(problems(HandoffBody, { channel: "sms", phone: "+31 6 12345678" })).toEqual([]);
     expect(problems(HandoffBody, { channel: "messenger", extra: 1 })).toEqual([]);
     expect(problems(HandoffBody, { channel: "email" })).toEqual(['"email" is required']);
     expect(problems(HandoffBody, { channel: "email", email: "ana@", transcript: "yes" })).toEqual([

@@ -148,12 +148,17 @@ export const CallbackHandoff = loose({
 
 export const TelegramHandoff = loose({ channel: v.literal("telegram") });
 export const WhatsAppHandoff = loose({ channel: v.literal("whatsapp") });
+export const SmsHandoff = loose({
+  channel: v.literal("sms"),
+  /** E.164, or a national number of the site's country; `core/phone.ts` reads it. */
+  phone: v.pipe(filled(40), v.examples(["+31 6 12345678", "+1 212 555 0100"])),
+});
 
 /** `POST /v1/handoff`: one body per channel, told apart by `channel`. */
 export const HandoffBody = v.variant(
   "channel",
-  [MessengerHandoff, EmailHandoff, CallbackHandoff, TelegramHandoff, WhatsAppHandoff],
-  "must be one of messenger, email, callback, telegram, whatsapp",
+  [MessengerHandoff, EmailHandoff, CallbackHandoff, TelegramHandoff, WhatsAppHandoff, SmsHandoff],
+  "must be one of messenger, email, callback, telegram, whatsapp, sms",
 );
 
 export const ResumeBody = loose({
@@ -173,7 +178,7 @@ export const SiteInfo = loose({
   stage: v.picklist(["first", "returning", "customer"]),
   open: v.boolean(),
   agentsOnline: v.boolean(),
-  channels: v.array(v.picklist(["messenger", "email", "callback", "telegram", "whatsapp"])),
+  channels: v.array(v.picklist(["messenger", "email", "callback", "telegram", "whatsapp", "sms"])),
 });
 
 export const Snapshot = loose({

@@ -1,29 +1,10 @@
 import { equalBytes } from "../../auth/bytes.ts";
+import { hmacKey } from "../../auth/hmac.ts";
 
 /** The header Meta signs every webhook POST with: `sha256=<hex HMAC-SHA256 of the raw body>`. */
 export const SIGNATURE_HEADER = "x-hub-signature-256";
 
 const HEADER_FORMAT = /^sha256=([0-9a-fA-F]{64})$/;
-const encoder = new TextEncoder();
-
-/** HMAC keys by app secret: importing a key costs more than the MAC itself. */
-const keys = new Map<string, Promise<CryptoKey>>();
-
-function hmacKey(secret: string): Promise<CryptoKey> {
-  let key = keys.get(secret);
-  if (!key) {
-    key = crypto.subtle.importKey(
-      "raw",
-      encoder.encode(secret),
-      { name: "HMAC", hash: "SHA-256" },
-      false,
-      ["sign"],
-    );
-    if (keys.size > 100) keys.clear();
-    keys.set(secret, key);
-  }
-  return key;
-}
 
 function hexBytes(hex: string): Uint8Array {
   const bytes = new Uint8Array(hex.length / 2);
@@ -41,7 +22,11 @@ function hexBytes(hex: string): Uint8Array {
  */
 export async function hubSignature(secret: string, body: Uint8Array): Promise<string> {
   const mac = new Uint8Array(
-    await crypto.subtle.sign("HMAC", await hmacKey(secret), body as Uint8Array<ArrayBuffer>),
+    await crypto.subtle.sign(
+      "HMAC",
+      await hmacKey("SHA-256", secret),
+      body as Uint8Array<ArrayBuffer>,
+    ),
   );
   return `sha256=${Array.from(mac, (b) => b.toString(16).padStart(2, "0")).join("")}`;
 }
@@ -66,7 +51,7 @@ export async function verifySignature(
   if (!match || !secret) return false;
   const expected = await crypto.subtle.sign(
     "HMAC",
-    await hmacKey(secret),
+    await hmacKey("SHA-256", secret),
     body as Uint8Array<ArrayBuffer>,
   );
   return equalBytes(new Uint8Array(expected), hexBytes(match[1]!));
