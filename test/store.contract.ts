@@ -364,6 +364,20 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
       expect(await store.takeOnce(brief)).toBeNull();
     });
 
+    it("lets a one-time value be read in place, until it is taken or expires", async () => {
+      const key = uniqueId("short");
+      expect(await store.peekOnce(key)).toBeNull();
+      await store.putOnce(key, "handle-1", 10_000);
+      expect(await store.peekOnce(key)).toBe("handle-1");
+      expect(await store.peekOnce(key)).toBe("handle-1");
+      expect(await store.takeOnce(key)).toBe("handle-1");
+      expect(await store.peekOnce(key)).toBeNull();
+      const brief = uniqueId("short");
+      await store.putOnce(brief, "x", 50);
+      await new Promise((r) => setTimeout(r, 120));
+      expect(await store.peekOnce(brief)).toBeNull();
+    });
+
     it("raises a high-water mark, never lowers it, and forgets it when it expires", async () => {
       const key = uniqueId("mark");
       expect(await store.raiseMark(key, 0, 10_000)).toBe(0);

@@ -1,6 +1,7 @@
 import type { HandleService } from "../auth/handles.ts";
 import type { SiteConfig } from "../config.ts";
 import type { Callbacks } from "../core/callbacks.ts";
+import { newShortCode, shortLinkKey } from "../core/short-links.ts";
 import type { Threads } from "../core/threads.ts";
 import type { Limits } from "../http/rate-limit.ts";
 import type { Logger } from "../log.ts";
@@ -23,6 +24,7 @@ const STORE_CALLS = [
   "raiseMark",
   "putOnce",
   "takeOnce",
+  "peekOnce",
 ] as const;
 
 /** The thread rules a channel follows: start, link, post, read as an audience, report a failure. */
@@ -61,6 +63,8 @@ export interface ChannelPort {
   defer(work: Promise<unknown>): void;
   /** A link that brings the visitor back to the website chat on this thread (`/r/<handle>`). */
   resumeLink(conversationId: string, ttlSeconds?: number): Promise<string>;
+  /** The same, short enough for a text message (`/r/<8 characters>`: `core/short-links.ts`). */
+  shortResumeLink(conversationId: string, ttlSeconds?: number): Promise<string>;
 }
 
 /** `source` with only `keys`, each method bound to it: the rest is not reachable through it. */
@@ -76,7 +80,7 @@ function only<T extends object, K extends keyof T>(source: T, keys: readonly K[]
 /** What the port is cut from: the app's whole store, thread engine, handles and callbacks. */
 export type PortSources = Omit<
   ChannelPort,
-  "store" | "threads" | "handles" | "callbacks" | "resumeLink"
+  "store" | "threads" | "handles" | "callbacks" | "resumeLink" | "shortResumeLink"
 > & {
   store: Store;
   threads: Threads;
@@ -107,6 +111,13 @@ export function channelPort(from: PortSources): ChannelPort {
     async resumeLink(conversationId: string, ttlSeconds = RESUME_LINK_TTL_S) {
       const handle = await from.handles.issue({ conversationId, channel: "web", ttlSeconds });
       return `${from.publicUrl}/r/${handle}`;
+    },
+    async shortResumeLink(conversationId: string, ttlSeconds = RESUME_LINK_TTL_S) {
+      const handle = await from.handles.issue({ conversationId, channel: "web", ttlSeconds });
+      const code = newShortCode();
+      // Owned by the conversation: erasing it takes the link too.
+      await from.store.putOnce(shortLinkKey(code), handle, ttlSeconds * 1000, conversationId);
+      return `${from.publicUrl}/r/${code}`;
     },
   });
 }

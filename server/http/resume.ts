@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import type { Conversation } from "../../sdk/protocol.ts";
 import { randomId } from "../auth/base32.ts";
 import type { SiteConfig } from "../config.ts";
+import { SHORT_CODE, shortLinkKey } from "../core/short-links.ts";
 import { AppError } from "../errors.ts";
 import { route } from "../schema/route.ts";
 import { ResumeBody, Snapshot } from "../schema/visitor.ts";
@@ -33,6 +34,9 @@ export function landingPage(conversation: Conversation, site: SiteConfig): strin
  */
 export function resumeRoutes(s: Services) {
   const routes = new Hono();
+  /** A short link's code stands for its handle while that is kept; anything else is a handle. */
+  const handleOf = async (param: string) =>
+    SHORT_CODE.test(param) ? ((await s.store.peekOnce(shortLinkKey(param))) ?? param) : param;
 
   routes.get(
     "/r/:handle",
@@ -49,7 +53,10 @@ export function resumeRoutes(s: Services) {
       try {
         // Only resume-link handles: reply addresses and Messenger refs name the thread too, but
         // travel in headers and third-party hands, so they must not open it in a browser.
-        const { conversationId } = await s.handles.open(c.req.param("handle"), "web");
+        const { conversationId } = await s.handles.open(
+          await handleOf(c.req.param("handle")),
+          "web",
+        );
         const conversation = await s.threads.get(conversationId);
         const code = randomId(15);
         await s.store.putOnce(codeKey(code), conversation.id, RESUME_CODE_TTL_MS, conversation.id);

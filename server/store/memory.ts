@@ -442,6 +442,10 @@ export function memoryStore(options: { now?: () => number } = {}): Store {
       once.delete(key);
       return found && found.expiresAt > now() ? found.value : null;
     },
+    async peekOnce(key) {
+      const found = once.get(key);
+      return found && found.expiresAt > now() ? found.value : null;
+    },
 
     async raiseMark(key, value, ttlMs) {
       const t = now();

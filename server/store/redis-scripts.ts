@@ -337,6 +337,7 @@ return 1
 
 /** KEYS: key. Answers the value and deletes it in the same step, so only one taker gets it. */
 export const TAKE_ONCE = new RedisScript(`return redis.call("GETDEL", KEYS[1])`);
+export const PEEK_ONCE = new RedisScript(`return redis.call("GET", KEYS[1])`);
 
 /**
  * KEYS: the site's presence hash. ARGV: email, "status:expiresAtMs" or "" to clear, now ms.

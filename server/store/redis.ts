@@ -585,6 +585,10 @@ export function redisStore(driver: RedisDriver, options: RedisStoreOptions = {})
       const reply = await driver.run(lua.TAKE_ONCE, [await key.once(name)], []);
       return typeof reply === "string" ? reply : null;
     },
+    async peekOnce(name) {
+      const reply = await driver.run(lua.PEEK_ONCE, [await key.once(name)], []);
+      return typeof reply === "string" ? reply : null;
+    },
 
     async raiseMark(name, value, ttlMs) {
       const reply = await driver.run(

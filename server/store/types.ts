@@ -216,6 +216,8 @@ export interface Store {
   putOnce(key: string, value: string, ttlMs: number, owner?: string): Promise<void>;
   /** The first taker gets the value; later ones, and anyone after expiry, get null. */
   takeOnce(key: string): Promise<string | null>;
+  /** A value put with `putOnce`, left in place (a short link, read on every click), or null. */
+  peekOnce(key: string): Promise<string | null>;
 
   /**
    * Marks an agent online or away until `expiresAt` (ms); instances holding the agent's socket
