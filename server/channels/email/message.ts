@@ -1,4 +1,5 @@
 import type { ThreadEvent } from "../../../sdk/protocol.ts";
+import { languageOf, wordsIn } from "../../core/language.ts";
 import { escapeHtml } from "../../html.ts";
 
 /**
@@ -48,7 +49,7 @@ interface Words {
   callbackAt: (phone: string, when: string) => string;
 }
 
-const WORDS: Record<string, Words> = {
+const WORDS: Record<string, Words> & { en: Words } = {
   en: {
     subject: (site) => `Your conversation with ${site}`,
     intro: (site) => `Here is your conversation with ${site} so far.`,
@@ -124,10 +125,7 @@ const WORDS: Record<string, Words> = {
 };
 
 /** The words for a locale tag (`nl-BE` → `nl`), English when we have none. */
-export function wordsFor(locale: string | undefined): Words {
-  const primary = (locale ?? "en").toLowerCase().split(/[-_]/)[0] ?? "en";
-  return WORDS[primary] ?? WORDS.en!;
-}
+export const wordsFor = (locale: string | undefined): Words => wordsIn(WORDS, locale);
 
 /** A display name safe in a From header: no quotes, brackets or line breaks. */
 export function fromHeader(name: string, address: string): string {
@@ -172,7 +170,7 @@ export function composeTranscript(input: {
   resumeLink: string;
 }): Composed {
   const w = wordsFor(input.locale);
-  const lang = (input.locale ?? "en").split(/[-_]/)[0] ?? "en";
+  const lang = languageOf(input.locale);
   const messages = input.events.filter((e) => e.type === "message");
   const textLines = messages.map(
     (e) =>
@@ -215,7 +213,7 @@ export function composeReply(input: {
   resumeLink: string;
 }): Composed {
   const w = wordsFor(input.locale);
-  const lang = (input.locale ?? "en").split(/[-_]/)[0] ?? "en";
+  const lang = languageOf(input.locale);
   const who = input.event.author.name ?? input.siteName;
   const text = [
     input.event.text,
@@ -257,7 +255,7 @@ export function composeCallbackNotice(input: {
 }): Composed {
   const { callback } = input;
   const w = wordsFor(input.locale);
-  const lang = (input.locale ?? "en").split(/[-_]/)[0] ?? "en";
+  const lang = languageOf(input.locale);
   const format = new Intl.DateTimeFormat(input.locale ?? "en", {
     timeZone: callback.timeZone,
     dateStyle: "full",
