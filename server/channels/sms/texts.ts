@@ -29,7 +29,7 @@ const WORDS: Record<string, SmsWords> & { en: SmsWords } = {
   },
   fr: {
     handoff: "{name} : répondez à ce SMS pour continuer, ou ouvrez {link}",
-    help: "{name} service client : répondez pour discuter, ou voir {url}. STOP pour arrêter.",
+    help: "{name} service client : répondez pour discuter, ou voir {url}. STOP pour ne plus recevoir de SMS.",
   },
   es: {
     handoff: "{name}: responde a este SMS para seguir, o abre {link}",
@@ -37,11 +37,11 @@ const WORDS: Record<string, SmsWords> & { en: SmsWords } = {
   },
   hr: {
     handoff: "{name}: odgovorite na ovu poruku ili otvorite {link}",
-    help: "{name} podrska: odgovorite za razgovor ili posjetite {url}. STOP za prekid.",
+    help: "{name}: odgovorite za razgovor ili posjetite {url}. STOP za prekid poruka.",
   },
   pl: {
     handoff: "{name}: odpisz tutaj albo kliknij {link}",
-    help: "{name} pomoc: odpisz, aby porozmawiac, albo zobacz {url}. STOP konczy SMS-y.",
+    help: "{name}: odpisz, a odpowiemy, albo zobacz {url}. STOP = koniec SMS.",
   },
   ru: {
     handoff: "{name}: ответьте или откройте {link}",
