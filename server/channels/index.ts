@@ -2,7 +2,7 @@
  * The outside channels a server runs, built from its configuration: the one list the Node entry
  * and the edge entry share, so both offer the same channels the same way. Each entry brings
  * only what its runtime decides: the mail transport (SMTP is Node's) and, for the demo, where
- * the Graph API (Messenger and WhatsApp) and the Bot API are.
+ * the Graph API (Messenger and WhatsApp), the Bot API and Twilio's API are.
  */
 import type { Config } from "../config.ts";
 import type { Logger } from "../log.ts";
@@ -10,6 +10,7 @@ import { callbackChannel } from "./callback/index.ts";
 import { type EmailChannel, emailChannel, type MailTransport } from "./email/index.ts";
 import { logTransport, postmarkTransport } from "./email/transports.ts";
 import { messengerChannel } from "./messenger/index.ts";
+import { smsChannel } from "./sms/index.ts";
 import { telegramChannel } from "./telegram/index.ts";
 import type { Channel } from "./types.ts";
 import { whatsappChannel } from "./whatsapp/index.ts";
@@ -47,7 +48,7 @@ export function httpMailTransport(config: Config, log: Logger): MailTransport | 
 }
 
 /**
- * Messenger, Telegram, WhatsApp, email and phone callbacks as the configuration sets them up (each is offered only
+ * Messenger, Telegram, WhatsApp, SMS, email and phone callbacks as the configuration sets them up (each is offered only
  * where a site configures it).
  *
  * @example
@@ -57,7 +58,12 @@ export function httpMailTransport(config: Config, log: Logger): MailTransport | 
  */
 export function serverChannels(
   config: Config,
-  parts: { transport: MailTransport; graphApiUrl?: string; telegramApiUrl?: string },
+  parts: {
+    transport: MailTransport;
+    graphApiUrl?: string;
+    telegramApiUrl?: string;
+    twilioApiUrl?: string;
+  },
 ): ServerChannels {
   const email = emailChannel({
     transport: parts.transport,
@@ -70,5 +76,6 @@ export function serverChannels(
   const messenger = messengerChannel({ graphApiUrl });
   const whatsapp = whatsappChannel({ graphApiUrl });
   const telegram = telegramChannel({ apiUrl: parts.telegramApiUrl ?? config.telegramApiUrl });
-  return { channels: [messenger, telegram, whatsapp, email, callbackChannel()], email };
+  const sms = smsChannel({ apiUrl: parts.twilioApiUrl ?? config.twilioApiUrl });
+  return { channels: [messenger, telegram, whatsapp, sms, email, callbackChannel()], email };
 }

@@ -91,3 +91,18 @@ export function normalizePhone(
   }
   return { e164: parsed.number, country: parsed.country };
 }
+
+/**
+ * Whether a valid number is a landline, which cannot take a text message (mobile, VoIP and the
+ * numbers whose kind the plan leaves open, like many in the US, can).
+ *
+ * @example
+ * isLandline("+31201234567"); // true
+ */
+export function isLandline(e164: string): boolean {
+  try {
+    return parsePhoneNumberWithError(e164).getType() === "FIXED_LINE";
+  } catch {
+    return false;
+  }
+}
