@@ -280,3 +280,65 @@ describe("carrier keywords", () => {
     await eventually(() => peer.sentTo(mobile).some((m) => m.body === "Welkom terug"), "the text");
   });
 });
+
+describe("callbacks", () => {
+  it("are confirmed by text to a mobile number, in the visitor's language and time zone; a landline gets none", async () => {
+    const web = await webVisitor(server.url, "shop");
+    const mobile = newMobile();
+    const asked = await api(server.url, "/v1/handoff", {
+      token: web.token,
+      body: { channel: "callback", phone: mobile, window: "asap", timeZone: "Europe/Amsterdam" },
+    });
+    expect(asked.status).toBe(201);
+    const [text] = await eventually(
+      () => peer.sentTo(mobile).length > 0 && peer.sentTo(mobile),
+      "the confirmation text",
+    );
+    expect(text!.body).toMatch(new RegExp(`^The shop: we will call you at \\${mobile}, \\w+day`));
+
+    const other = await webVisitor(server.url, "shop");
+    const landline = "+31201234567";
+    await api(server.url, "/v1/handoff", {
+      token: other.token,
+      body: { channel: "callback", phone: landline, window: "asap", timeZone: "Europe/Amsterdam" },
+    });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(peer.sentTo(landline)).toEqual([]);
+  });
+});
+
+describe("web → SMS → web", () => {
+  it("keeps one thread: the text's link brings the visitor back to the web chat with the whole conversation", async () => {
+    const web = await webVisitor(server.url, "shop", "Hi, can we go on by text?");
+    const mobile = newMobile();
+    expect((await handoff(web.token, mobile)).status).toBe(202);
+    const link = peer.sentTo(mobile)[0]!.body.match(/https:\/\/\S+/)![0];
+    await texts(mobile, "Texting now: order 42");
+    expect((await reply(web.id, "Found it, it ships today")).body.deliveredVia).toBe("sms");
+
+    // The link on the phone opens the shop; its code gives the web chat the same thread.
+    const opened = await fetch(`${server.url}${new URL(link).pathname}`, { redirect: "manual" });
+    const code = new URL(opened.headers.get("location")!).hash.split("=")[1]!;
+    const resumed = await api<{ token: string; conversation: { id: string } }>(
+      server.url,
+      "/v1/resume",
+      {
+        headers: { origin: "https://shop.example" },
+        body: { code },
+      },
+    );
+    expect(resumed.body.conversation.id).toBe(web.id);
+    const history = await api<{ events: ThreadEvent[] }>(server.url, "/v1/conversation?after=0", {
+      token: resumed.body.token,
+    });
+    const said = history.body.events.filter((e) => e.type === "message").map((e) => e.text);
+    expect(said).toEqual(
+      expect.arrayContaining([
+        "Hi, can we go on by text?",
+        "Texting now: order 42",
+        "Found it, it ships today",
+      ]),
+    );
+    for (const text of said) expect(said.filter((t) => t === text)).toHaveLength(1);
+  });
+});

@@ -1,4 +1,5 @@
 import type { ThreadEvent } from "../../../sdk/protocol.ts";
+import { callbackTime } from "../../core/callback-time.ts";
 import { languageOf, wordsIn } from "../../core/language.ts";
 import { escapeHtml } from "../../html.ts";
 
@@ -256,19 +257,7 @@ export function composeCallbackNotice(input: {
   const { callback } = input;
   const w = wordsFor(input.locale);
   const lang = languageOf(input.locale);
-  const format = new Intl.DateTimeFormat(input.locale ?? "en", {
-    timeZone: callback.timeZone,
-    dateStyle: "full",
-    timeStyle: "short",
-  });
-  const time = new Intl.DateTimeFormat(input.locale ?? "en", {
-    timeZone: callback.timeZone,
-    timeStyle: "short",
-  });
-  const when = callback.scheduledFor
-    ? format.format(new Date(callback.scheduledFor))
-    : `${format.format(new Date(callback.window.from))} – ${time.format(new Date(callback.window.to))}`;
-  const line = w.callbackAt(callback.phone, when);
+  const line = w.callbackAt(callback.phone, callbackTime(callback, input.locale));
   const text = [line, "", `${w.resume}: ${input.resumeLink}`, "", w.reply].join("\n");
   return {
     subject: w.callbackSubject(input.siteName),

@@ -1,7 +1,8 @@
 import { Hono } from "hono";
 import * as v from "valibot";
-import type { Conversation } from "../../../sdk/protocol.ts";
+import type { CallbackRequest, Conversation } from "../../../sdk/protocol.ts";
 import type { SiteConfig, SmsConfig } from "../../config.ts";
+import { callbackTime } from "../../core/callback-time.ts";
 import { defaultCountry, isLandline, normalizePhone } from "../../core/phone.ts";
 import { AppError, errorBody } from "../../errors.ts";
 import { enforceLimit } from "../../http/rate-limit.ts";
@@ -283,6 +284,46 @@ export function smsChannel(options: SmsOptions): Channel {
       }
     },
 
+    callbackChanged(port, conversation, callback) {
+      port.defer(
+        callbackText(port, conversation, callback).catch((error) =>
+          port.log.error("callback confirmation text failed", {
+            conversationId: conversation.id,
+            error: String(error),
+          }),
+        ),
+      );
+    },
+
     webhooks: webhookRoutes,
   };
+
+  /**
+   * A callback requested or scheduled: confirmed by text to the number to be called, when it
+   * takes texts (not a landline, no STOP) and the site leaves `sms.callbacks` on; once per change.
+   */
+  async function callbackText(
+    port: ChannelPort,
+    conversation: Conversation,
+    callback: CallbackRequest,
+  ): Promise<void> {
+    const site = port.site(conversation.siteId);
+    const sms = smsOf(site);
+    if (!sms || sms.callbacks === false) return;
+    if (callback.status !== "requested" && callback.status !== "scheduled") return;
+    const to = callback.phone;
+    if (isLandline(to) || (await isOptedOut(port, site.id, to))) return;
+    const first = await port.store.hit(
+      `sms-callback:${callback.id}:${callback.version}`,
+      86_400_000,
+    );
+    if (first.count > 1) return;
+    const locale = conversation.context.locale ?? site.locale;
+    const body = fill(smsWordsFor(locale).callback, {
+      name: site.name,
+      phone: to,
+      when: callbackTime(callback, locale),
+    });
+    await text(port, { ...sms, siteId: site.id }, conversation, to, body);
+  }
 }
