@@ -23,6 +23,7 @@ import { mailSimulator } from "./node/mail-simulator/index.ts";
 import { messengerSimulator } from "./node/messenger-simulator/index.ts";
 import { DEMO_SITES, PACKAGE_ROOT } from "./node/paths.ts";
 import { productionProblems } from "./node/production.ts";
+import { smsSimulator } from "./node/sms-simulator/index.ts";
 import type { SmtpListener } from "./node/smtp-listener.ts";
 import { staticRoutes } from "./node/static.ts";
 import { telegramSimulator } from "./node/telegram-simulator/index.ts";
@@ -182,6 +183,11 @@ export interface StartOptions {
    */
   whatsappSimulator?: boolean;
   /**
+   * Play Twilio and a mobile phone at `/demo/sms` when the demo site has no SMS settings and
+   * `TWILIO_API_URL` is unset (the CLI does; tests ask for it).
+   */
+  smsSimulator?: boolean;
+  /**
    * Play the visitor's mailbox at `/demo/mail` (the `log` transport) when the demo site has no
    * email settings and `EMAIL_FROM` is unset (the CLI does; tests ask for it).
    */
@@ -262,6 +268,8 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     options.whatsappSimulator && simulator ? whatsappSimulator(config, localUrl) : null;
   const telegramPhone =
     options.telegramSimulator && !env.TELEGRAM_API_URL ? telegramSimulator(config, localUrl) : null;
+  const smsPhone =
+    options.smsSimulator && !env.TWILIO_API_URL ? smsSimulator(config, localUrl) : null;
 
   // The demo's webmail hands mail back to the channel's raw inbound path, once the app is built.
   let services: OmnithreadApp["services"] | null = null;
@@ -279,6 +287,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     transport,
     ...(simulator ? { graphApiUrl: simulator.graphApiUrl } : {}),
     ...(telegramPhone ? { telegramApiUrl: telegramPhone.apiUrl } : {}),
+    ...(smsPhone ? { twilioApiUrl: smsPhone.apiUrl } : {}),
   });
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: LIMITS.bodyBytes * 2 });
@@ -296,7 +305,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     channels,
   });
   services = built.services;
-  if (simulator || webmail || telegramPhone) {
+  if (simulator || webmail || telegramPhone || smsPhone) {
     // The simulators show every thread's messages and mail (resume links too): this machine only.
     if (env.OMNITHREAD_DEMO_PUBLIC !== "1") built.app.use("/demo/*", localOnly);
     else log.warn("OMNITHREAD_DEMO_PUBLIC=1: the demo simulators answer anyone who can reach them");
@@ -305,6 +314,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   if (whatsappPhone) built.app.route("/", whatsappPhone.phone.routes);
   if (simulator) built.app.route("/", simulator.routes);
   if (telegramPhone) built.app.route("/", telegramPhone.phone.routes);
+  if (smsPhone) built.app.route("/", smsPhone.phone.routes);
   if (webmail) built.app.route("/", webmail.routes);
   built.app.route(
     "/",

@@ -10,6 +10,7 @@ import { hashPassword, verifyPassword } from "../auth/passwords.ts";
 import { webhookKey } from "../auth/webhook-signature.ts";
 import type { Env } from "../config.ts";
 import { type CliIo, runCli } from "./cli.ts";
+import { DEMO_SMS } from "./sms-simulator/index.ts";
 import { DEMO_TELEGRAM } from "./telegram-simulator/index.ts";
 import { DEMO_WHATSAPP } from "./whatsapp-simulator/index.ts";
 
@@ -157,6 +158,7 @@ describe("omnithread start", () => {
     const sites = JSON.parse(goodSites);
     sites.sites[0].telegram = { ...DEMO_TELEGRAM, linkBase: "https://t.me/shop_bot" };
     sites.sites[0].whatsapp = { ...DEMO_WHATSAPP, linkBase: "https://wa.me/15550000001" };
+    sites.sites[0].sms = DEMO_SMS;
     sites.sites[0].messenger = {
       pageId: "demo-page",
       appSecret: "demo-app-secret-for-the-simulator-only",
@@ -169,6 +171,7 @@ describe("omnithread start", () => {
       OMNITHREAD_KEYS: keysFile,
       GRAPH_API_URL: "http://127.0.0.1:8787/demo/graph",
       TELEGRAM_API_URL: "http://127.0.0.1:8787/demo/telegram-api",
+      TWILIO_API_URL: "http://127.0.0.1:8787/demo/twilio",
     });
     expect(code).toBe(1);
     expect(err).toContain("sites[0].messenger: the demo's Messenger simulator settings");
@@ -177,6 +180,8 @@ describe("omnithread start", () => {
     expect(err).toContain("TELEGRAM_API_URL: points at the demo's Telegram simulator");
     expect(err).toContain("sites[0].telegram: the demo's Telegram simulator settings");
     expect(err).toContain("sites[0].whatsapp: the demo's WhatsApp simulator settings");
+    expect(err).toContain("sites[0].sms: the demo's SMS simulator settings");
+    expect(err).toContain("TWILIO_API_URL: points at the demo's SMS simulator");
   });
 });
 

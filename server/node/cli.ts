@@ -16,6 +16,7 @@ import { DEMO_EMAIL } from "./mail-simulator/index.ts";
 import { DEMO_MESSENGER } from "./messenger-simulator/index.ts";
 import { PACKAGE_ROOT } from "./paths.ts";
 import { DEMO_PASSWORD, productionProblems } from "./production.ts";
+import { DEMO_SMS } from "./sms-simulator/index.ts";
 import { DEMO_TELEGRAM } from "./telegram-simulator/index.ts";
 import { DEMO_WHATSAPP } from "./whatsapp-simulator/index.ts";
 
@@ -151,6 +152,7 @@ async function start(io: CliIo, demo: boolean): Promise<number> {
     messengerSimulator: bundled,
     telegramSimulator: bundled,
     whatsappSimulator: bundled,
+    smsSimulator: bundled,
     mailSimulator: bundled,
   });
   const url = server.config.publicUrl;
@@ -171,6 +173,8 @@ async function start(io: CliIo, demo: boolean): Promise<number> {
     lines.push(`  Telegram simulator:  ${url}/demo/telegram`);
   if (demoSite?.whatsapp?.phoneNumberId === DEMO_WHATSAPP.phoneNumberId)
     lines.push(`  WhatsApp simulator:  ${url}/demo/whatsapp`);
+  if (demoSite?.sms?.accountSid === DEMO_SMS.accountSid)
+    lines.push(`  SMS simulator:       ${url}/demo/sms`);
   if (
     demoSite?.email?.replyDomain === DEMO_EMAIL.replyDomain &&
     server.email.transport.kind === "log"

@@ -3,6 +3,7 @@ import { verifyPassword } from "../auth/passwords.ts";
 import type { Config, Env } from "../config.ts";
 import { DEMO_EMAIL } from "./mail-simulator/index.ts";
 import { DEMO_MESSENGER } from "./messenger-simulator/index.ts";
+import { DEMO_SMS } from "./sms-simulator/index.ts";
 import { DEMO_TELEGRAM } from "./telegram-simulator/index.ts";
 import { DEMO_WHATSAPP } from "./whatsapp-simulator/index.ts";
 
@@ -47,6 +48,11 @@ export async function productionProblems(
   if (env.OMNITHREAD_DEMO_PUBLIC) {
     problems.push(
       "OMNITHREAD_DEMO_PUBLIC: the demo simulators are for `omnithread start --demo` only; unset it",
+    );
+  }
+  if (/\/demo\/twilio\/?$/.test(env.TWILIO_API_URL ?? "")) {
+    problems.push(
+      "TWILIO_API_URL: points at the demo's SMS simulator; unset it for Twilio's, or give your own",
     );
   }
   if (/\/demo\/telegram-api\/?$/.test(env.TELEGRAM_API_URL ?? "")) {
@@ -97,6 +103,12 @@ export async function productionProblems(
       problems.push(
         `${at}.whatsapp: the demo's WhatsApp simulator settings; use your number's own`,
       );
+    }
+    if (
+      site.sms?.authToken === DEMO_SMS.authToken ||
+      site.sms?.accountSid === DEMO_SMS.accountSid
+    ) {
+      problems.push(`${at}.sms: the demo's SMS simulator settings; use your Twilio number's own`);
     }
     if (site.email?.replyDomain === DEMO_EMAIL.replyDomain) {
       problems.push(

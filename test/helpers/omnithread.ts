@@ -21,6 +21,7 @@ export async function startTestServer(
     | "messengerSimulator"
     | "telegramSimulator"
     | "whatsappSimulator"
+    | "smsSimulator"
     | "mailSimulator"
     | "callbackSweepMs"
     | "webhookIntervalMs"

@@ -182,6 +182,7 @@ describe("the demo simulators", () => {
       messengerSimulator: true,
       telegramSimulator: true,
       whatsappSimulator: true,
+      smsSimulator: true,
     });
 
   it("answer this machine only: a request relayed for someone else is refused", async () => {
@@ -195,6 +196,8 @@ describe("the demo simulators", () => {
         "/demo/telegram",
         "/demo/telegram-api/bot1:x/getMe",
         "/demo/whatsapp/inbox?person=31612345678&after=0",
+        "/demo/sms/inbox?person=31612345678&after=0",
+        "/demo/twilio/2010-04-01/Accounts/x/Messages.json",
       ]) {
         const res = await api(server.url, path, relayed);
         expect(res.status, path).toBe(403);

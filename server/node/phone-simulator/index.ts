@@ -39,12 +39,14 @@ export interface PhoneOptions {
   /** `/demo/telegram`: the page, and `/send`, `/inbox` under it. */
   path: string;
   /** "Telegram", "WhatsApp": the page's title and look. */
-  platform: "Telegram" | "WhatsApp";
+  platform: "Telegram" | "WhatsApp" | "SMS";
   siteName: string;
   /** The person's id on the platform, as the page makes it: a chat id, a WhatsApp number. */
   person: { pattern: RegExp; digits: number; prefix: string };
   /** What the link's query carries: a deep link's `start`, a wa.me link's prefilled `text`. */
-  linkParam: "start" | "text";
+  linkParam?: "start" | "text";
+  /** Show the person their own number, to type it where the site asks (SMS). */
+  showNumber?: boolean;
   /** Sends what the person typed to our webhook; answers the webhook's HTTP status. */
   deliver(person: string, text: string): Promise<number>;
   /** The person's phone showed these bubbles (WhatsApp answers "read"). */
@@ -64,11 +66,11 @@ function page(options: PhoneOptions): string {
 <link rel="stylesheet" href="${path}/app.css">
 <script type="module" src="${path}/app.js"></script>
 </head>
-<body class="${platform.toLowerCase()}" data-base="${path}" data-param="${linkParam}" data-digits="${person.digits}" data-prefix="${person.prefix}">
+<body class="${platform.toLowerCase()}" data-base="${path}" data-param="${linkParam ?? ""}"${options.showNumber ? " data-show-number" : ""} data-digits="${person.digits}" data-prefix="${person.prefix}">
 <main class="phone">
   <header class="bar">
     <div class="avatar" aria-hidden="true">${escapeHtml(options.siteName.slice(0, 1).toUpperCase())}</div>
-    <div class="who"><h1>${name}</h1><p>${platform} simulator: ${platform}'s side, played on this machine</p></div>
+    <div class="who"><h1>${name}</h1><p>${platform} simulator: ${platform}'s side, played on this machine</p><p class="number" hidden></p></div>
     <button type="button" class="reset" title="Start again as another ${platform} user">New user</button>
   </header>
   <ol class="thread" aria-live="polite" aria-label="Conversation"></ol>

@@ -29,7 +29,15 @@ function personOf() {
 }
 
 const person = personOf();
-const link = new URLSearchParams(location.search).get(body.dataset.param);
+const link = body.dataset.param
+  ? new URLSearchParams(location.search).get(body.dataset.param)
+  : null;
+if ("showNumber" in body.dataset) {
+  // A text message goes to a number: this phone's, to type where the shop asks for one.
+  const number = $(".number");
+  number.textContent = `This phone's number: +${person}`;
+  number.hidden = false;
+}
 // The link is used once; a reload should not open it again.
 if (link) history.replaceState(null, "", location.pathname);
 
