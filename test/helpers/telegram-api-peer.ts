@@ -1,9 +1,8 @@
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import {
   type BotApiEmulator,
   createBotApiEmulator,
 } from "../../server/node/telegram-simulator/bot-api.ts";
+import { servePeer } from "./peer-server.ts";
 
 /**
  * Telegram's Bot API, played on 127.0.0.1 for the tests: the emulator of
@@ -26,33 +25,15 @@ export async function startTelegramApiPeer(options: {
   tokens: string[];
 }): Promise<TelegramApiPeer> {
   const bot = createBotApiEmulator({ tokens: options.tokens });
-  const server = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on("data", (chunk: Buffer) => chunks.push(chunk));
-    request.on("end", () => {
-      const url = new URL(request.url ?? "/", "http://127.0.0.1");
-      const { status, body } = bot.handle({
-        path: url.pathname,
-        body: Buffer.concat(chunks).toString("utf8"),
-      });
-      response.writeHead(status, { "content-type": "application/json" });
-      response.end(JSON.stringify(body));
-    });
-  });
-  await new Promise<void>((ready) => server.listen(0, "127.0.0.1", ready));
-  const { port } = server.address() as AddressInfo;
+  const peer = await servePeer((request) => bot.handle(request));
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: peer.url,
     calls: bot.calls,
     sent: bot.sent,
     webhooks: bot.webhooks,
     failNext: bot.failNext,
     reset: bot.reset,
     sentTo: (chatId) => bot.sent.filter((m) => m.chatId === chatId),
-    stop: () =>
-      new Promise((done) => {
-        server.closeAllConnections();
-        server.close(() => done());
-      }),
+    stop: peer.stop,
   };
 }

@@ -1,10 +1,9 @@
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import {
   createTwilioEmulator,
   type TwilioEmulator,
   type TwilioEmulatorOptions,
 } from "../../server/node/sms-simulator/twilio-api.ts";
+import { servePeer } from "./peer-server.ts";
 
 /**
  * Twilio's REST API, played on 127.0.0.1 for the tests: the emulator of
@@ -26,33 +25,14 @@ export async function startTwilioApiPeer(
   options: Pick<TwilioEmulatorOptions, "accounts">,
 ): Promise<TwilioApiPeer> {
   const twilio = createTwilioEmulator(options);
-  const server = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on("data", (chunk: Buffer) => chunks.push(chunk));
-    request.on("end", () => {
-      const url = new URL(request.url ?? "/", "http://127.0.0.1");
-      const { status, body } = twilio.handle({
-        path: url.pathname,
-        ...(request.headers.authorization ? { authorization: request.headers.authorization } : {}),
-        body: Buffer.concat(chunks).toString("utf8"),
-      });
-      response.writeHead(status, { "content-type": "application/json" });
-      response.end(JSON.stringify(body));
-    });
-  });
-  await new Promise<void>((ready) => server.listen(0, "127.0.0.1", ready));
-  const { port } = server.address() as AddressInfo;
+  const peer = await servePeer((request) => twilio.handle(request));
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: peer.url,
     sent: twilio.sent,
     optOut: twilio.optOut,
     failNext: twilio.failNext,
     reset: twilio.reset,
     sentTo: (number) => twilio.sent.filter((m) => m.to === number),
-    stop: () =>
-      new Promise((done) => {
-        server.closeAllConnections();
-        server.close(() => done());
-      }),
+    stop: peer.stop,
   };
 }

@@ -88,83 +88,83 @@ async function signedForm(
   return null;
 }
 
+/** One of Twilio's webhooks: what it is, the form's schema, whose number it names, what it does. */
+interface TwilioHook {
+  path: "/twilio" | "/twilio/status";
+  summary: string;
+  description: string;
+  what: string;
+  schema: typeof IncomingMessage | typeof MessageStatus;
+  /** The site's number in the form: `To` of a text to it, `From` of a status of one it sent. */
+  ours: (form: Record<string, string>) => string | undefined;
+  /** Acts on the signed, read form; answers a text for the TwiML to send back, or null. */
+  act: (site: SmsSite, form: Record<string, string>) => Promise<string | null>;
+}
+
 function webhookRoutes(port: ChannelPort): Hono {
   const routes = new Hono();
-  const unsigned = {
-    error: errorBody(
-      "unauthorized",
-      `${TWILIO_SIGNATURE_HEADER} does not match the request for any site's number`,
-    ),
-  };
-
-  routes.post(
-    "/twilio",
-    route({
+  const unsigned = errorBody(
+    "unauthorized",
+    `${TWILIO_SIGNATURE_HEADER} does not match the request for any site's number`,
+  );
+  const hooks: TwilioHook[] = [
+    {
+      path: "/twilio",
       summary: "Receive text messages (Twilio)",
       description:
         "Twilio's incoming-message webhook, form-encoded (`MessageSid`, `AccountSid`, `From`, `To`, `Body`, `NumMedia`, `MediaUrl<i>`), checked by `X-Twilio-Signature` (HMAC-SHA1 over PUBLIC_URL + this path + the sorted fields, with the auth token) before it is read. STOP / START / HELP are honoured; anything else lands in the number's thread. Answers TwiML: empty, or HELP's answer.",
-      tag: "webhooks",
-      auth: "signature",
-      rawBody: { mediaType: "application/x-www-form-urlencoded", schema: IncomingMessage },
-      responses: { 200: { description: "TwiML", mediaType: "text/xml" } },
-    }),
-    webhookBodyLimit,
-    async (c) => {
-      const signed = await signedForm(
-        port,
-        c.req.header(TWILIO_SIGNATURE_HEADER),
-        "/webhooks/sms/twilio",
-        await c.req.text(),
-        (form) => form.To,
-      );
-      if (!signed) return c.json(unsigned.error, 401);
-      const read = v.safeParse(IncomingMessage, signed.form);
-      if (!read.success) {
-        return c.json(
-          errorBody("bad_request", `Not a Twilio message: ${read.issues[0].message}`),
-          400,
-        );
-      }
-      const answer = await receiveText(port, signed.site, signed.form);
-      c.header("Content-Type", "text/xml; charset=utf-8");
-      return c.body(TWIML(answer ? `<Message>${xmlText(answer)}</Message>` : ""));
+      what: "message",
+      schema: IncomingMessage,
+      ours: (form) => form.To,
+      act: (site, form) => receiveText(port, site, form),
     },
-  );
-
-  routes.post(
-    "/twilio/status",
-    route({
+    {
+      path: "/twilio/status",
       summary: "Receive the status of a text we sent (Twilio)",
       description:
         "Twilio's status callback for a reply (`MessageSid`, `MessageStatus`, `ErrorCode`), signed as the incoming webhook. A failed or undelivered text is shown in its thread as `delivery.failed` with Twilio's code.",
-      tag: "webhooks",
-      auth: "signature",
-      rawBody: { mediaType: "application/x-www-form-urlencoded", schema: MessageStatus },
-      responses: { 200: { description: "Received", mediaType: "text/xml" } },
-    }),
-    webhookBodyLimit,
-    async (c) => {
-      const signed = await signedForm(
-        port,
-        c.req.header(TWILIO_SIGNATURE_HEADER),
-        "/webhooks/sms/twilio/status",
-        await c.req.text(),
-        (form) => form.From,
-      );
-      if (!signed) return c.json(unsigned.error, 401);
-      const read = v.safeParse(MessageStatus, signed.form);
-      if (!read.success) {
-        return c.json(
-          errorBody("bad_request", `Not a Twilio status: ${read.issues[0].message}`),
-          400,
-        );
-      }
-      await receiveStatus(port, signed.site, signed.form);
-      c.header("Content-Type", "text/xml; charset=utf-8");
-      return c.body(TWIML());
+      what: "status",
+      schema: MessageStatus,
+      ours: (form) => form.From,
+      act: async (site, form) => {
+        await receiveStatus(port, site, form);
+        return null;
+      },
     },
-  );
+  ];
 
+  for (const hook of hooks) {
+    routes.post(
+      hook.path,
+      route({
+        summary: hook.summary,
+        description: hook.description,
+        tag: "webhooks",
+        auth: "signature",
+        rawBody: { mediaType: "application/x-www-form-urlencoded", schema: hook.schema },
+        responses: { 200: { description: "TwiML", mediaType: "text/xml" } },
+      }),
+      webhookBodyLimit,
+      async (c) => {
+        const signed = await signedForm(
+          port,
+          c.req.header(TWILIO_SIGNATURE_HEADER),
+          `/webhooks/sms${hook.path}`,
+          await c.req.text(),
+          hook.ours,
+        );
+        if (!signed) return c.json(unsigned, 401);
+        const read = v.safeParse(hook.schema, signed.form);
+        if (!read.success) {
+          const problem = read.issues[0].message;
+          return c.json(errorBody("bad_request", `Not a Twilio ${hook.what}: ${problem}`), 400);
+        }
+        const answer = await hook.act(signed.site, signed.form);
+        c.header("Content-Type", "text/xml; charset=utf-8");
+        return c.body(TWIML(answer ? `<Message>${xmlText(answer)}</Message>` : ""));
+      },
+    );
+  }
   return routes;
 }
 
