@@ -8,6 +8,7 @@ import type {
   ServerFrame,
   ThreadEvent,
 } from "../../sdk/protocol.ts";
+import { twilioSignature } from "../../server/channels/sms/signature.ts";
 import {
   messageEvent,
   postWebhook,
@@ -23,6 +24,7 @@ import { type GraphApiPeer, startGraphApiPeer } from "../helpers/graph-api-peer.
 import { api, LiveClient, startTestServer, testKeys } from "../helpers/omnithread.ts";
 import { type RedisServerHandle, startRedisServer } from "../helpers/redis-server.ts";
 import { startTelegramApiPeer, type TelegramApiPeer } from "../helpers/telegram-api-peer.ts";
+import { startTwilioApiPeer, type TwilioApiPeer } from "../helpers/twilio-api-peer.ts";
 import { startUpstashBridge, type UpstashBridge } from "../helpers/upstash-bridge.ts";
 import { type ReceivedWebhook, startWebhookReceiver } from "../helpers/webhook-receiver.ts";
 
@@ -40,6 +42,11 @@ const INBOUND_SECRET = "inbound-secret-0123456789abcdef";
 const REPLY_DOMAIN = "reply.shop.example";
 const BOT_TOKEN = "7001:AAedge-bot-token-0123456789abcdef";
 const BOT_SECRET = "edge-telegram-webhook-secret";
+const SMS = {
+  TWILIO_ACCOUNT_SID: `AC${"7e".repeat(16)}`,
+  TWILIO_AUTH_TOKEN: "edge0twilio0auth0token0000000000",
+  TWILIO_FROM: "+3197010000002",
+};
 const WHATSAPP = {
   WHATSAPP_PHONE_NUMBER_ID: "110245678901234",
   WHATSAPP_NUMBER: "15550142233",
@@ -76,6 +83,7 @@ let redis: RedisServerHandle;
 let bridge: UpstashBridge;
 let graph: GraphApiPeer;
 let telegram: TelegramApiPeer;
+let twilio: TwilioApiPeer;
 let mail: EmailApiPeer;
 let node: RunningServer;
 let edge: EdgeWorker;
@@ -83,7 +91,7 @@ let agentToken: string;
 
 beforeAll(async () => {
   redis = await startRedisServer();
-  [bridge, graph, mail, telegram] = await Promise.all([
+  [bridge, graph, mail, telegram, twilio] = await Promise.all([
     startUpstashBridge({ redisUrl: redis.url, token: "edge-token" }),
     startGraphApiPeer({
       accessTokens: ["page-token"],
@@ -94,6 +102,15 @@ beforeAll(async () => {
     }),
     startEmailApiPeer({ serverToken: "postmark-token" }),
     startTelegramApiPeer({ tokens: [BOT_TOKEN] }),
+    startTwilioApiPeer({
+      accounts: [
+        {
+          sid: SMS.TWILIO_ACCOUNT_SID,
+          authToken: SMS.TWILIO_AUTH_TOKEN,
+          numbers: [SMS.TWILIO_FROM],
+        },
+      ],
+    }),
   ]);
   const shared = {
     PUBLIC_URL,
@@ -107,6 +124,8 @@ beforeAll(async () => {
     TELEGRAM_BOT_USERNAME: "edge_shop_bot",
     TELEGRAM_WEBHOOK_SECRET: BOT_SECRET,
     TELEGRAM_API_URL: telegram.url,
+    ...SMS,
+    TWILIO_API_URL: twilio.url,
     EMAIL_FROM: "support@shop.example",
     EMAIL_REPLY_DOMAIN: REPLY_DOMAIN,
     POSTMARK_SERVER_TOKEN: "postmark-token",
@@ -141,6 +160,7 @@ afterAll(async () => {
     graph?.stop(),
     mail?.stop(),
     telegram?.stop(),
+    twilio?.stop(),
     receiver.stop(),
   ]);
   await redis?.stop();
@@ -410,6 +430,48 @@ describe("outside channels on the edge", () => {
       .map((e) => [e.channel, e.text]);
     expect(said).toContainEqual(["telegram", "Now in Telegram"]);
     expect(said).toContainEqual(["whatsapp", prefill]);
+  });
+
+  it("texts a handoff, takes a signed Twilio webhook and replies by SMS from the edge", async () => {
+    const { token, conversation } = await startOnEdge();
+    const mobile = "+31612340077";
+    const handoff = await api<{ address: string }>(edge.url, "/v1/handoff", {
+      token,
+      body: { channel: "sms", phone: "06 12340077" },
+    });
+    expect(handoff).toMatchObject({ status: 202, body: { address: mobile } });
+    const link = twilio.sentTo(mobile)[0]!.body.match(/https:\/\/\S+/)![0];
+    expect(link).toMatch(new RegExp(`^${PUBLIC_URL}/r/[a-z2-7]{8}$`));
+
+    const form = {
+      MessageSid: `SM${"e".repeat(32)}`,
+      AccountSid: SMS.TWILIO_ACCOUNT_SID,
+      From: mobile,
+      To: SMS.TWILIO_FROM,
+      Body: "Texting from the edge",
+      NumMedia: "0",
+    };
+    const path = "/webhooks/sms/twilio";
+    const post = async (authToken: string) =>
+      fetch(`${edge.url}${path}`, {
+        method: "POST",
+        headers: {
+          "content-type": "application/x-www-form-urlencoded",
+          "x-twilio-signature": await twilioSignature(authToken, `${PUBLIC_URL}${path}`, form),
+        },
+        body: new URLSearchParams(form).toString(),
+      });
+    expect((await post("not-the-auth-token-0000000000000")).status).toBe(401);
+    expect((await post(SMS.TWILIO_AUTH_TOKEN)).status).toBe(200);
+    const said = (await thread(conversation.id)).events.filter((e) => e.channel === "sms");
+    expect(said.map((e) => e.text)).toContain("Texting from the edge");
+    const reply = await api<{ deliveredVia: string }>(
+      edge.url,
+      `/v1/agent/conversations/${conversation.id}/messages`,
+      { token: agentToken, body: { text: "SMS, from the edge" } },
+    );
+    expect(reply.body.deliveredVia).toBe("sms");
+    expect(twilio.sentTo(mobile).map((m) => m.body)).toContain("SMS, from the edge");
   });
 
   it("receives a reply in the email handler with the raw webhook's parser, and refuses strangers", async () => {
