@@ -125,6 +125,12 @@ export function createApp(deps: AppDeps) {
           channel.callbackChanged?.(services.port, conversation, callback);
       }
     },
+    due: (callback, conversation) => {
+      for (const channel of channels.values()) {
+        if (channel.configured(site(callback.siteId)))
+          channel.callbackDue?.(services.port, conversation, callback);
+      }
+    },
   });
   const handles = createHandleService(deps.keyRing, { now });
   const limits = { ...DEFAULT_LIMITS, ...deps.limits };

@@ -57,6 +57,8 @@ export interface Channel {
    * (e.g. a confirmation by email when they gave an address). Must not throw or block.
    */
   callbackChanged?(port: ChannelPort, conversation: Conversation, callback: CallbackRequest): void;
+  /** A scheduled call is near (`remindMinutes`): the channel may remind the visitor. Must not throw or block. */
+  callbackDue?(port: ChannelPort, conversation: Conversation, callback: CallbackRequest): void;
   /** Inbound webhooks, mounted at `/webhooks/<name>`. */
   webhooks?(port: ChannelPort): Hono;
 }

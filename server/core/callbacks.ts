@@ -44,6 +44,8 @@ export interface CallbacksDeps {
   newId: () => string;
   /** Every saved change, after its thread event (channels confirm it, e.g. by email). */
   changed?: (callback: CallbackRequest, conversation: Conversation) => void;
+  /** A scheduled call is `remindMinutes` away: channels remind the visitor (e.g. by text). */
+  due?: (callback: CallbackRequest, conversation: Conversation) => void;
 }
 
 /** What a visitor asks for, as the channel read it from the wire. */
@@ -163,6 +165,24 @@ export function createCallbacks(deps: CallbacksDeps) {
     const conversation = await store.getConversation(callback.conversationId);
     if (conversation) deps.changed?.(callback, conversation);
     return event;
+  }
+
+  /**
+   * Scheduled calls whose time is `remindMs` away or less and still to come: the visitor is
+   * reminded once per scheduled time (a shared guard, so one instance of many does it; a new
+   * time is a new reminder).
+   */
+  async function remindVisitors(siteId: string, remindMs: number): Promise<void> {
+    if (!deps.due) return;
+    for (const callback of await store.listCallbacks(siteId, ["scheduled"], 500)) {
+      const at = Date.parse(callback.scheduledFor ?? "");
+      const now = deps.now();
+      if (!(at > now && at - now <= remindMs)) continue;
+      const guard = await store.hit(`callback-due:${callback.id}:${at}`, remindMs + 3_600_000);
+      if (guard.count > 1) continue;
+      const conversation = await store.getConversation(callback.conversationId);
+      if (conversation) deps.due(callback, conversation);
+    }
   }
 
   async function close(
@@ -406,7 +426,8 @@ export function createCallbacks(deps: CallbacksDeps) {
      * The reminder and missed rules, for every site; safe to run on every instance at once
      * (each change is saved over the version it read, so only one instance acts on it):
      * - unclaimed, starting within `remindMinutes`: agents are told once (`due`);
-     * - unclaimed and past its window: it becomes `missed`, and the visitor is told.
+     * - unclaimed and past its window: it becomes `missed`, and the visitor is told;
+     * - scheduled, its time within `remindMinutes`: the visitor is reminded once (`due`).
      * Answers how many it reminded and marked missed.
      */
     async sweep(): Promise<{ reminded: number; missed: number }> {
@@ -450,6 +471,7 @@ export function createCallbacks(deps: CallbacksDeps) {
             });
           }
         }
+        await remindVisitors(siteId, remindMs);
       }
       return { reminded, missed };
     },

@@ -48,6 +48,8 @@ const start = () =>
       REDIS_URL: redis.url,
     },
     SUITE_LIMITS,
+    // The callback sweep (reminders) runs often enough for a test to see it.
+    { callbackSweepMs: 200 },
   );
 
 beforeAll(async () => {
@@ -304,6 +306,29 @@ describe("callbacks", () => {
     });
     await new Promise((r) => setTimeout(r, 200));
     expect(peer.sentTo(landline)).toEqual([]);
+  });
+
+  it("remind the visitor by text a little before the time an agent scheduled, once", async () => {
+    const web = await webVisitor(server.url, "shop");
+    const mobile = newMobile();
+    const asked = await api<{ callback: { id: string } }>(server.url, "/v1/handoff", {
+      token: web.token,
+      body: { channel: "callback", phone: mobile, window: "asap", timeZone: "Europe/Amsterdam" },
+    });
+    const id = asked.body.callback.id;
+    const patch = (body: Record<string, unknown>) =>
+      api(server.url, `/v1/agent/callbacks/${id}`, { method: "PATCH", token: agent, body });
+    expect((await patch({ claim: true })).status).toBe(200);
+    const at = new Date(Date.now() + 5 * 60_000).toISOString();
+    expect((await patch({ status: "scheduled", scheduledFor: at })).status).toBe(200);
+    const reminders = () =>
+      peer
+        .sentTo(mobile)
+        .filter((m) => m.body.startsWith("The shop: a reminder, we will call you at"));
+    await eventually(() => reminders().length > 0, "the reminder");
+    // The sweep runs every 200 ms: still one reminder a while later.
+    await new Promise((r) => setTimeout(r, 600));
+    expect(reminders()).toHaveLength(1);
   });
 });
 

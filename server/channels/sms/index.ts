@@ -285,9 +285,21 @@ export function smsChannel(options: SmsOptions): Channel {
     },
 
     callbackChanged(port, conversation, callback) {
+      if (callback.status !== "requested" && callback.status !== "scheduled") return;
       port.defer(
-        callbackText(port, conversation, callback).catch((error) =>
+        callbackText(port, conversation, callback, "callback").catch((error) =>
           port.log.error("callback confirmation text failed", {
+            conversationId: conversation.id,
+            error: String(error),
+          }),
+        ),
+      );
+    },
+
+    callbackDue(port, conversation, callback) {
+      port.defer(
+        callbackText(port, conversation, callback, "reminder").catch((error) =>
+          port.log.error("callback reminder text failed", {
             conversationId: conversation.id,
             error: String(error),
           }),
@@ -299,27 +311,25 @@ export function smsChannel(options: SmsOptions): Channel {
   };
 
   /**
-   * A callback requested or scheduled: confirmed by text to the number to be called, when it
-   * takes texts (not a landline, no STOP) and the site leaves `sms.callbacks` on; once per change.
+   * A callback requested or scheduled (`callback`), or its call near (`reminder`): told by text
+   * to the number to be called, when it takes texts (not a landline, no STOP) and the site leaves
+   * `sms.callbacks` on; once per change.
    */
   async function callbackText(
     port: ChannelPort,
     conversation: Conversation,
     callback: CallbackRequest,
+    kind: "callback" | "reminder",
   ): Promise<void> {
     const site = port.site(conversation.siteId);
     const sms = smsOf(site);
     if (!sms || sms.callbacks === false) return;
-    if (callback.status !== "requested" && callback.status !== "scheduled") return;
     const to = callback.phone;
     if (isLandline(to) || (await isOptedOut(port, site.id, to))) return;
-    const first = await port.store.hit(
-      `sms-callback:${callback.id}:${callback.version}`,
-      86_400_000,
-    );
-    if (first.count > 1) return;
+    const once = `sms-${kind}:${callback.id}:${callback.version}`;
+    if ((await port.store.hit(once, 86_400_000)).count > 1) return;
     const locale = conversation.context.locale ?? site.locale;
-    const body = fill(smsWordsFor(locale).callback, {
+    const body = fill(smsWordsFor(locale)[kind], {
       name: site.name,
       phone: to,
       when: callbackTime(callback, locale),
