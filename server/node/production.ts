@@ -14,6 +14,10 @@ export const DEMO_SITE_ID = "demo";
 /** The demo site's identity secret, as published in `demo/sites.json`. */
 const DEMO_IDENTITY_SECRET = "demo-identity-secret-change-me-0123456789";
 
+/** Whether a site's channel block holds any of the demo's values for these fields. */
+const demoIn = <T extends object>(given: T | undefined, demo: T, fields: readonly (keyof T)[]) =>
+  given !== undefined && fields.some((field) => given[field] === demo[field]);
+
 /**
  * What stops `omnithread start` (production): the demo's published settings, development keys,
  * the demo simulators. Each problem names what to set instead, with its sites-file path.
@@ -82,33 +86,30 @@ export async function productionProblems(
         );
       }
     }
-    if (
-      site.messenger?.appSecret === DEMO_MESSENGER.appSecret ||
-      site.messenger?.linkBase === DEMO_MESSENGER.linkBase
-    ) {
-      problems.push(
-        `${at}.messenger: the demo's Messenger simulator settings; use your page's own`,
-      );
-    }
-    if (
-      site.telegram?.botToken === DEMO_TELEGRAM.botToken ||
-      site.telegram?.webhookSecret === DEMO_TELEGRAM.webhookSecret
-    ) {
-      problems.push(`${at}.telegram: the demo's Telegram simulator settings; use your bot's own`);
-    }
-    if (
-      site.whatsapp?.appSecret === DEMO_WHATSAPP.appSecret ||
-      site.whatsapp?.accessToken === DEMO_WHATSAPP.accessToken
-    ) {
-      problems.push(
-        `${at}.whatsapp: the demo's WhatsApp simulator settings; use your number's own`,
-      );
-    }
-    if (
-      site.sms?.authToken === DEMO_SMS.authToken ||
-      site.sms?.accountSid === DEMO_SMS.accountSid
-    ) {
-      problems.push(`${at}.sms: the demo's SMS simulator settings; use your Twilio number's own`);
+    const demoChannels = [
+      [
+        "messenger",
+        "Messenger",
+        demoIn(site.messenger, DEMO_MESSENGER, ["appSecret", "linkBase"]),
+        "page's",
+      ],
+      [
+        "telegram",
+        "Telegram",
+        demoIn(site.telegram, DEMO_TELEGRAM, ["botToken", "webhookSecret"]),
+        "bot's",
+      ],
+      [
+        "whatsapp",
+        "WhatsApp",
+        demoIn(site.whatsapp, DEMO_WHATSAPP, ["appSecret", "accessToken"]),
+        "number's",
+      ],
+      ["sms", "SMS", demoIn(site.sms, DEMO_SMS, ["authToken", "accountSid"]), "Twilio number's"],
+    ] as const;
+    for (const [block, name, isDemo, own] of demoChannels) {
+      if (isDemo)
+        problems.push(`${at}.${block}: the demo's ${name} simulator settings; use your ${own} own`);
     }
     if (site.email?.replyDomain === DEMO_EMAIL.replyDomain) {
       problems.push(
