@@ -1,17 +1,9 @@
 import { Hono } from "hono";
 import type { MessengerConfig, SiteConfig } from "../../config.ts";
-import { AppError, errorBody } from "../../errors.ts";
+import { AppError } from "../../errors.ts";
 import { parseJsonBytes } from "../../http/body.ts";
-import { route } from "../../schema/route.ts";
-import {
-  filledSettings,
-  type Later,
-  requireSettings,
-  sendAfterAnswer,
-  webhookBodyLimit,
-} from "../messaging-app.ts";
-import { SIGNATURE_HEADER, signersOf, UNSIGNED } from "../meta/signature.ts";
-import { verifyRoute } from "../meta/verify.ts";
+import { filledSettings, type Later, requireSettings, sendAfterAnswer } from "../messaging-app.ts";
+import { signedPost, verifyRoute } from "../meta/verify.ts";
 import type { ChannelPort } from "../port.ts";
 import type { Channel } from "../types.ts";
 import { handleEvent, type MessengerSite } from "./inbound.ts";
@@ -61,27 +53,17 @@ function webhookRoutes(s: ChannelPort, client: SendClient): Hono {
     sites().map((site) => site.messenger.verifyToken),
   );
 
-  routes.post(
-    "/",
-    route({
+  signedPost(
+    routes,
+    {
       summary: "Receive Messenger events",
       description:
         "Meta's `{ object: \"page\", entry: [{ id, time, messaging: [...] }] }`, checked by `X-Hub-Signature-256` (HMAC-SHA256 of the raw body with the app secret) before it is parsed. The envelope must be Meta's (else 400); inside it one event of the wrong shape is skipped, never the batch.",
-      tag: "webhooks",
-      auth: "signature",
       rawBody: { mediaType: "application/json", schema: WebhookBody },
       responses: { 200: { description: "Received", mediaType: "text/plain" } },
-    }),
-    webhookBodyLimit,
-    async (c) => {
-      const raw = new Uint8Array(await c.req.arrayBuffer());
-      const header = c.req.header(SIGNATURE_HEADER);
-      const signedBy = await signersOf(
-        header,
-        raw,
-        sites().map((site) => site.messenger.appSecret),
-      );
-      if (signedBy.size === 0) return c.json(errorBody("unauthorized", UNSIGNED), 401);
+    },
+    () => sites().map((site) => site.messenger.appSecret),
+    async (c, raw, signedBy) => {
       // The signature covers these bytes as sent; bytes that are not UTF-8 answer 400.
       const body = parseJsonBytes(raw);
 

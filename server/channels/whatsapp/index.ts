@@ -3,16 +3,8 @@ import * as v from "valibot";
 import type { SiteConfig, WhatsAppConfig } from "../../config.ts";
 import { AppError, errorBody } from "../../errors.ts";
 import { parseJsonBytes } from "../../http/body.ts";
-import { route } from "../../schema/route.ts";
-import {
-  filledSettings,
-  type Later,
-  requireSettings,
-  sendAfterAnswer,
-  webhookBodyLimit,
-} from "../messaging-app.ts";
-import { SIGNATURE_HEADER, signersOf, UNSIGNED } from "../meta/signature.ts";
-import { verifyRoute } from "../meta/verify.ts";
+import { filledSettings, type Later, requireSettings, sendAfterAnswer } from "../messaging-app.ts";
+import { signedPost, verifyRoute } from "../meta/verify.ts";
 import type { ChannelPort } from "../port.ts";
 import type { Channel } from "../types.ts";
 import { type CloudApi, cloudApi, WindowClosed } from "./cloud-api.ts";
@@ -70,27 +62,17 @@ function webhookRoutes(port: ChannelPort, api: CloudApi): Hono {
     sites().map((site) => site.whatsapp.verifyToken),
   );
 
-  routes.post(
-    "/",
-    route({
+  signedPost(
+    routes,
+    {
       summary: "Receive WhatsApp messages and statuses",
       description:
         'The Cloud API\'s `{ object: "whatsapp_business_account", entry: [{ id, changes: [{ field: "messages", value }] }] }`, checked by `X-Hub-Signature-256` (HMAC-SHA256 of the raw body with the app secret) before it is parsed. A message with a valid one-time code links the number to the code\'s conversation; other messages land in the number\'s thread; statuses (delivered, read, failed) of our messages are shown to the agent.',
-      tag: "webhooks",
-      auth: "signature",
       rawBody: { mediaType: "application/json", schema: WebhookBody },
       responses: { 200: { description: "Received", mediaType: "application/json" } },
-    }),
-    webhookBodyLimit,
-    async (c) => {
-      const raw = new Uint8Array(await c.req.arrayBuffer());
-      const header = c.req.header(SIGNATURE_HEADER);
-      const signedBy = await signersOf(
-        header,
-        raw,
-        sites().map((site) => site.whatsapp.appSecret),
-      );
-      if (signedBy.size === 0) return c.json(errorBody("unauthorized", UNSIGNED), 401);
+    },
+    () => sites().map((site) => site.whatsapp.appSecret),
+    async (c, raw, signedBy) => {
       const read = v.safeParse(WebhookBody, parseJsonBytes(raw));
       if (!read.success) {
         return c.json(
