@@ -2,7 +2,7 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ThreadEvent } from "../../sdk/protocol.ts";
 import type { RunningServer } from "../../server/node.ts";
-import { agentInbox, agentThread, until } from "../helpers/agent-api.ts";
+import { agentInbox, agentThread, loginAgent, until } from "../helpers/agent-api.ts";
 import { launchChromium, watchProblems } from "../helpers/chromium.ts";
 import { api, startTestServer } from "../helpers/omnithread.ts";
 
@@ -25,11 +25,7 @@ beforeAll(async () => {
   });
   browser = await launchChromium();
   phone = await browser.newContext({ viewport: { width: 390, height: 780 } });
-  const login = await api<{ token: string }>(server.url, "/v1/agent/login", {
-    body: { email: "agent@example.com", password: "omnithread-demo" },
-  });
-  expect(login.status).toBe(200);
-  agentToken = login.body.token;
+  agentToken = await loginAgent(server.url);
 }, 60_000);
 afterAll(async () => {
   await browser?.close();

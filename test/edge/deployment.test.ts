@@ -16,7 +16,7 @@ import {
   webhookBody,
 } from "../../server/node/messenger-simulator/meta-wire.ts";
 import type { RunningServer } from "../../server/node.ts";
-import { agentThread, until } from "../helpers/agent-api.ts";
+import { agentThread, loginAgent, until } from "../helpers/agent-api.ts";
 import { DEMO_SITES_JSON, type EdgeWorker, startEdgeWorker } from "../helpers/edge-worker.ts";
 import { type EmailApiPeer, startEmailApiPeer } from "../helpers/email-api-peer.ts";
 import { emailFixture } from "../helpers/email-server.ts";
@@ -167,14 +167,6 @@ afterAll(async () => {
 });
 
 // ---- helpers ----
-
-async function loginAgent(base: string, email: string): Promise<string> {
-  const login = await api<{ token: string }>(base, "/v1/agent/login", {
-    body: { email, password: "omnithread-demo" },
-  });
-  expect(login.status).toBe(200);
-  return login.body.token;
-}
 
 async function startOnEdge(): Promise<ConversationSnapshot> {
   const res = await api<ConversationSnapshot>(edge.url, "/v1/conversations", {

@@ -2,6 +2,15 @@ import { expect } from "vitest";
 import type { Conversation, ThreadEvent } from "../../sdk/protocol.ts";
 import { api } from "./omnithread.ts";
 
+/** Logs an agent in with the demo's password (every suite's sites use it); answers the token. */
+export async function loginAgent(base: string, email = "agent@example.com"): Promise<string> {
+  const login = await api<{ token: string }>(base, "/v1/agent/login", {
+    body: { email, password: "omnithread-demo" },
+  });
+  expect(login.status).toBe(200);
+  return login.body.token;
+}
+
 export interface AgentThread {
   conversation: Conversation;
   events: ThreadEvent[];

@@ -7,6 +7,7 @@ import type {
   ConversationSnapshot,
   ThreadEvent,
 } from "../../sdk/protocol.ts";
+import { loginAgent } from "./agent-api.ts";
 import { api } from "./omnithread.ts";
 
 /**
@@ -36,13 +37,7 @@ export async function loginSiteAgents<Id extends string>(
   ids: readonly Id[],
 ): Promise<Record<Id, string>> {
   const tokens = {} as Record<Id, string>;
-  for (const id of ids) {
-    const login = await api<{ token: string }>(base, "/v1/agent/login", {
-      body: { email: `agent@${id}.example`, password: "omnithread-demo" },
-    });
-    expect(login.status).toBe(200);
-    tokens[id] = login.body.token;
-  }
+  for (const id of ids) tokens[id] = await loginAgent(base, `agent@${id}.example`);
   return tokens;
 }
 

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Conversation } from "../../sdk/protocol.ts";
 import type { RunningServer } from "../../server/node.ts";
+import { loginAgent } from "../helpers/agent-api.ts";
 import { eventually } from "../helpers/channel-suite.ts";
 import { api, startTestServer } from "../helpers/omnithread.ts";
 
@@ -15,10 +16,7 @@ const PERSON = "31611223344";
 
 beforeAll(async () => {
   server = await startTestServer({}, undefined, { smsSimulator: true });
-  const login = await api<{ token: string }>(server.url, "/v1/agent/login", {
-    body: { email: "agent@example.com", password: "omnithread-demo" },
-  });
-  agent = login.body.token;
+  agent = await loginAgent(server.url);
 });
 afterAll(async () => {
   await server?.stop();
