@@ -11,9 +11,10 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { accessSync, constants as fsConstants } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
-import { createServer, Socket } from "node:net";
+import { Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
+import { freePort } from "./free-port.ts";
 
 export interface RedisServerOptions {
   /** `--appendonly yes --appendfsync always` instead of `--appendonly no`. */
@@ -78,20 +79,6 @@ function missingBinaryError(): Error {
   return new Error(
     `redis-server is not installed (not found on PATH). Install it with: ${INSTALL_HINT}`,
   );
-}
-
-/** Ask the OS for a free loopback port by listening on port 0 and closing again. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => (port ? resolve(port) : reject(new Error("no free port"))));
-    });
-  });
 }
 
 /** One TCP round trip: connect, send PING, true when the answer is +PONG. */
