@@ -43,9 +43,36 @@ describe("loadConfig", () => {
       /MESSENGER_APP_SECRET|MESSENGER_PAGE_ACCESS_TOKEN|MESSENGER_VERIFY_TOKEN/,
     ],
     [{ EMAIL_FROM: "support@example.com" }, /EMAIL_REPLY_DOMAIN/],
+    [{ ATTACHMENTS: "ftp://files" }, /ATTACHMENTS.*fs:<dir>, s3:\/\/<bucket> or r2/],
+    [{ ATTACHMENTS: "s3://shop-files" }, /S3_ENDPOINT/],
+    [{ ATTACHMENTS: "s3://shop-files", S3_ENDPOINT: "https://s3.example" }, /S3_ACCESS_KEY_ID/],
   ])("names the bad variable: %j", (env, message) => {
     expect(() => loadConfig(env, demo)).toThrow(ConfigError);
     expect(() => loadConfig(env, demo)).toThrow(message);
+  });
+
+  it("keeps attachments on disk by default, or where ATTACHMENTS says", () => {
+    expect(loadConfig({}, demo).attachments).toEqual({ kind: "fs", dir: null });
+    expect(loadConfig({ ATTACHMENTS: "fs:/var/lib/omnithread/files" }, demo).attachments).toEqual({
+      kind: "fs",
+      dir: "/var/lib/omnithread/files",
+    });
+    expect(loadConfig({ ATTACHMENTS: "r2" }, demo).attachments).toEqual({ kind: "r2" });
+    const s3 = {
+      ATTACHMENTS: "s3://shop-files",
+      S3_ENDPOINT: "https://s3.eu-west-1.amazonaws.com",
+      S3_ACCESS_KEY_ID: "AKIAEXAMPLE",
+      S3_SECRET_ACCESS_KEY: "secret",
+      S3_REGION: "eu-west-1",
+    };
+    expect(loadConfig(s3, demo).attachments).toEqual({
+      kind: "s3",
+      bucket: "shop-files",
+      endpoint: "https://s3.eu-west-1.amazonaws.com",
+      accessKeyId: "AKIAEXAMPLE",
+      secretAccessKey: "secret",
+      region: "eu-west-1",
+    });
   });
 
   it("chooses Redis over TCP or over Upstash REST", () => {

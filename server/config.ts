@@ -186,9 +186,28 @@ export interface Config {
   /** `TWILIO_API_URL`: Twilio's REST API base, `https://api.twilio.com` by default. */
   twilioApiUrl: string;
   email: EmailServerConfig;
+  /** `ATTACHMENTS`: where files live. */
+  attachments: AttachmentsConfig;
   /** `LOG_LEVEL`: lines below it are dropped (default `info`). */
   logLevel: LogLevel;
 }
+
+/**
+ * Where attachments' bytes are kept: the local filesystem (`fs:<dir>`; `dir` null for the
+ * default, `.omnithread/attachments` under the data directory), an S3-compatible bucket, or the
+ * worker's R2 binding.
+ */
+export type AttachmentsConfig =
+  | { kind: "fs"; dir: string | null }
+  | {
+      kind: "s3";
+      bucket: string;
+      endpoint: string;
+      accessKeyId: string;
+      secretAccessKey: string;
+      region?: string;
+    }
+  | { kind: "r2" };
 
 /** How this server sends and receives mail (the sites file holds each site's addresses). */
 export interface EmailServerConfig {

@@ -5,6 +5,7 @@
  * the environment holds everything else too.
  */
 import * as v from "valibot";
+import type { AttachmentsConfig } from "../config.ts";
 import { LOG_LEVELS, type LogLevel } from "../log.ts";
 import { DOMAIN, EMAIL, got, httpUrl } from "./fields.ts";
 
@@ -70,6 +71,15 @@ const listenPort = v.pipe(
 const redisUrl = v.pipe(
   v.string(),
   v.regex(/^rediss?:\/\//, "must start with redis:// or rediss://"),
+);
+
+/** Where attachments live: `fs:<dir>` (Node), `s3://<bucket>`, or `r2` (a worker's binding). */
+const attachments = v.pipe(
+  v.string(),
+  v.regex(
+    /^(fs:.+|s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]|r2)$/,
+    got("must be fs:<dir>, s3://<bucket> or r2"),
+  ),
 );
 
 /** `smtp://user:pass@host:587`; the message hides the credentials of what it got. */
@@ -142,6 +152,11 @@ export const EnvFields = v.looseObject({
   MAILGUN_SIGNING_KEY: unlessBlank(v.string()),
   LOG_LEVEL: unlessBlank(level),
   TRUST_PROXY: raw,
+  ATTACHMENTS: unlessBlank(attachments),
+  S3_ENDPOINT: unlessBlank(httpUrl),
+  S3_ACCESS_KEY_ID: unlessBlank(v.string()),
+  S3_SECRET_ACCESS_KEY: unlessBlank(v.string()),
+  S3_REGION: unlessBlank(v.string()),
 });
 
 const issueAt = (name: string): Path => [
@@ -153,6 +168,12 @@ const together = v.rawCheck<v.InferOutput<typeof EnvFields>>(({ dataset, addIssu
   const env = dataset.value as Record<string, unknown>; // read even when a variable failed
   const set = (name: string) => typeof env[name] === "string" && env[name] !== "";
   const whole = (message: string) => addIssue({ message: `! ${message}` });
+  if (typeof env.ATTACHMENTS === "string" && env.ATTACHMENTS.startsWith("s3://")) {
+    for (const name of ["S3_ENDPOINT", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY"] as const) {
+      if (!set(name))
+        addIssue({ message: "is required with ATTACHMENTS=s3://…", path: issueAt(name) });
+    }
+  }
   if (set("SMTP_URL") && set("POSTMARK_SERVER_TOKEN")) {
     whole("Set SMTP_URL or POSTMARK_SERVER_TOKEN, not both: they name the mail transport");
   }
@@ -276,6 +297,7 @@ export const Environment = v.pipe(
       telegramApiUrl: env.TELEGRAM_API_URL ?? "https://api.telegram.org",
       twilioApiUrl: env.TWILIO_API_URL ?? "https://api.twilio.com",
       logLevel: env.LOG_LEVEL ?? ("info" as LogLevel),
+      attachments: attachmentsConfig(env),
       email: {
         transport,
         ...(env.SMTP_LISTEN_PORT !== undefined ? { listenPort: env.SMTP_LISTEN_PORT } : {}),
@@ -289,6 +311,29 @@ export const Environment = v.pipe(
     };
   }),
 );
+
+/** `ATTACHMENTS` and its S3 settings, read (checked together above). */
+function attachmentsConfig(env: {
+  ATTACHMENTS?: string | undefined;
+  S3_ENDPOINT?: string | undefined;
+  S3_ACCESS_KEY_ID?: string | undefined;
+  S3_SECRET_ACCESS_KEY?: string | undefined;
+  S3_REGION?: string | undefined;
+}): AttachmentsConfig {
+  const where = env.ATTACHMENTS;
+  if (where === "r2") return { kind: "r2" };
+  if (where?.startsWith("s3://")) {
+    return {
+      kind: "s3",
+      bucket: where.slice("s3://".length),
+      endpoint: env.S3_ENDPOINT!,
+      accessKeyId: env.S3_ACCESS_KEY_ID!,
+      secretAccessKey: env.S3_SECRET_ACCESS_KEY!,
+      ...(env.S3_REGION ? { region: env.S3_REGION } : {}),
+    };
+  }
+  return { kind: "fs", dir: where?.startsWith("fs:") ? where.slice(3) : null };
+}
 
 /** A problem between variables is told whole; the reader of the issue drops this mark. */
 export const WHOLE = "! ";
