@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CallbackRequest, Contact, Conversation } from "../sdk/protocol.ts";
+import { randomId } from "../server/auth/base32.ts";
 import type { LiveNotice, NewEvent, QueueEndpoint, Store } from "../server/store/types.ts";
 
 let counter = 0;
@@ -376,6 +377,34 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
       await store.putOnce(brief, "x", 50);
       await new Promise((r) => setTimeout(r, 120));
       expect(await store.peekOnce(brief)).toBeNull();
+    });
+
+    it("keeps attachment records with their conversation, found by id alone, gone with it", async () => {
+      const siteId = uniqueId("site");
+      const conversation = newConversation({ siteId, id: randomId() });
+      await store.createConversation(conversation);
+      const record = (n: number) => ({
+        id: `${conversation.id}-${randomId(6)}`,
+        siteId,
+        conversationId: conversation.id,
+        name: `photo-${n}.png`,
+        type: "image/png",
+        size: 1000 + n,
+        createdAt: new Date(Date.UTC(2026, 11, 4, 10, n)).toISOString(),
+        from: "visitor" as const,
+      });
+      const [second, first] = [record(2), record(1)];
+      await store.saveAttachment(second);
+      await store.saveAttachment(first);
+      expect(await store.getAttachment(first.id)).toEqual(first);
+      expect(await store.conversationAttachments(conversation.id)).toEqual([first, second]);
+      // An id not shaped as ours, or another conversation's, finds nothing.
+      expect(await store.getAttachment("../x")).toBeNull();
+      expect(await store.getAttachment(`${randomId()}-${first.id.split("-")[1]}`)).toBeNull();
+
+      await store.erase(siteId, { conversationIds: [conversation.id] });
+      expect(await store.getAttachment(first.id)).toBeNull();
+      expect(await store.conversationAttachments(conversation.id)).toEqual([]);
     });
 
     it("raises a high-water mark, never lowers it, and forgets it when it expires", async () => {

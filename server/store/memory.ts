@@ -13,20 +13,22 @@ import {
   previewText,
   sortCallbacks,
 } from "./shared.ts";
-import type {
-  AppendResult,
-  ConversationPatch,
-  FeedType,
-  ListOptions,
-  LiveNotice,
-  LogItem,
-  LogRefs,
-  NewEvent,
-  PresenceStatus,
-  RateHit,
-  Store,
-  Unsubscribe,
-  WebhookClaim,
+import {
+  type AppendResult,
+  type AttachmentRecord,
+  attachmentConversation,
+  type ConversationPatch,
+  type FeedType,
+  type ListOptions,
+  type LiveNotice,
+  type LogItem,
+  type LogRefs,
+  type NewEvent,
+  type PresenceStatus,
+  type RateHit,
+  type Store,
+  type Unsubscribe,
+  type WebhookClaim,
 } from "./types.ts";
 import { LOG_RETENTION_MS, MAX_EVENTS_PER_READ } from "./types.ts";
 
@@ -96,6 +98,8 @@ export function memoryStore(options: { now?: () => number } = {}): Store {
   const conversationsOfContact = new Map<string, string[]>();
   const windows = new Map<string, { count: number; resetAt: number }>();
   const once = new Map<string, { value: string; expiresAt: number; owner?: string }>();
+  /** Attachment records by conversation, then id. */
+  const attachments = new Map<string, Map<string, AttachmentRecord>>();
   const marks = new Map<string, { value: number; expiresAt: number }>();
   const present = new Map<string, Map<string, { status: PresenceStatus; expiresAt: number }>>();
   const listeners = new Set<(notice: LiveNotice) => void>();
@@ -397,6 +401,7 @@ export function memoryStore(options: { now?: () => number } = {}): Store {
       for (const [id, callback] of callbacks)
         if (ids.has(callback.conversationId)) callbacks.delete(id);
       for (const [key, value] of once) if (value.owner && ids.has(value.owner)) once.delete(key);
+      for (const id of ids) attachments.delete(id);
       const about = (refs: LogRefs) =>
         (refs.conversationId !== undefined && ids.has(refs.conversationId)) ||
         (target.contactId !== undefined && refs.contactId === target.contactId);
@@ -445,6 +450,21 @@ export function memoryStore(options: { now?: () => number } = {}): Store {
     async peekOnce(key) {
       const found = once.get(key);
       return found && found.expiresAt > now() ? found.value : null;
+    },
+
+    async saveAttachment(record) {
+      let of = attachments.get(record.conversationId);
+      if (!of) attachments.set(record.conversationId, (of = new Map()));
+      of.set(record.id, { ...record });
+    },
+    async getAttachment(id) {
+      const found = attachments.get(attachmentConversation(id) ?? "")?.get(id);
+      return found ? { ...found } : null;
+    },
+    async conversationAttachments(conversationId) {
+      return [...(attachments.get(conversationId)?.values() ?? [])]
+        .map((r) => ({ ...r }))
+        .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
     },
 
     async raiseMark(key, value, ttlMs) {

@@ -338,6 +338,12 @@ return 1
 /** KEYS: key. Answers the value and deletes it in the same step, so only one taker gets it. */
 export const TAKE_ONCE = new RedisScript(`return redis.call("GETDEL", KEYS[1])`);
 export const PEEK_ONCE = new RedisScript(`return redis.call("GET", KEYS[1])`);
+/** KEYS: a hash. ARGV: field, value. */
+export const HASH_SET = new RedisScript(`return redis.call("HSET", KEYS[1], ARGV[1], ARGV[2])`);
+/** KEYS: a hash. ARGV: field. */
+export const HASH_GET = new RedisScript(`return redis.call("HGET", KEYS[1], ARGV[1])`);
+/** KEYS: a hash. */
+export const HASH_VALUES = new RedisScript(`return redis.call("HVALS", KEYS[1])`);
 
 /**
  * KEYS: the site's presence hash. ARGV: email, "status:expiresAtMs" or "" to clear, now ms.
@@ -448,7 +454,7 @@ for i = 5, 4 + count do
       redis.call("DEL", prefix .. ":cb:" .. cb)
     end
     for _, k in ipairs(redis.call("SMEMBERS", tag .. "once")) do redis.call("DEL", k) end
-    redis.call("DEL", tag .. "conv", tag .. "log", tag .. "idem", tag .. "cbs", tag .. "once")
+    redis.call("DEL", tag .. "conv", tag .. "log", tag .. "idem", tag .. "cbs", tag .. "once", tag .. "att")
     dropLanes(id)
   end
 end

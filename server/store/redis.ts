@@ -39,6 +39,7 @@ import {
 } from "./shared.ts";
 import type {
   AppendResult,
+  AttachmentRecord,
   ConversationPatch,
   FeedType,
   LiveNotice,
@@ -51,7 +52,7 @@ import type {
   Unsubscribe,
   WebhookClaim,
 } from "./types.ts";
-import { LOG_RETENTION_MS, MAX_EVENTS_PER_READ } from "./types.ts";
+import { attachmentConversation, LOG_RETENTION_MS, MAX_EVENTS_PER_READ } from "./types.ts";
 
 export interface RedisStoreOptions {
   /** Key prefix, so several deployments can share one database. Default `ot`. */
@@ -168,6 +169,7 @@ export function redisStore(driver: RedisDriver, options: RedisStoreOptions = {})
     idle: (siteId: string) => `${prefix}:idle:${siteId}`,
     identsOf: (contactId: string) => `${prefix}:contact:${contactId}:idents`,
     onceOf: (conversationId: string) => `${prefix}:{${conversationId}}:once`,
+    attachments: (conversationId: string) => `${prefix}:{${conversationId}}:att`,
   };
 
   /**
@@ -588,6 +590,26 @@ export function redisStore(driver: RedisDriver, options: RedisStoreOptions = {})
     async peekOnce(name) {
       const reply = await driver.run(lua.PEEK_ONCE, [await key.once(name)], []);
       return typeof reply === "string" ? reply : null;
+    },
+
+    async saveAttachment(record) {
+      await driver.run(
+        lua.HASH_SET,
+        [key.attachments(record.conversationId)],
+        [record.id, JSON.stringify(record)],
+      );
+    },
+    async getAttachment(id) {
+      const conversationId = attachmentConversation(id);
+      if (!conversationId) return null;
+      const reply = await driver.run(lua.HASH_GET, [key.attachments(conversationId)], [id]);
+      return typeof reply === "string" ? (JSON.parse(reply) as AttachmentRecord) : null;
+    },
+    async conversationAttachments(conversationId) {
+      const reply = await driver.run(lua.HASH_VALUES, [key.attachments(conversationId)], []);
+      return (Array.isArray(reply) ? reply : [])
+        .map((value) => JSON.parse(String(value)) as AttachmentRecord)
+        .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
     },
 
     async raiseMark(name, value, ttlMs) {

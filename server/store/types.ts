@@ -27,6 +27,31 @@ export interface NewEvent {
   data?: Record<string, unknown>;
 }
 
+/**
+ * A file a conversation holds (docs/architecture.md §10 "Attachments"): what it is, for whom;
+ * its bytes are the attachment storage's. Its id begins with its conversation's
+ * (`<conversationId>-<random>`), so a record is found from the id alone.
+ */
+export interface AttachmentRecord {
+  id: string;
+  siteId: string;
+  conversationId: string;
+  /** The safe file name, its extension the type's. */
+  name: string;
+  /** The type its bytes are. */
+  type: string;
+  size: number;
+  /** ISO 8601. */
+  createdAt: string;
+  /** Who brought it: the visitor, an agent, or the channel it arrived by. */
+  from: "visitor" | "agent" | ChannelName;
+}
+
+/** The conversation an attachment id belongs to, or null when it is not shaped as ours. */
+export function attachmentConversation(id: string): string | null {
+  return /^([a-z2-7]{1,64})-[a-z2-7]{8,32}$/.exec(id)?.[1] ?? null;
+}
+
 export interface AppendResult {
   event: ThreadEvent;
   /** True when the key was seen before and `event` is the first one stored under it. */
@@ -218,6 +243,13 @@ export interface Store {
   takeOnce(key: string): Promise<string | null>;
   /** A value put with `putOnce`, left in place (a short link, read on every click), or null. */
   peekOnce(key: string): Promise<string | null>;
+
+  /** Keeps an attachment's record with its conversation (erased with it). */
+  saveAttachment(record: AttachmentRecord): Promise<void>;
+  /** The record of attachment `id`, or null. */
+  getAttachment(id: string): Promise<AttachmentRecord | null>;
+  /** A conversation's attachments, oldest first (the export lists them). */
+  conversationAttachments(conversationId: string): Promise<AttachmentRecord[]>;
 
   /**
    * Marks an agent online or away until `expiresAt` (ms); instances holding the agent's socket
