@@ -41,6 +41,32 @@ export interface ThreadEvent {
   /** The system event's name, e.g. `channel.linked`, `conversation.resolved`. */
   name?: string;
   data?: Record<string, unknown>;
+  /** Files the message carries, in the order they were attached. */
+  attachments?: Attachment[];
+}
+
+/**
+ * A file in the thread (an upload, or what a channel brought): what it is and where to get it.
+ * Its type is what its bytes are, whatever its name says.
+ */
+export interface Attachment {
+  id: string;
+  /** A safe file name whose extension is the type's. */
+  name: string;
+  type: string;
+  /** Bytes. */
+  size: number;
+  /**
+   * A signed download link that expires (7 to 8 days ahead): an answer read later carries a
+   * fresh one. Absent in webhook bodies, whose receiver fetches the file with its API key
+   * (`GET /v1/agent/attachments/:id`).
+   */
+  url?: string;
+}
+
+/** `POST /v1/attachments` and `POST /v1/agent/attachments`: the file, taken. */
+export interface UploadAttachmentResponse {
+  attachment: Omit<Attachment, "url">;
 }
 
 export interface LinkedChannel {
@@ -139,6 +165,7 @@ export type ErrorCode =
   | "channel_unavailable"
   | "window_closed"
   | "upstream_failed"
+  | "attachments_not_configured"
   | "store_unavailable"
   | "internal";
 
@@ -175,7 +202,10 @@ export interface ConversationSnapshot {
 
 export interface SendMessageRequest {
   clientId: string;
-  text: string;
+  /** Optional when the message carries attachments. */
+  text?: string;
+  /** Ids of files uploaded to this conversation (at most 10). */
+  attachments?: string[];
 }
 
 export interface SendMessageResponse {
@@ -297,7 +327,8 @@ export interface AgentThreadResponse {
 
 /** `DELETE /v1/agent/contacts/:id`: how much was erased. */
 export interface ContactErasedResponse {
-  erased: { conversations: number; events: number };
+  /** `files`: the attachments whose bytes were deleted from the storage. */
+  erased: { conversations: number; events: number; files: number };
 }
 
 export interface AgentSummary {
@@ -311,10 +342,19 @@ export interface AgentsResponse {
 }
 
 export interface AgentReplyRequest {
-  text: string;
+  /** Optional when the reply carries attachments. */
+  text?: string;
+  /** Ids of files uploaded to this conversation (`POST /v1/agent/attachments`), at most 10. */
+  attachments?: string[];
   /** The reply's idempotency key: sent again, it answers the stored event (200). */
   clientId?: string;
   channel?: ChannelName;
+}
+
+/** An internal note: words only. */
+export interface AgentNoteRequest {
+  text: string;
+  clientId?: string;
 }
 
 export interface AgentReplyResponse {
@@ -360,7 +400,10 @@ export interface HelloFrame {
 export interface SendFrame {
   type: "send";
   clientId: string;
-  text: string;
+  /** Optional when the message carries attachments. */
+  text?: string;
+  /** Ids of files uploaded to this conversation (`POST /v1/attachments`), at most 10. */
+  attachments?: string[];
 }
 
 export interface TypingFrame {

@@ -8,6 +8,8 @@ import { requestId } from "hono/request-id";
 import type { BlankEnv } from "hono/types";
 import type { UpgradeWebSocket } from "hono/ws";
 import { LIMITS } from "../sdk/protocol.ts";
+import { createAttachments } from "./attachments/service.ts";
+import type { AttachmentStorage } from "./attachments/storage.ts";
 import { randomId } from "./auth/base32.ts";
 import { createHandleService } from "./auth/handles.ts";
 import type { KeyRing } from "./auth/keys.ts";
@@ -21,6 +23,7 @@ import { createThreads } from "./core/threads.ts";
 import { createWebhooks, type WebhookOptions } from "./core/webhooks.ts";
 import { AppError, errorBody } from "./errors.ts";
 import { agentRoutes } from "./http/agent.ts";
+import { attachmentRoutes, UPLOAD_PATHS } from "./http/attachments.ts";
 import { closeUnreadBodies } from "./http/body.ts";
 import { agentCallbackRoutes, visitorCallbackRoutes } from "./http/callbacks.ts";
 import { contactRoutes } from "./http/contacts.ts";
@@ -55,6 +58,13 @@ async function answersWithin(work: Promise<unknown>, ms: number): Promise<boolea
   }
 }
 
+/** Every API body but an upload's (which is read up to its site's file size). */
+const apiBodyLimit = bodyLimit({
+  maxSize: LIMITS.bodyBytes,
+  onError: (c) =>
+    c.json(errorBody("payload_too_large", `Bodies are limited to ${LIMITS.bodyBytes} bytes`), 413),
+});
+
 /** The parts an entry point injects: runtime-specific pieces stay out of the app itself. */
 export interface AppDeps {
   config: Config;
@@ -69,6 +79,11 @@ export interface AppDeps {
   logScope?: LogScope;
   now?: () => number;
   limits?: Partial<Limits>;
+  /**
+   * Where attachments' bytes are kept (`nodeAttachmentStorage`, `edgeAttachmentStorage`, or
+   * `memoryStorage()` in tests). Without one, uploads are refused with `attachments_not_configured`.
+   */
+  attachments?: AttachmentStorage;
   /** Outside channels (Messenger, email, callback …); each is offered where a site configures it. */
   channels?: Channel[];
   /** How live delivery fits the runtime; the defaults suit a long-lived process (Node). */
@@ -135,11 +150,19 @@ export function createApp(deps: AppDeps) {
   const handles = createHandleService(deps.keyRing, { now });
   const limits = { ...DEFAULT_LIMITS, ...deps.limits };
   const defer = (work: Promise<unknown>) => deps.waitUntil?.(work);
+  const attachments = createAttachments({
+    store,
+    storage: deps.attachments,
+    keyRing: deps.keyRing,
+    publicUrl: config.publicUrl,
+    now,
+  });
   const services: Services = {
     config,
     store,
     threads,
     callbacks,
+    attachments,
     port: channelPort({
       publicUrl: config.publicUrl,
       sites: config.sites,
@@ -148,6 +171,7 @@ export function createApp(deps: AppDeps) {
       threads,
       handles,
       callbacks,
+      attachments,
       limits,
       log,
       now,
@@ -225,17 +249,10 @@ export function createApp(deps: AppDeps) {
     cors({
       origin: (origin) => (services.origins.allowedSomewhere(origin) ? origin : null),
       allowMethods: ["GET", "POST", "PATCH", "OPTIONS"],
-      allowHeaders: ["Authorization", "Content-Type", "Last-Event-ID"],
+      allowHeaders: ["Authorization", "Content-Type", "Last-Event-ID", "X-Filename"],
       maxAge: 600,
     }),
-    bodyLimit({
-      maxSize: LIMITS.bodyBytes,
-      onError: (c) =>
-        c.json(
-          errorBody("payload_too_large", `Bodies are limited to ${LIMITS.bodyBytes} bytes`),
-          413,
-        ),
-    }),
+    (c, next) => (UPLOAD_PATHS.has(c.req.path) ? next() : apiBodyLimit(c, next)),
   );
 
   // Every API call, live connections included, counts against its IP: one address cannot flood it.
@@ -263,6 +280,9 @@ export function createApp(deps: AppDeps) {
   app.route("/v1/agent", contactRoutes(services));
   app.route("/v1/agent", feedRoutes(services));
   app.route("/v1", visitorRoutes(services));
+  const files = attachmentRoutes(services);
+  app.route("/v1", files.visitor);
+  app.route("/v1/agent", files.agent);
   app.route("/v1", visitorCallbackRoutes(services));
   app.route("/", resumeRoutes(services));
   for (const channel of services.channels.values()) {

@@ -158,6 +158,8 @@ export interface SiteConfig {
   apiKeys?: ApiKeyEntry[];
   /** Where the site's feed is sent as Standard Webhooks. */
   webhooks?: WebhookConfig[];
+  /** What files the site takes; unset fields are the defaults (server/attachments/policy.ts). */
+  attachments?: { maxBytes?: number; maxTotalBytes?: number; types?: string[] };
   /** Conversations resolved this many days ago are erased (0: at the next sweep). */
   retention?: { resolvedDays: number };
 }

@@ -24,6 +24,8 @@ export const STATUS_OF: Record<
   window_closed: 409,
   /** The outside service refused or failed after retries. */
   upstream_failed: 502,
+  /** The server keeps no files (an edge worker without an R2 binding or a bucket). */
+  attachments_not_configured: 400,
   /** The store did not answer in time: this instance cannot serve (`GET /ready`). */
   store_unavailable: 503,
   internal: 500,

@@ -17,6 +17,7 @@ import { type Config, ConfigError, type Env, loadConfig } from "./config.ts";
 import { sweepRetention } from "./core/retention.ts";
 import type { Limits } from "./http/rate-limit.ts";
 import { createLogger, type Logger, type LogLevel } from "./log.ts";
+import { nodeAttachmentStorage } from "./node/attachments.ts";
 import { localOnly } from "./node/local-only.ts";
 import { asyncLogScope } from "./node/log-scope.ts";
 import { mailSimulator } from "./node/mail-simulator/index.ts";
@@ -295,6 +296,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     config,
     store,
     keyRing,
+    attachments: nodeAttachmentStorage(config, env),
     // Lighter per socket and per frame than the adapter's own (see node/websocket.ts).
     upgradeWebSocket: leanUpgradeWebSocket,
     connectionIp: (c) => getConnInfo(c).remote.address,
@@ -363,7 +365,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     built.services.callbacks
       .sweep()
       .catch((error: unknown) => log.error("callback sweep failed", { error: String(error) }));
-    sweepRetention(store, config.sites, built.services.now())
+    sweepRetention(built.services, config.sites, built.services.now())
       .then((erased) => {
         if (erased.conversations > 0) log.info("retention sweep", erased);
       })

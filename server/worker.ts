@@ -15,6 +15,8 @@ import type { ExecutionContext } from "hono";
 import { getConnInfo, upgradeWebSocket } from "hono/cloudflare-workers";
 import { LinearRouter } from "hono/router/linear-router";
 import { createApp } from "./app.ts";
+import type { R2BucketLike } from "./attachments/r2.ts";
+import type { AttachmentStorage } from "./attachments/storage.ts";
 import { type KeyRing, loadKeyRing } from "./auth/keys.ts";
 import { loggable, recipientRefusal } from "./channels/email/index.ts";
 import { httpMailTransport, serverChannels } from "./channels/index.ts";
@@ -26,6 +28,7 @@ import { createLogger, type Logger, requestScope } from "./log.ts";
 import { redisStore } from "./store/redis.ts";
 import { upstashDriver } from "./store/redis-upstash.ts";
 import { assetRoutes } from "./worker/assets.ts";
+import { edgeAttachmentStorage } from "./worker/attachments.ts";
 import type { Fetcher, IncomingEmail, ScheduledController } from "./worker/runtime.ts";
 import { type EdgeSetup, edgeSetup } from "./worker/setup.ts";
 
@@ -53,14 +56,27 @@ export interface WorkerOptions {
 const EDGE_SSE_KEEPALIVE_MS = 5_000;
 
 /** The validated setup and imported keys, per bindings object (one per isolate). */
-const prepared = new WeakMap<object, { setup: EdgeSetup; keyRing: KeyRing }>();
+const prepared = new WeakMap<object, Prepared>();
 
-async function prepare(env: WorkerEnv): Promise<{ setup: EdgeSetup; keyRing: KeyRing }> {
+interface Prepared {
+  setup: EdgeSetup;
+  keyRing: KeyRing;
+  attachments: AttachmentStorage | undefined;
+}
+
+async function prepare(env: WorkerEnv): Promise<Prepared> {
   const known = prepared.get(env);
   if (known) return known;
   // Settled values only are shared: a request never waits on another request's promise.
   const setup = edgeSetup(env);
-  const ready = { setup, keyRing: await loadKeyRing(setup.keys) };
+  const ready = {
+    setup,
+    keyRing: await loadKeyRing(setup.keys),
+    attachments: edgeAttachmentStorage(
+      setup.config,
+      env.ATTACHMENTS_BUCKET as R2BucketLike | undefined,
+    ),
+  };
   prepared.set(env, ready);
   return ready;
 }
@@ -69,12 +85,7 @@ async function prepare(env: WorkerEnv): Promise<{ setup: EdgeSetup; keyRing: Key
  * One request's app (or one email's, one cron run's): its own store client, hub and presence
  * over the shared setup, and that event's `waitUntil` for work that ends after the answer.
  */
-function build(
-  env: WorkerEnv,
-  ctx: ExecutionContext,
-  ready: { setup: EdgeSetup; keyRing: KeyRing },
-  options: WorkerOptions,
-) {
+function build(env: WorkerEnv, ctx: ExecutionContext, ready: Prepared, options: WorkerOptions) {
   const { config, upstash } = ready.setup;
   // An app per request: the request's log fields can live in a variable of its own.
   const scope = requestScope();
@@ -90,6 +101,7 @@ function build(
     config,
     store,
     keyRing: ready.keyRing,
+    ...(ready.attachments ? { attachments: ready.attachments } : {}),
     upgradeWebSocket,
     connectionIp: (c) => getConnInfo(c).remote.address,
     log,
@@ -198,7 +210,7 @@ export function createWorker(options: WorkerOptions = {}) {
       const [swept, webhooks, erased] = await Promise.all([
         services.callbacks.sweep(),
         services.webhooks.deliver(),
-        sweepRetention(services.store, services.config.sites, services.now()),
+        sweepRetention(services, services.config.sites, services.now()),
       ]);
       log.info("callback sweep", { cron: controller.cron, ...swept });
       log.info("retention sweep", { cron: controller.cron, ...erased });

@@ -8,6 +8,15 @@
 /** The largest file a site takes unless it says otherwise. */
 export const DEFAULT_MAX_BYTES = 10 * 1024 * 1024;
 
+/**
+ * The largest file a site may allow: uploads are held in memory while they are checked, and
+ * 100 MB is also what Cloudflare's Free and Pro plans let into a worker.
+ */
+export const MAX_ATTACHMENT_BYTES = 100 * 1024 * 1024;
+
+/** What one conversation's visitor may send in all, unless the site says otherwise. */
+export const DEFAULT_MAX_TOTAL_BYTES = 100 * 1024 * 1024;
+
 /** What a site takes unless it says otherwise. */
 export const DEFAULT_TYPES: readonly string[] = [
   "image/png",

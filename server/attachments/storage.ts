@@ -6,12 +6,12 @@
  * store's; a backend keeps bytes by key and nothing else.
  *
  * Keys are ours, never a visitor's: `<siteId>/<conversationId>/<attachmentId>`, each part of
- * lowercase letters, digits and dashes, so a key can name no path outside the backend's own, and
+ * lowercase letters, digits, underscores and dashes, so a key can name no path outside the backend's own, and
  * a conversation's files share a prefix for erasure.
  */
 
-/** A key's shape: two to four parts of `[a-z0-9-]`, joined by `/`. */
-const KEY = /^[a-z0-9-]{1,64}(?:\/[a-z0-9-]{1,64}){1,3}$/;
+/** A key's shape: two to four parts of `[a-z0-9_-]`, joined by `/`. */
+const KEY = /^[a-z0-9_-]{1,64}(?:\/[a-z0-9_-]{1,64}){1,3}$/;
 
 export interface AttachmentStorage {
   /** "memory", "fs", "s3", "r2": what `/ready` and the logs name. */
@@ -38,7 +38,7 @@ export function checkedKey(key: string): string {
 
 /** A prefix, checked as a key (one to four parts). */
 export function checkedPrefix(prefix: string): string {
-  if (!/^[a-z0-9-]{1,64}(?:\/[a-z0-9-]{1,64}){0,3}$/.test(prefix)) {
+  if (!/^[a-z0-9_-]{1,64}(?:\/[a-z0-9_-]{1,64}){0,3}$/.test(prefix)) {
     throw new Error(`Not an attachment prefix: ${JSON.stringify(prefix)}`);
   }
   return prefix;

@@ -1,3 +1,4 @@
+import type { Attachments } from "../attachments/service.ts";
 import type { HandleService } from "../auth/handles.ts";
 import type { SiteConfig } from "../config.ts";
 import type { Callbacks } from "../core/callbacks.ts";
@@ -37,7 +38,11 @@ const THREAD_CALLS = [
   "openReplyWindow",
 ] as const;
 
+/** The attachment calls a channel makes: keep a file that arrived, read or link one to send. */
+const ATTACHMENT_CALLS = ["accept", "read", "link"] as const;
+
 export type ChannelStore = Pick<Store, (typeof STORE_CALLS)[number]>;
+export type ChannelAttachments = Pick<Attachments, (typeof ATTACHMENT_CALLS)[number]>;
 export type ChannelThreads = Pick<Threads, (typeof THREAD_CALLS)[number]>;
 
 /**
@@ -56,6 +61,8 @@ export interface ChannelPort {
   readonly threads: ChannelThreads;
   readonly handles: HandleService;
   readonly callbacks: Pick<Callbacks, "request">;
+  /** Files: a channel keeps what arrives (its links expire) and reads what it sends. */
+  readonly attachments: ChannelAttachments;
   readonly limits: Limits;
   readonly log: Logger;
   now(): number;
@@ -80,12 +87,13 @@ function only<T extends object, K extends keyof T>(source: T, keys: readonly K[]
 /** What the port is cut from: the app's whole store, thread engine, handles and callbacks. */
 export type PortSources = Omit<
   ChannelPort,
-  "store" | "threads" | "handles" | "callbacks" | "resumeLink" | "shortResumeLink"
+  "store" | "threads" | "handles" | "callbacks" | "attachments" | "resumeLink" | "shortResumeLink"
 > & {
   store: Store;
   threads: Threads;
   handles: HandleService;
   callbacks: Callbacks;
+  attachments: Attachments;
 };
 
 /**
@@ -104,6 +112,7 @@ export function channelPort(from: PortSources): ChannelPort {
     threads: only(from.threads, THREAD_CALLS),
     handles: only(from.handles, ["issue", "open"]),
     callbacks: only(from.callbacks, ["request"]),
+    attachments: only(from.attachments, ATTACHMENT_CALLS),
     limits: from.limits,
     log: from.log,
     now: from.now,

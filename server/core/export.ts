@@ -3,6 +3,7 @@
  * is given, and what a CRM migrating away takes along.
  */
 import type { Contact } from "../../sdk/protocol.ts";
+import type { Attachments } from "../attachments/service.ts";
 import { MAX_EVENTS_PER_READ, type Store } from "../store/types.ts";
 
 /** Every event of a conversation, notes and system events included, page by page. */
@@ -17,19 +18,35 @@ async function allEvents(store: Store, conversationId: string) {
 
 /**
  * @example
- * const document = await exportContact(store, contact, Date.now());
+ * const document = await exportContact({ store, attachments }, contact, Date.now());
  */
-export async function exportContact(store: Store, contact: Contact, now: number) {
+export async function exportContact(
+  { store, attachments }: { store: Store; attachments: Pick<Attachments, "link"> },
+  contact: Contact,
+  now: number,
+) {
   const ids = await store.contactConversationIds(contact.id);
   const conversations = [];
   for (const id of ids) {
     const conversation = await store.getConversation(id);
     if (!conversation) continue;
-    const [events, callbacks] = await Promise.all([
+    const [events, callbacks, files] = await Promise.all([
       allEvents(store, id),
       store.conversationCallbacks(id),
+      store.conversationAttachments(id),
     ]);
-    conversations.push({ conversation, events, callbacks });
+    const listed = await Promise.all(
+      files.map(async ({ id, name, type, size, createdAt, from }) => ({
+        id,
+        name,
+        type,
+        size,
+        createdAt,
+        from,
+        url: await attachments.link(id),
+      })),
+    );
+    conversations.push({ conversation, events, callbacks, attachments: listed });
   }
   return {
     exportedAt: new Date(now).toISOString(),

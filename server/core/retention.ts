@@ -4,6 +4,8 @@
  * visitor never wrote); a contact left with no conversation goes with its last one. Swept like
  * the callback queue: a timer on Node, the Cron Trigger on the edge.
  */
+
+import type { Attachments } from "../attachments/service.ts";
 import type { SiteConfig } from "../config.ts";
 import type { Store } from "../store/types.ts";
 import { erase } from "./erasure.ts";
@@ -14,13 +16,14 @@ const PER_SWEEP = 200;
 
 /**
  * @example
- * const { conversations } = await sweepRetention(store, config.sites, Date.now());
+ * const { conversations } = await sweepRetention({ store, attachments }, config.sites, Date.now());
  */
 export async function sweepRetention(
-  store: Store,
+  deps: { store: Store; attachments: Pick<Attachments, "erase"> },
   sites: readonly SiteConfig[],
   now: number,
 ): Promise<{ conversations: number; contacts: number }> {
+  const { store } = deps;
   let conversations = 0;
   let contacts = 0;
   for (const site of sites) {
@@ -44,7 +47,7 @@ export async function sweepRetention(
       const left = (await store.contactConversationIds(contactId)).filter(
         (id) => !ids.includes(id),
       );
-      const erased = await erase(store, site.id, {
+      const erased = await erase(deps, site.id, {
         conversationIds: ids,
         ...(left.length === 0 ? { contactId } : {}),
       });

@@ -10,7 +10,7 @@ import type {
 } from "../../sdk/protocol.ts";
 import type { SiteConfig } from "../config.ts";
 import { AppError } from "../errors.ts";
-import type { AppendResult, Store } from "../store/types.ts";
+import type { AppendResult, Store, StoredAttachment } from "../store/types.ts";
 import { mergeContext } from "./context.ts";
 import { pickAgent } from "./routing.ts";
 import { visibleToVisitor } from "./visibility.ts";
@@ -51,9 +51,32 @@ export interface StartResult {
 
 /** An agent's outgoing message, before a channel delivers it. */
 export interface AgentMessage {
-  text: string;
+  text?: string | undefined;
+  /** Files of this conversation (`Attachments.forMessage` made them from the ids sent). */
+  attachments?: StoredAttachment[] | undefined;
   channel: ChannelName;
   clientId?: string;
+}
+
+/**
+ * A message's words and files as stored: it needs one or the other (a file alone has no text).
+ *
+ * @example
+ * const content = messageContent("", [photo]); // { text: "", attachments: [photo] }
+ */
+export function messageContent(
+  text: string | undefined,
+  attachments: StoredAttachment[] | undefined,
+): { text: string; attachments?: StoredAttachment[] } {
+  const words = text ?? "";
+  if (attachments?.length) return { text: words, attachments };
+  if (!/\S/.test(words)) {
+    throw new AppError(
+      "bad_request",
+      '"text" must not be empty unless the message carries attachments',
+    );
+  }
+  return { text: words };
 }
 
 /**
@@ -84,6 +107,7 @@ export function createThreads(deps: ThreadsDeps) {
       clientId?: string;
       name?: string;
       data?: Record<string, unknown>;
+      attachments?: StoredAttachment[];
     },
   ): Promise<AppendResult> {
     return store.append(conversationId, { ...input, createdAt: iso() });
@@ -209,7 +233,9 @@ export function createThreads(deps: ThreadsDeps) {
       conversationId: string,
       message: {
         clientId: string;
-        text: string;
+        text?: string | undefined;
+        /** Files of this conversation (`Attachments.forMessage`, or kept by the channel). */
+        attachments?: StoredAttachment[] | undefined;
         channel?: ChannelName;
         /** Channel facts kept with the message (e.g. when Messenger says it was sent). */
         data?: Record<string, unknown>;
@@ -219,7 +245,7 @@ export function createThreads(deps: ThreadsDeps) {
         type: "message",
         channel: message.channel ?? "web",
         author: { role: "visitor" },
-        text: message.text,
+        ...messageContent(message.text, message.attachments),
         clientId: message.clientId,
         ...(message.data ? { data: message.data } : {}),
       });
@@ -249,7 +275,7 @@ export function createThreads(deps: ThreadsDeps) {
         type: "message",
         channel: message.channel,
         author: { role: "agent", id: agent.email, name: agent.name },
-        text: message.text,
+        ...messageContent(message.text, message.attachments),
         ...(message.clientId ? { clientId: message.clientId } : {}),
       });
     },

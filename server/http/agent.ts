@@ -151,7 +151,7 @@ export function agentRoutes(s: Services) {
       const { after } = c.req.valid("query");
       const [contact, events] = await Promise.all([
         s.threads.contact(conversation.contactId),
-        s.threads.eventsAfter(conversation.id, after, "agent"),
+        s.threads.eventsAfter(conversation.id, after, "agent").then(s.attachments.presentAll),
       ]);
       // The same customer's other threads, newest first: the agent sees every earlier contact.
       const earlierIds = (await s.store.contactConversationIds(contact.id)).filter(
@@ -186,13 +186,17 @@ export function agentRoutes(s: Services) {
     }),
     async (c) => {
       const { agent, conversation } = c.var;
-      const { text, channel, clientId } = c.req.valid("json");
+      const { text, attachments, channel, clientId } = c.req.valid("json");
       const { event, duplicate, deliveredVia } = await replyToVisitor(s, agent, conversation, {
         text,
+        attachments: await s.attachments.forMessage(conversation.id, attachments),
         ...(channel ? { channel } : {}),
         ...(clientId ? { clientId } : {}),
       });
-      return c.json({ event, deliveredVia }, duplicate ? 200 : 201);
+      return c.json(
+        { event: await s.attachments.present(event), deliveredVia },
+        duplicate ? 200 : 201,
+      );
     },
   );
 

@@ -70,3 +70,42 @@ export const closeUnreadBodies: MiddlewareHandler = async (c, next) => {
     c.header("Connection", "close");
   }
 };
+
+/**
+ * Reads a raw body of at most `max` bytes: 413 `payload_too_large` as soon as the declared length
+ * or the bytes read pass it (a lying `Content-Length` is caught by counting), never buffering more.
+ *
+ * @example
+ * const bytes = await readBytesUpTo(c, 10 * 1024 * 1024, "Files are limited to 10 MB here");
+ */
+export async function readBytesUpTo(
+  c: Context,
+  max: number,
+  tooLarge: string,
+): Promise<Uint8Array> {
+  if (Number(c.req.header("content-length") ?? 0) > max) {
+    throw new AppError("payload_too_large", tooLarge);
+  }
+  const body = c.req.raw.body;
+  if (!body) return new Uint8Array();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.length;
+    if (size > max) {
+      await reader.cancel();
+      throw new AppError("payload_too_large", tooLarge);
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, at);
+    at += chunk.length;
+  }
+  return bytes;
+}

@@ -145,7 +145,7 @@ export function contactRoutes(s: Services) {
     }),
     async (c) => {
       const contact = await contactOf(c.var.agent.siteId, c.req.param("id"));
-      const document = await exportContact(s.store, contact, s.now());
+      const document = await exportContact(s, contact, s.now());
       await audit(
         s.store,
         c.var.agent,
@@ -172,7 +172,7 @@ export function contactRoutes(s: Services) {
     async (c) => {
       const contact = await contactOf(c.var.agent.siteId, c.req.param("id"));
       const conversationIds = await s.store.contactConversationIds(contact.id);
-      const erased = await erase(s.store, contact.siteId, {
+      const erased = await erase(s, contact.siteId, {
         conversationIds,
         contactId: contact.id,
       });

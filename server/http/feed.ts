@@ -20,7 +20,14 @@ export function feedRoutes(s: Services) {
   async function page(siteId: string, log: SiteLog, query: { after?: string; limit: number }) {
     const items = await s.store.readLog(siteId, log, query.after, query.limit);
     return {
-      items: items.map((item) => ({ cursor: item.cursor, ...JSON.parse(item.body) })),
+      items: await Promise.all(
+        items.map(async (item) => {
+          const body = JSON.parse(item.body);
+          // A message's files get their links as the feed is read (they expire).
+          if (body.event?.attachments) body.event = await s.attachments.present(body.event);
+          return { cursor: item.cursor, ...body };
+        }),
+      ),
       next: items.at(-1)?.cursor ?? query.after ?? "0-0",
     };
   }

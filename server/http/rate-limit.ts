@@ -16,6 +16,8 @@ export const DEFAULT_LIMITS = {
   requestsPerIp: { limit: 1200, windowMs: 60_000 },
   /** Agent login attempts per client IP. */
   loginPerIp: { limit: 10, windowMs: 60_000 },
+  /** A visitor's uploads per conversation (what they may send in all is the site's `maxTotalBytes`). */
+  uploadsPerConversation: { limit: 20, windowMs: 600_000 },
   /** Callback requests per conversation: each one calls a phone and may send a mail. */
   callbacksPerConversation: { limit: 10, windowMs: 3_600_000 },
 } satisfies Record<string, RateRule>;

@@ -1,5 +1,6 @@
 import type { Agent, ChannelName, Conversation, ThreadEvent } from "../../sdk/protocol.ts";
 import { AppError } from "../errors.ts";
+import type { StoredAttachment } from "../store/types.ts";
 import type { Services } from "./services.ts";
 
 /**
@@ -14,7 +15,12 @@ export async function replyToVisitor(
   s: Services,
   agent: Agent,
   conversation: Conversation,
-  message: { text: string; channel?: ChannelName; clientId?: string },
+  message: {
+    text?: string | undefined;
+    attachments?: StoredAttachment[] | undefined;
+    channel?: ChannelName;
+    clientId?: string;
+  },
 ): Promise<{ event: ThreadEvent; duplicate: boolean; deliveredVia: ChannelName }> {
   const site = s.site(agent.siteId);
   const via = message.channel ?? conversation.activeChannel;
@@ -34,6 +40,7 @@ export async function replyToVisitor(
   }
   const { event, duplicate } = await s.threads.postAgentMessage(conversation.id, agent, {
     text: message.text,
+    attachments: message.attachments,
     channel: via,
     ...(message.clientId ? { clientId: message.clientId } : {}),
   });

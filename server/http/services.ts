@@ -1,5 +1,6 @@
 import type { Context, MiddlewareHandler } from "hono";
 import type { Agent } from "../../sdk/protocol.ts";
+import type { Attachments } from "../attachments/service.ts";
 import { API_KEY_PREFIX, type ApiKeyScope, apiKeyId, hashApiKey } from "../auth/api-keys.ts";
 import type { HandleService } from "../auth/handles.ts";
 import type { TokenService } from "../auth/tokens.ts";
@@ -24,6 +25,8 @@ export interface Services {
   store: Store;
   threads: Threads;
   callbacks: Callbacks;
+  /** Files in conversations: taken, linked, opened, erased. */
+  attachments: Attachments;
   presence: Presence;
   /** The outside channels this server runs, by name. */
   channels: Map<ExternalChannel, Channel>;

@@ -210,9 +210,10 @@ export function visitorSession(s: Services, origin: string | undefined, out: Out
       const cursor = createCursor(
         after,
         (from) => s.store.eventsAfter(conversationId, from),
-        (event: ThreadEvent) => {
-          if (event.clientId && sentHere?.delete(event.clientId)) return;
-          if (visibleToVisitor(event)) {
+        async (stored: ThreadEvent) => {
+          if (stored.clientId && sentHere?.delete(stored.clientId)) return;
+          if (visibleToVisitor(stored)) {
+            const event = stored.attachments ? await s.attachments.present(stored) : stored;
             out.send(eventFrame(conversationId, event));
             if (emailLinked && event.type === "message" && event.author.role === "agent")
               role.shown(conversationId, event.seq);
@@ -274,6 +275,7 @@ export function visitorSession(s: Services, origin: string | undefined, out: Out
       const { conversationId, siteId } = claims!;
       if (frame.type === "send") {
         await enforceLimit(s.store, "messages", conversationId, s.limits.messagesPerConversation);
+        const attachments = await s.attachments.forMessage(conversationId, frame.attachments);
         // Bounded: a retry of an old message leaves an entry that no echo will clear.
         sentHere ??= new Set<string>();
         if (sentHere.size >= 100) sentHere.delete(sentHere.values().next().value!);
@@ -281,9 +283,14 @@ export function visitorSession(s: Services, origin: string | undefined, out: Out
         const { event, duplicate } = await s.threads.postVisitorMessage(conversationId, {
           clientId: frame.clientId,
           text: frame.text,
+          attachments,
         });
         if (duplicate) sentHere?.delete(frame.clientId);
-        out.send({ type: "ack", clientId: frame.clientId, event });
+        out.send({
+          type: "ack",
+          clientId: frame.clientId,
+          event: await s.attachments.present(event),
+        });
       } else if (mayType()) {
         await s.store.publish({
           kind: "typing",
@@ -311,6 +318,24 @@ export function visitorSession(s: Services, origin: string | undefined, out: Out
 }
 
 /**
+ * `out.send` that keeps the order frames were offered in, when some are made asynchronously (an
+ * event whose attachments are being linked): later frames wait for it, and only then.
+ */
+function inOrder(out: Outlet): (frame: ServerFrame | Promise<ServerFrame>) => void {
+  let queue: Promise<void> | null = null;
+  return (frame) => {
+    if (!queue && !(frame instanceof Promise)) return out.send(frame);
+    const next: Promise<void> = (queue ?? Promise.resolve())
+      .then(async () => out.send(await frame))
+      .catch(() => undefined)
+      .finally(() => {
+        if (queue === next) queue = null;
+      });
+    queue = next;
+  };
+}
+
+/**
  * The agent's live session: `hello` with the agent token, then every event, conversation change
  * and visitor typing notice of the agent's site; `typing` frames name the conversation.
  */
@@ -326,25 +351,32 @@ export function agentSession(s: Services, origin: string | undefined, out: Outle
       agent = verified;
       // A server on an API key watches the site; it is not a teammate who is online.
       byKey = apiKey !== undefined;
+      const send = inOrder(out);
       const stop = await s.hub.watchSite(verified.siteId, (notice: LiveNotice) => {
         if (notice.kind === "event") {
-          out.send(eventFrame(notice.conversationId, notice.event));
+          send(
+            notice.event.attachments
+              ? s.attachments
+                  .present(notice.event)
+                  .then((event) => eventFrame(notice.conversationId, event))
+              : eventFrame(notice.conversationId, notice.event),
+          );
         } else if (notice.kind === "conversation") {
-          out.send({ type: "conversation", conversation: notice.conversation });
+          send({ type: "conversation", conversation: notice.conversation });
         } else if (notice.kind === "presence") {
-          out.send({ type: "presence", email: notice.email, status: notice.status });
+          send({ type: "presence", email: notice.email, status: notice.status });
         } else if (notice.kind === "callback") {
-          out.send({
+          send({
             type: "callback",
             callback: notice.callback,
             ...(notice.due ? { due: true } : {}),
           });
         } else if (notice.kind === "contact") {
-          out.send({ type: "contact", contact: notice.contact });
+          send({ type: "contact", contact: notice.contact });
         } else if (notice.kind === "erased") {
-          out.send({ type: "erased", conversationId: notice.conversationId });
+          send({ type: "erased", conversationId: notice.conversationId });
         } else if (notice.author.role === "visitor") {
-          out.send({
+          send({
             type: "typing",
             conversationId: notice.conversationId,
             author: notice.author,

@@ -18,7 +18,9 @@ export async function snapshotFor(
     site: await siteInfo(s, conversation),
     token,
     conversation: conversationForVisitor(conversation),
-    events: await s.threads.eventsAfter(conversation.id, 0, "visitor"),
+    events: await s.attachments.presentAll(
+      await s.threads.eventsAfter(conversation.id, 0, "visitor"),
+    ),
   };
 }
 

@@ -117,7 +117,10 @@ export function visitorRoutes(s: Services) {
       const { after } = c.req.valid("query");
       const conversation = await s.threads.get(claim.conversationId);
       const events = await s.threads.eventsAfter(conversation.id, after, "visitor");
-      return c.json({ conversation: conversationForVisitor(conversation), events });
+      return c.json({
+        conversation: conversationForVisitor(conversation),
+        events: await s.attachments.presentAll(events),
+      });
     },
   );
 
@@ -136,7 +139,7 @@ export function visitorRoutes(s: Services) {
     }),
     async (c) => {
       const { claim } = await requireVisitor(s, c);
-      const { clientId, text } = c.req.valid("json");
+      const { clientId, text, attachments } = c.req.valid("json");
       await enforceLimit(
         s.store,
         "messages",
@@ -146,8 +149,9 @@ export function visitorRoutes(s: Services) {
       const { event, duplicate } = await s.threads.postVisitorMessage(claim.conversationId, {
         clientId,
         text,
+        attachments: await s.attachments.forMessage(claim.conversationId, attachments),
       });
-      return c.json({ event }, duplicate ? 200 : 201);
+      return c.json({ event: await s.attachments.present(event) }, duplicate ? 200 : 201);
     },
   );
 

@@ -36,10 +36,12 @@ describe("where a server keeps attachments", () => {
     );
   });
 
-  it("on the edge: the R2 binding or a bucket, never a disk", () => {
+  it("on the edge: the R2 binding or a bucket, never a disk, and none when unset", () => {
     const r2 = loadConfig({ ATTACHMENTS: "r2" }, SITES);
     expect(() => edgeAttachmentStorage(r2, undefined)).toThrow(/r2_buckets/);
-    expect(edgeAttachmentStorage(loadConfig(S3, SITES), undefined).kind).toBe("s3");
-    expect(() => edgeAttachmentStorage(loadConfig({}, SITES), undefined)).toThrow(/no disk/);
+    expect(edgeAttachmentStorage(loadConfig(S3, SITES), undefined)?.kind).toBe("s3");
+    const disk = loadConfig({ ATTACHMENTS: "fs:/tmp/files" }, SITES);
+    expect(() => edgeAttachmentStorage(disk, undefined)).toThrow(/no disk/);
+    expect(edgeAttachmentStorage(loadConfig({}, SITES), undefined)).toBeUndefined();
   });
 });

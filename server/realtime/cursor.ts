@@ -13,7 +13,7 @@ import type { ThreadEvent } from "../../sdk/protocol.ts";
 export function createCursor(
   after: number,
   load: (after: number) => Promise<ThreadEvent[]>,
-  deliver: (event: ThreadEvent) => void,
+  deliver: (event: ThreadEvent) => unknown,
 ) {
   return new Cursor(after, load, deliver);
 }
@@ -30,15 +30,16 @@ class Cursor {
   constructor(
     after: number,
     private readonly load: (after: number) => Promise<ThreadEvent[]>,
-    private readonly deliver: (event: ThreadEvent) => void,
+    /** May be async (an event's attachments are linked first): the next waits for it. */
+    private readonly deliver: (event: ThreadEvent) => unknown,
   ) {
     this.last = after;
   }
 
-  private emit(event: ThreadEvent): void {
+  private async emit(event: ThreadEvent): Promise<void> {
     if (event.seq !== this.last + 1) return;
     this.last = event.seq;
-    this.deliver(event);
+    await this.deliver(event);
   }
 
   private async fill(until: number): Promise<void> {
@@ -47,7 +48,7 @@ class Cursor {
       const page = await this.load(this.last);
       if (page.length === 0) return;
       const before = this.last;
-      for (const event of page) if (event.seq > this.last) this.emit(event);
+      for (const event of page) if (event.seq > this.last) await this.emit(event);
       if (this.last === before) return;
     }
   }
@@ -69,7 +70,7 @@ class Cursor {
     return this.enqueue(async () => {
       if (event.seq <= this.last) return;
       if (event.seq > this.last + 1) await this.fill(event.seq - 1);
-      this.emit(event);
+      await this.emit(event);
     });
   }
 

@@ -81,11 +81,23 @@ describe("replies and notes", () => {
   });
 
   it("names each field it refuses", () => {
-    expect(problems(ReplyBody, {})).toEqual(['"text" is required']);
-    expect(problems(ReplyBody, { text: "", clientId: "no spaces", channel: "fax" })).toEqual([
-      '"text" must be 1–4000 characters',
+    // Words or files: a reply with neither is the thread's to refuse (threads.test.ts).
+    expect(problems(ReplyBody, {})).toEqual([]);
+    expect(
+      problems(ReplyBody, {
+        text: "x".repeat(4001),
+        clientId: "no spaces",
+        channel: "fax",
+        attachments: ["../etc/passwd"],
+      }),
+    ).toEqual([
+      '"text" must be at most 4000 characters',
+      '"attachments[0]" must be an attachment id',
       '"clientId" must be 1–64 characters of A–Z, a–z, 0–9 and . _ : -',
       '"channel" must be one of web, messenger, email, callback, telegram, whatsapp, sms',
+    ]);
+    expect(problems(ReplyBody, { attachments: [] })).toEqual([
+      '"attachments" must name at least one attachment',
     ]);
     expect(problems(NoteBody, { text: "   " })).toEqual(['"text" must not be empty']);
     expect(problems(NoteBody, { text: "x".repeat(4001) })).toEqual([

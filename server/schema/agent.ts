@@ -11,6 +11,7 @@ import type * as P from "../../sdk/protocol.ts";
 import { LIMITS } from "../../sdk/protocol.ts";
 import type { ContactErased } from "./contacts.ts";
 import {
+  attachmentIds,
   clientId,
   count,
   email,
@@ -66,7 +67,8 @@ export const ThreadQuery = loose({ after: seqText });
 const replyKey = maybe(clientId);
 
 export const ReplyBody = loose({
-  text: words(LIMITS.messageChars),
+  text: v.optional(upTo(LIMITS.messageChars)),
+  attachments: v.optional(attachmentIds),
   clientId: replyKey,
   /** Absent: the conversation's active channel. */
   channel: v.optional(ChannelName),
@@ -163,7 +165,7 @@ type Out<S extends v.GenericSchema> = v.InferOutput<S>;
 export type AgentSchemaChecks = [
   Assert<Same<Out<typeof LoginBody>, P.AgentLoginRequest>>,
   Assert<Same<Out<typeof ReplyBody>, P.AgentReplyRequest>>,
-  Assert<Same<Out<typeof NoteBody>, Omit<P.AgentReplyRequest, "channel">>>,
+  Assert<Same<Out<typeof NoteBody>, P.AgentNoteRequest>>,
   Assert<Same<Out<typeof UpdateConversationBody>, P.UpdateConversationRequest>>,
   Assert<Same<Out<typeof UpdateCallbackBody>, P.UpdateCallbackRequest>>,
   Assert<Same<Out<typeof CallbacksQuery>["status"], P.CallbackStatus | "active">>,

@@ -60,6 +60,18 @@ export const ContactExport = loose({
       conversation: Conversation,
       events: v.array(loose({ seq: v.number(), type: v.string(), text: v.string() })),
       callbacks: v.array(loose({ id: v.string(), status: v.string() })),
+      attachments: v.pipe(
+        v.array(
+          loose({
+            id: v.string(),
+            name: v.string(),
+            type: v.string(),
+            size: v.number(),
+            url: v.string(),
+          }),
+        ),
+        v.description("Every file of the conversation, each with a download link"),
+      ),
     }),
   ),
   ratings: v.array(
@@ -74,5 +86,5 @@ export const ContactExport = loose({
 
 /** `DELETE /v1/agent/contacts/:id`: how much went. */
 export const ContactErased = loose({
-  erased: loose({ conversations: v.number(), events: v.number() }),
+  erased: loose({ conversations: v.number(), events: v.number(), files: v.number() }),
 });

@@ -208,6 +208,25 @@ export function loose<const E extends v.ObjectEntries>(entries: E) {
   return plainObject(v.object(entries, "must be an object"));
 }
 
+/** An attachment's id as uploads answer it: its conversation's id, a dash, its own part. */
+export const ATTACHMENT_ID = /^[a-z2-7]{1,64}-[a-z2-7]{8,32}$/;
+
+/**
+ * The files a message carries: ids of uploads to its conversation, one to ten. A message needs
+ * words or files: one with neither is refused where it is taken (`messageContent`).
+ */
+export const attachmentIds = v.pipe(
+  v.array(
+    v.pipe(
+      v.string("must be an attachment id"),
+      v.regex(ATTACHMENT_ID, "must be an attachment id"),
+    ),
+    "must be an array of attachment ids",
+  ),
+  v.minLength(1, "must name at least one attachment"),
+  v.maxLength(10, "must name at most 10 attachments"),
+);
+
 /** Text of at most `max` characters, empty allowed (a note, a comment, a title). */
 export function upTo(max: number) {
   return v.pipe(

@@ -8,7 +8,7 @@
 import * as v from "valibot";
 import type * as P from "../../sdk/protocol.ts";
 import { LIMITS } from "../../sdk/protocol.ts";
-import { attributes, clientId, count, loose, oneOf, words } from "./fields.ts";
+import { attachmentIds, attributes, clientId, count, loose, oneOf, upTo, words } from "./fields.ts";
 
 // ---- The shapes inside frames and responses (documentation: the server builds them) ----
 
@@ -25,6 +25,19 @@ export const Author = loose({
   name: v.optional(v.string()),
 });
 
+export const Attachment = loose({
+  id: v.string(),
+  name: v.string(),
+  type: v.pipe(v.string(), v.description("What the bytes are (checked), e.g. image/png")),
+  size: v.pipe(count, v.description("Bytes")),
+  url: v.optional(v.pipe(v.string(), v.description("A signed download link that expires"))),
+});
+
+/** `POST /v1/attachments`, `POST /v1/agent/attachments`: the file, taken (its link comes with events). */
+export const UploadAnswer = loose({
+  attachment: v.pick(Attachment, ["id", "name", "type", "size"]),
+});
+
 export const ThreadEvent = loose({
   id: v.string(),
   seq: count,
@@ -36,6 +49,7 @@ export const ThreadEvent = loose({
   clientId: v.optional(v.string()),
   name: v.optional(v.string()),
   data: v.optional(v.record(v.string(), v.unknown())),
+  attachments: v.optional(v.array(Attachment)),
 });
 
 export const PageVisit = loose({ url: v.string(), title: v.optional(v.string()), at: iso });
@@ -121,6 +135,7 @@ export const ErrorCode = oneOf([
   "channel_unavailable",
   "window_closed",
   "upstream_failed",
+  "attachments_not_configured",
   "store_unavailable",
   "internal",
 ]);
@@ -157,7 +172,8 @@ export const HelloFrame = loose({
 export const SendFrame = loose({
   type: v.literal("send"),
   clientId,
-  text: words(LIMITS.messageChars),
+  text: v.optional(upTo(LIMITS.messageChars)),
+  attachments: v.optional(attachmentIds),
 });
 
 /** A visitor types in their own conversation: a `conversationId` is ignored. */
@@ -268,6 +284,7 @@ type Out<S extends v.GenericSchema> = v.InferOutput<S>;
 
 export type FrameSchemaChecks = [
   Assert<Same<Out<typeof ThreadEvent>, P.ThreadEvent>>,
+  Assert<Same<Out<typeof UploadAnswer>, P.UploadAttachmentResponse>>,
   Assert<Same<Out<typeof Conversation>, P.Conversation>>,
   Assert<Same<Out<typeof CallbackRequest>, P.CallbackRequest>>,
   Assert<Same<Out<typeof VisitorCallback>, P.VisitorCallback>>,

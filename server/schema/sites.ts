@@ -4,6 +4,7 @@
  * `schema/sites.schema.json` from it). Its output is the `SiteConfig` list the server runs on.
  */
 import * as v from "valibot";
+import { MAX_ATTACHMENT_BYTES } from "../attachments/policy.ts";
 import { API_KEY_ID, API_KEY_SCOPES } from "../auth/api-keys.ts";
 import { WEBHOOK_SECRET_PREFIX, webhookKey } from "../auth/webhook-signature.ts";
 import { validateHours } from "../core/hours.ts";
@@ -296,6 +297,38 @@ const webhook = strict({
   ),
 });
 
+const MIME = /^[a-z]+\/[a-z0-9][a-z0-9.+-]*$/;
+
+/** What files the site takes (docs/architecture.md §10); each field falls back to the default. */
+const attachmentRules = strict(
+  {
+    maxBytes: v.optional(
+      v.pipe(
+        count(1, MAX_ATTACHMENT_BYTES),
+        v.description("The largest file taken, in bytes (default 10 MB, at most 100 MB)."),
+      ),
+    ),
+    maxTotalBytes: v.optional(
+      v.pipe(
+        count(1, 10 * MAX_ATTACHMENT_BYTES),
+        v.description(
+          "What one conversation's visitor may send in all, in bytes (default 100 MB).",
+        ),
+      ),
+    ),
+    types: v.optional(
+      v.pipe(
+        v.array(
+          v.pipe(v.string(), v.regex(MIME, got("must be a MIME type such as image/png"))),
+          "must be an array of MIME types",
+        ),
+        v.description("The types taken, as their bytes are (default images, PDF, text, office)."),
+      ),
+    ),
+  },
+  'must be { "maxBytes"?, "maxTotalBytes"?, "types"? }',
+);
+
 export const Site = v.pipe(
   strict({
     id: v.pipe(
@@ -326,6 +359,7 @@ export const Site = v.pipe(
     callback: v.optional(callback),
     apiKeys: v.optional(v.array(apiKey, "must be an array")),
     webhooks: v.optional(v.array(webhook, "must be an array")),
+    attachments: v.optional(attachmentRules),
     retention: v.optional(
       strict(
         {

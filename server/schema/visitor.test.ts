@@ -118,8 +118,11 @@ describe("visitor bodies", () => {
 
   it("names the field of a bad message, rating or resume code", () => {
     expect(problems(MessageBody, { clientId: "a", text: "x".repeat(4001) })).toEqual([
-      '"text" must be 1–4000 characters',
+      '"text" must be at most 4000 characters',
     ]);
+    expect(
+      problems(MessageBody, { clientId: "a", attachments: Array(11).fill("abc-defghijk") }),
+    ).toEqual(['"attachments" must name at most 10 attachments']);
     expect(problems(CsatBody, { rating: 6 })).toEqual([
       '"rating" must be a whole number from 1 to 5',
     ]);
@@ -184,9 +187,9 @@ describe("frames", () => {
     expect(problems(VisitorClientFrame, { type: "hello", token: "t", after: -1 })).toEqual([
       '"after" must be a whole number, 0 or more',
     ]);
-    expect(problems(VisitorClientFrame, { type: "send", clientId: "bad id!", text: "" })).toEqual([
+    expect(problems(VisitorClientFrame, { type: "send", clientId: "bad id!", text: 5 })).toEqual([
       '"clientId" must be 1–64 characters of A–Z, a–z, 0–9 and . _ : -',
-      '"text" must be 1–4000 characters',
+      '"text" must be a string',
     ]);
     expect(problems(VisitorClientFrame, { type: "presence", status: "online" })).toEqual([
       '"type" must be hello, send or typing',

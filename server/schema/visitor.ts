@@ -10,6 +10,7 @@ import { LIMITS } from "../../sdk/protocol.ts";
 import { isTimeZone } from "../core/hours.ts";
 import { isCountry } from "../core/phone.ts";
 import {
+  attachmentIds,
   attributes,
   clientId,
   EMAIL,
@@ -92,7 +93,11 @@ export const AfterQuery = loose({ after: seqText });
 /** `GET /v1/events?after=`: absent here, `Last-Event-ID` says where to go on from. */
 export const EventsQuery = loose({ after: v.optional(seqText) });
 
-export const MessageBody = loose({ clientId, text: words(LIMITS.messageChars) });
+export const MessageBody = loose({
+  clientId,
+  text: v.optional(upTo(LIMITS.messageChars)),
+  attachments: v.optional(attachmentIds),
+});
 
 export const CsatBody = loose({ rating: whole(1, 5), comment: maybe(upTo(1000)) });
 

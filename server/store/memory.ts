@@ -21,8 +21,10 @@ import {
   type FeedType,
   type ListOptions,
   type LiveNotice,
+  LOG_RETENTION_MS,
   type LogItem,
   type LogRefs,
+  MAX_EVENTS_PER_READ,
   type NewEvent,
   type PresenceStatus,
   type RateHit,
@@ -30,7 +32,6 @@ import {
   type Unsubscribe,
   type WebhookClaim,
 } from "./types.ts";
-import { LOG_RETENTION_MS, MAX_EVENTS_PER_READ } from "./types.ts";
 
 function deepFreeze<T>(value: T): T {
   if (value && typeof value === "object" && !Object.isFrozen(value)) {
@@ -453,8 +454,8 @@ export function memoryStore(options: { now?: () => number } = {}): Store {
     },
 
     async saveAttachment(record) {
-      let of = attachments.get(record.conversationId);
-      if (!of) attachments.set(record.conversationId, (of = new Map()));
+      const of = attachments.get(record.conversationId) ?? new Map();
+      attachments.set(record.conversationId, of);
       of.set(record.id, { ...record });
     },
     async getAttachment(id) {

@@ -20,7 +20,10 @@ export function eventId(conversationId: string, seq: number): string {
 
 /** The inbox preview: the newest message's text, cut short. Notes and system events keep it. */
 export function previewText(event: ThreadEvent): string | undefined {
-  return event.type === "message" ? event.text.slice(0, 140) : undefined;
+  if (event.type !== "message") return undefined;
+  // A file sent alone shows as its name in the inbox.
+  const files = event.attachments?.map((file) => `📎 ${file.name}`).join(" ") ?? "";
+  return (event.text || files).slice(0, 140);
 }
 
 /**

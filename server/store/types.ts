@@ -1,4 +1,5 @@
 import type {
+  Attachment,
   Author,
   CallbackRequest,
   CallbackStatus,
@@ -25,7 +26,12 @@ export interface NewEvent {
   clientId?: string;
   name?: string;
   data?: Record<string, unknown>;
+  /** The files a message carries (their links are made when the event is sent out). */
+  attachments?: StoredAttachment[];
 }
+
+/** An attachment as a stored event names it: no link, which is made fresh on each read. */
+export type StoredAttachment = Omit<Attachment, "url">;
 
 /**
  * A file a conversation holds (docs/architecture.md §10 "Attachments"): what it is, for whom;

@@ -6,7 +6,7 @@ import { type Config, ConfigError } from "../config.ts";
 /**
  * The attachment storage a worker keeps files in: its R2 binding (`ATTACHMENTS = "r2"` and an
  * `[[r2_buckets]]` binding named ATTACHMENTS), or an S3-compatible bucket. A worker has no disk:
- * `fs:` (the Node default) is refused, naming what to set.
+ * `fs:<dir>` is refused, naming what to set; with ATTACHMENTS unset it keeps none.
  *
  * @example
  * const storage = edgeAttachmentStorage(config, env.ATTACHMENTS_BUCKET);
@@ -14,8 +14,10 @@ import { type Config, ConfigError } from "../config.ts";
 export function edgeAttachmentStorage(
   config: Config,
   binding: R2BucketLike | undefined,
-): AttachmentStorage {
+): AttachmentStorage | undefined {
   const where = config.attachments;
+  // Unset: this worker keeps no files, and uploads say so (`attachments_not_configured`).
+  if (where.kind === "fs" && where.dir === null) return undefined;
   if (where.kind === "s3") return s3Storage(where);
   if (where.kind === "r2") {
     if (!binding) {

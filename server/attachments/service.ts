@@ -1,0 +1,148 @@
+import type { Attachment, ThreadEvent } from "../../sdk/protocol.ts";
+import { signAttachment, verifyAttachment } from "../auth/attachment-links.ts";
+import type { KeyRing } from "../auth/keys.ts";
+import type { SiteConfig } from "../config.ts";
+import { AppError } from "../errors.ts";
+import {
+  type AttachmentRecord,
+  attachmentConversation,
+  type Store,
+  type StoredAttachment,
+} from "../store/types.ts";
+import { acceptAttachment, rulesOf, storageKey } from "./accept.ts";
+import type { AttachmentStorage } from "./storage.ts";
+
+/**
+ * Attachments as the rest of the server sees them (docs/architecture.md §10): files taken into a
+ * conversation, named by id in messages, shown with a signed link that expires, opened by that
+ * link, and erased with their conversation. The bytes are the storage's; what they are is the
+ * store's.
+ */
+
+const DAY_MS = 86_400_000;
+
+export interface AttachmentsDeps {
+  store: Store;
+  /** Where the bytes go; none on a worker without R2 or a bucket (uploads are then refused). */
+  storage: AttachmentStorage | undefined;
+  keyRing: KeyRing;
+  publicUrl: string;
+  now: () => number;
+}
+
+export type Attachments = ReturnType<typeof createAttachments>;
+
+/**
+ * @example
+ * const attachments = createAttachments({ store, storage, keyRing, publicUrl, now });
+ * const record = await attachments.accept(conversation, site, { name, bytes, from: "visitor" });
+ */
+export function createAttachments(deps: AttachmentsDeps) {
+  const { store } = deps;
+
+  function storage(): AttachmentStorage {
+    if (!deps.storage) {
+      throw new AppError(
+        "attachments_not_configured",
+        "This server keeps no files: set ATTACHMENTS (docs: Attachments)",
+      );
+    }
+    return deps.storage;
+  }
+
+  /**
+   * A download link. Signed from the start of today, so every read of a thread today gives the
+   * same link (a browser caches the image once) and each works 6 to 7 days.
+   */
+  async function link(id: string): Promise<string> {
+    const today = Math.floor(deps.now() / DAY_MS) * DAY_MS;
+    const sig = await signAttachment(deps.keyRing, id, today);
+    return `${deps.publicUrl}/v1/attachments/${id}?sig=${sig}`;
+  }
+
+  async function present(event: ThreadEvent): Promise<ThreadEvent> {
+    if (!event.attachments) return event;
+    const attachments: Attachment[] = await Promise.all(
+      event.attachments.map(async (file) => ({ ...file, url: await link(file.id) })),
+    );
+    return { ...event, attachments };
+  }
+
+  /** A file by id, for a caller already allowed to see it (an agent of its site, a channel). */
+  async function read(id: string): Promise<{ record: AttachmentRecord; bytes: Uint8Array }> {
+    const record = await store.getAttachment(id);
+    const bytes = record ? await storage().get(storageKey(record)) : null;
+    if (!record || !bytes)
+      throw new AppError("not_found", "No such file (it may have been erased)");
+    return { record, bytes };
+  }
+
+  return {
+    get kind(): string | null {
+      return deps.storage?.kind ?? null;
+    },
+
+    /** Takes an upload (or a channel's file) into `conversation` under `site`'s rules. */
+    accept(
+      conversation: { id: string; siteId: string },
+      site: SiteConfig,
+      upload: { name: string; bytes: Uint8Array; from: AttachmentRecord["from"] },
+    ): Promise<AttachmentRecord> {
+      return acceptAttachment(
+        { store, storage: storage(), rules: rulesOf(site), now: deps.now },
+        { conversation, ...upload },
+      );
+    },
+
+    /**
+     * What a message carries, from the ids its sender gave: each must be a file of this
+     * conversation (another conversation's id is as unknown as a made-up one).
+     */
+    async forMessage(
+      conversationId: string,
+      ids: readonly string[] | undefined,
+    ): Promise<StoredAttachment[] | undefined> {
+      if (!ids) return undefined;
+      return Promise.all(
+        [...new Set(ids)].map(async (id) => {
+          const record =
+            attachmentConversation(id) === conversationId ? await store.getAttachment(id) : null;
+          if (!record) {
+            throw new AppError("bad_request", `attachments: no file "${id}" in this conversation`);
+          }
+          return { id: record.id, name: record.name, type: record.type, size: record.size };
+        }),
+      );
+    },
+
+    link,
+
+    /** The event as it is sent out: each attachment with a fresh download link. */
+    present,
+
+    presentAll(events: readonly ThreadEvent[]): Promise<ThreadEvent[]> {
+      return Promise.all(events.map(present));
+    },
+
+    /** The file behind a download link: a link that is not this file's, or has expired, opens nothing. */
+    async open(
+      id: string,
+      sig: string | undefined,
+    ): Promise<{ record: AttachmentRecord; bytes: Uint8Array }> {
+      await verifyAttachment(deps.keyRing, id, sig, deps.now());
+      return read(id);
+    },
+
+    read,
+
+    /** Removes the files of conversations being erased (before their records go). */
+    async erase(siteId: string, conversationIds: readonly string[]): Promise<number> {
+      if (!deps.storage) return 0;
+      let removed = 0;
+      for (const id of conversationIds) {
+        removed += await deps.storage.deletePrefix(`${siteId}/${id}`);
+      }
+      return removed;
+    },
+  };
+}
