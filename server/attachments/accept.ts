@@ -71,6 +71,8 @@ export async function acceptAttachment(
     name: string;
     bytes: Uint8Array;
     from: AttachmentRecord["from"];
+    /** The id to keep it under (a channel's file, kept once however often it arrives). */
+    id?: string;
   },
 ): Promise<AttachmentRecord> {
   const { rules } = deps;
@@ -97,7 +99,7 @@ export async function acceptAttachment(
   }
   const bytes = withoutLocation(upload.bytes, sniffed.type);
   const record: AttachmentRecord = {
-    id: `${upload.conversation.id}-${randomId(10)}`,
+    id: upload.id ?? `${upload.conversation.id}-${randomId(10)}`,
     siteId: upload.conversation.siteId,
     conversationId: upload.conversation.id,
     name: safeFilename(upload.name, sniffed.ext),

@@ -1,5 +1,6 @@
 import type { Attachment, ThreadEvent } from "../../sdk/protocol.ts";
 import { signAttachment, verifyAttachment } from "../auth/attachment-links.ts";
+import { encodeBase32 } from "../auth/base32.ts";
 import type { KeyRing } from "../auth/keys.ts";
 import type { SiteConfig } from "../config.ts";
 import { AppError } from "../errors.ts";
@@ -20,6 +21,8 @@ import type { AttachmentStorage } from "./storage.ts";
  */
 
 const DAY_MS = 86_400_000;
+/** What is wrong with a file itself, rather than with the server keeping it. */
+const REFUSALS = new Set(["payload_too_large", "unsupported_media_type", "bad_request"]);
 
 export interface AttachmentsDeps {
   store: Store;
@@ -108,11 +111,61 @@ export function createAttachments(deps: AttachmentsDeps) {
           const record =
             attachmentConversation(id) === conversationId ? await store.getAttachment(id) : null;
           if (!record) {
-            throw new AppError("bad_request", `attachments: no file "${id}" in this conversation`);
+            throw new AppError("not_found", `No file "${id}" in this conversation`);
           }
           return { id: record.id, name: record.name, type: record.type, size: record.size };
         }),
       );
+    },
+
+    /**
+     * Keeps a file a channel received (its platform's link expires), once: `key` names it on the
+     * channel (a message id and the file's place in it), so a redelivered webhook finds it kept
+     * and downloads nothing. Refused files (too large, a type the site does not take, a failed
+     * download) answer why, for a line in the thread: the agent learns something was sent.
+     */
+    async keep(
+      conversation: { id: string; siteId: string },
+      site: SiteConfig,
+      file: {
+        key: string;
+        name: string;
+        from: AttachmentRecord["from"];
+        /** The bytes, read up to `maxBytes` (more is refused with `payload_too_large`). */
+        download: (maxBytes: number) => Promise<Uint8Array>;
+      },
+    ): Promise<{ kept: StoredAttachment } | { refused: string }> {
+      const digest = new Uint8Array(
+        await crypto.subtle.digest("SHA-256", new TextEncoder().encode(file.key)),
+      );
+      const id = `${conversation.id}-${encodeBase32(digest.subarray(0, 10))}`;
+      const kept = (record: AttachmentRecord) => ({
+        kept: { id, name: record.name, type: record.type, size: record.size },
+      });
+      const known = await store.getAttachment(id);
+      if (known) return kept(known);
+      const rules = rulesOf(site);
+      let bytes: Uint8Array;
+      try {
+        bytes = await file.download(rules.maxBytes);
+      } catch (error) {
+        return {
+          refused: error instanceof AppError ? error.message : "it could not be downloaded",
+        };
+      }
+      try {
+        return kept(
+          await acceptAttachment(
+            { store, storage: storage(), rules, now: deps.now },
+            { conversation, name: file.name, bytes, from: file.from, id },
+          ),
+        );
+      } catch (error) {
+        // The file's own fault is told; the storage's is thrown, so the platform sends again.
+        if (error instanceof AppError && REFUSALS.has(error.code))
+          return { refused: error.message };
+        throw error;
+      }
     },
 
     link,

@@ -39,7 +39,7 @@ const THREAD_CALLS = [
 ] as const;
 
 /** The attachment calls a channel makes: keep a file that arrived, read or link one to send. */
-const ATTACHMENT_CALLS = ["accept", "read", "link"] as const;
+const ATTACHMENT_CALLS = ["keep", "read", "link"] as const;
 
 export type ChannelStore = Pick<Store, (typeof STORE_CALLS)[number]>;
 export type ChannelAttachments = Pick<Attachments, (typeof ATTACHMENT_CALLS)[number]>;

@@ -78,15 +78,27 @@ export const closeUnreadBodies: MiddlewareHandler = async (c, next) => {
  * @example
  * const bytes = await readBytesUpTo(c, 10 * 1024 * 1024, "Files are limited to 10 MB here");
  */
-export async function readBytesUpTo(
-  c: Context,
+export function readBytesUpTo(c: Context, max: number, tooLarge: string): Promise<Uint8Array> {
+  return readUpTo(c.req.raw, max, tooLarge);
+}
+
+/**
+ * A request's or a response's body, at most `max` bytes (see {@link readBytesUpTo}): an upload,
+ * or a file a channel downloads from its platform.
+ *
+ * @example
+ * const bytes = await readUpTo(await fetch(mediaUrl), maxBytes, "Files are limited to 10 MB here");
+ */
+export async function readUpTo(
+  message: Request | Response,
   max: number,
   tooLarge: string,
 ): Promise<Uint8Array> {
-  if (Number(c.req.header("content-length") ?? 0) > max) {
+  if (Number(message.headers.get("content-length") ?? 0) > max) {
+    await message.body?.cancel();
     throw new AppError("payload_too_large", tooLarge);
   }
-  const body = c.req.raw.body;
+  const body = message.body;
   if (!body) return new Uint8Array();
   const chunks: Uint8Array[] = [];
   let size = 0;

@@ -6,6 +6,7 @@
 import { toJsonSchema } from "@valibot/to-json-schema";
 import type { Hono } from "hono";
 import type { Schema } from "../schema/check.ts";
+import { CONTENT_SCHEMAS } from "../schema/fields.ts";
 import { type RouteAuth, type RouteDoc, routeDoc } from "../schema/route.ts";
 
 type JsonObject = Record<string, unknown>;
@@ -22,6 +23,11 @@ export function jsonSchema(schema: Schema): JsonObject {
   const { $schema, ...rest } = toJsonSchema(schema, {
     target: "draft-2020-12",
     errorMode: "ignore",
+    // A message needs words or files: the one rule across fields a body has.
+    overrideSchema: ({ valibotSchema, jsonSchema }) =>
+      CONTENT_SCHEMAS.has(valibotSchema)
+        ? { ...jsonSchema, anyOf: [{ required: ["text"] }, { required: ["attachments"] }] }
+        : undefined,
   }) as JsonObject;
   return rest;
 }

@@ -91,7 +91,7 @@ describe("replies and notes", () => {
         attachments: ["../etc/passwd"],
       }),
     ).toEqual([
-      '"text" must be at most 4000 characters',
+      '"text" must be 1–4000 characters',
       '"attachments[0]" must be an attachment id',
       '"clientId" must be 1–64 characters of A–Z, a–z, 0–9 and . _ : -',
       '"channel" must be one of web, messenger, email, callback, telegram, whatsapp, sms',

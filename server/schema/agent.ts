@@ -20,6 +20,7 @@ import {
   instant,
   loose,
   maybe,
+  needsContent,
   oneOf,
   seqText,
   someOf,
@@ -66,13 +67,15 @@ export const ThreadQuery = loose({ after: seqText });
 /** A reply's or a note's idempotency key: the same key again is the same event. */
 const replyKey = maybe(clientId);
 
-export const ReplyBody = loose({
-  text: v.optional(upTo(LIMITS.messageChars)),
-  attachments: v.optional(attachmentIds),
-  clientId: replyKey,
-  /** Absent: the conversation's active channel. */
-  channel: v.optional(ChannelName),
-});
+export const ReplyBody = needsContent(
+  loose({
+    text: v.optional(words(LIMITS.messageChars)),
+    attachments: v.optional(attachmentIds),
+    clientId: replyKey,
+    /** Absent: the conversation's active channel. */
+    channel: v.optional(ChannelName),
+  }),
+);
 
 export const NoteBody = loose({ text: words(LIMITS.messageChars), clientId: replyKey });
 

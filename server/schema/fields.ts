@@ -211,10 +211,7 @@ export function loose<const E extends v.ObjectEntries>(entries: E) {
 /** An attachment's id as uploads answer it: its conversation's id, a dash, its own part. */
 export const ATTACHMENT_ID = /^[a-z2-7]{1,64}-[a-z2-7]{8,32}$/;
 
-/**
- * The files a message carries: ids of uploads to its conversation, one to ten. A message needs
- * words or files: one with neither is refused where it is taken (`messageContent`).
- */
+/** The files a message carries: ids of uploads to its conversation, one to ten. */
 export const attachmentIds = v.pipe(
   v.array(
     v.pipe(
@@ -226,6 +223,22 @@ export const attachmentIds = v.pipe(
   v.minLength(1, "must name at least one attachment"),
   v.maxLength(10, "must name at most 10 attachments"),
 );
+
+/** Message schemas that need `text`, `attachments` or both (see {@link needsContent}). */
+export const CONTENT_SCHEMAS = new WeakSet<object>();
+
+/**
+ * Marks a message's schema: it holds an optional `text` and optional `attachments`, and needs one
+ * of them. Valibot checks one field at a time, so the rule itself is the thread's
+ * (`messageContent` refuses a message with neither); the JSON Schema says it as an `anyOf`.
+ *
+ * @example
+ * export const MessageBody = needsContent(loose({ clientId, text: v.optional(words(4000)), attachments: v.optional(attachmentIds) }));
+ */
+export function needsContent<S extends object>(schema: S): S {
+  CONTENT_SCHEMAS.add(schema);
+  return schema;
+}
 
 /** Text of at most `max` characters, empty allowed (a note, a comment, a title). */
 export function upTo(max: number) {

@@ -8,7 +8,16 @@
 import * as v from "valibot";
 import type * as P from "../../sdk/protocol.ts";
 import { LIMITS } from "../../sdk/protocol.ts";
-import { attachmentIds, attributes, clientId, count, loose, oneOf, upTo, words } from "./fields.ts";
+import {
+  attachmentIds,
+  attributes,
+  clientId,
+  count,
+  loose,
+  needsContent,
+  oneOf,
+  words,
+} from "./fields.ts";
 
 // ---- The shapes inside frames and responses (documentation: the server builds them) ----
 
@@ -169,12 +178,14 @@ export const HelloFrame = loose({
   after: v.optional(count),
 });
 
-export const SendFrame = loose({
-  type: v.literal("send"),
-  clientId,
-  text: v.optional(upTo(LIMITS.messageChars)),
-  attachments: v.optional(attachmentIds),
-});
+export const SendFrame = needsContent(
+  loose({
+    type: v.literal("send"),
+    clientId,
+    text: v.optional(words(LIMITS.messageChars)),
+    attachments: v.optional(attachmentIds),
+  }),
+);
 
 /** A visitor types in their own conversation: a `conversationId` is ignored. */
 export const VisitorTypingFrame = loose({

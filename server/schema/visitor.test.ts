@@ -118,7 +118,7 @@ describe("visitor bodies", () => {
 
   it("names the field of a bad message, rating or resume code", () => {
     expect(problems(MessageBody, { clientId: "a", text: "x".repeat(4001) })).toEqual([
-      '"text" must be at most 4000 characters',
+      '"text" must be 1–4000 characters',
     ]);
     expect(
       problems(MessageBody, { clientId: "a", attachments: Array(11).fill("abc-defghijk") }),

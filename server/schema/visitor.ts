@@ -21,6 +21,7 @@ import {
   locale,
   loose,
   maybe,
+  needsContent,
   pageUrl,
   seqText,
   upTo,
@@ -93,11 +94,13 @@ export const AfterQuery = loose({ after: seqText });
 /** `GET /v1/events?after=`: absent here, `Last-Event-ID` says where to go on from. */
 export const EventsQuery = loose({ after: v.optional(seqText) });
 
-export const MessageBody = loose({
-  clientId,
-  text: v.optional(upTo(LIMITS.messageChars)),
-  attachments: v.optional(attachmentIds),
-});
+export const MessageBody = needsContent(
+  loose({
+    clientId,
+    text: v.optional(words(LIMITS.messageChars)),
+    attachments: v.optional(attachmentIds),
+  }),
+);
 
 export const CsatBody = loose({ rating: whole(1, 5), comment: maybe(upTo(1000)) });
 

@@ -330,6 +330,7 @@ describe("wrangler.toml", () => {
       ...comments.optionalVars,
       ...comments.secrets,
       ...comments.notOnEdge,
+      ...comments.optionalBindings,
       ...objectBindings(wrangler),
     ]);
     const missing = [...reads].filter(([name]) => !declared.has(name));

@@ -195,10 +195,13 @@ export function wranglerComments(text: string): {
   secrets: string[];
   notOnEdge: string[];
   optionalVars: string[];
+  /** Bindings left commented out for who uses them (`# binding = "NAME"`). */
+  optionalBindings: string[];
 } {
   const secrets: string[] = [];
   const notOnEdge: string[] = [];
   const optionalVars: string[] = [];
+  const optionalBindings: string[] = [];
   let table = "";
   for (const line of text.split("\n")) {
     const header = /^\s*\[\[?([^\]]+)\]\]?\s*$/.exec(line);
@@ -207,6 +210,8 @@ export function wranglerComments(text: string): {
     if (tagged) (tagged[1] === "secret" ? secrets : notOnEdge).push(tagged[2]!);
     const commented = /^#\s*([A-Z][A-Z0-9_]*)\s*=/.exec(line);
     if (commented && table === "vars") optionalVars.push(commented[1]!);
+    const binding = /^#\s*binding\s*=\s*"([A-Z][A-Z0-9_]*)"/.exec(line);
+    if (binding) optionalBindings.push(binding[1]!);
   }
-  return { secrets, notOnEdge, optionalVars };
+  return { secrets, notOnEdge, optionalVars, optionalBindings };
 }

@@ -1,3 +1,6 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import WebSocket from "ws";
 import type { ServerFrame } from "../../sdk/protocol.ts";
 import { generateKeyRingConfig } from "../../server/auth/keys.ts";
@@ -28,7 +31,14 @@ export async function startTestServer(
   > = {},
 ): Promise<RunningServer> {
   return startServer({
-    env: { PORT: "0", HOST: "127.0.0.1", OMNITHREAD_KEYS: await testKeys, ...env },
+    env: {
+      PORT: "0",
+      HOST: "127.0.0.1",
+      OMNITHREAD_KEYS: await testKeys,
+      // Files into a directory of the run's own, never the checkout's data directory.
+      ATTACHMENTS: `fs:${mkdtempSync(join(tmpdir(), "omnithread-files-"))}`,
+      ...env,
+    },
     log: silentLogger,
     ...(limits ? { limits } : {}),
     ...options,

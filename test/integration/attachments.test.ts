@@ -300,11 +300,11 @@ describe("refusals", () => {
       body: { clientId: "steal", attachments: [theirs.body.attachment.id] },
       headers: { origin: ORIGIN },
     });
-    expect(wrong.status).toBe(400);
-    expect(wrong.body).toMatchObject({ error: { code: "bad_request" } });
+    expect(wrong.status).toBe(404);
+    expect(wrong.body).toMatchObject({ error: { code: "not_found" } });
     const empty = await api(server.url, "/v1/messages", {
       token: me.token,
-      body: { clientId: "nothing", text: "  " },
+      body: { clientId: "nothing" },
       headers: { origin: ORIGIN },
     });
     expect(empty.body).toMatchObject({

@@ -387,6 +387,29 @@ describe("agent replies by sendMessage", () => {
     ).toEqual(["Your parcel left today.", longest]);
   });
 
+  it("carry an agent's file as a line with its signed link, which opens the file", async () => {
+    const { web, chat } = await linked();
+    const pdf = new TextEncoder().encode("%PDF-1.4\n% an invoice\n%%EOF\n");
+    const uploaded = await fetch(`${server.url}/v1/agent/attachments?conversationId=${web.id}`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${agentTokens.shop}`, "x-filename": "invoice.pdf" },
+      body: pdf,
+    });
+    expect(uploaded.status).toBe(201);
+    const { attachment } = (await uploaded.json()) as { attachment: { id: string } };
+    const sent = await api(server.url, `/v1/agent/conversations/${web.id}/messages`, {
+      token: agentTokens.shop!,
+      body: { text: "Your invoice:", attachments: [attachment.id], channel: "telegram" },
+    });
+    expect(sent.status).toBe(201);
+    const text = bot.sentTo(chat).at(-1)?.text ?? "";
+    const [words, line] = text.split("\n");
+    expect(words).toBe("Your invoice:");
+    expect(line).toMatch(/^📎 invoice\.pdf \(1 KB\): http:\/\/\S+\/v1\/attachments\/\S+\?sig=\S+$/);
+    const opened = await fetch(line!.split(": ")[1]!);
+    expect(new Uint8Array(await opened.arrayBuffer())).toEqual(pdf);
+  });
+
   it("wait out a 429's retry_after and deliver once", async () => {
     const { web, chat } = await linked();
     await until(() => bot.sentTo(chat).length === 1, "welcome");

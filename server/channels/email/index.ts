@@ -8,6 +8,7 @@ import { AppError, errorBody } from "../../errors.ts";
 import { readJsonBody } from "../../http/body.ts";
 import { SHOWN_TTL_MS, shownKey } from "../../realtime/shown.ts";
 import { route } from "../../schema/route.ts";
+import { withFileLinks } from "../file-links.ts";
 import type { ChannelPort } from "../port.ts";
 import type { Channel } from "../types.ts";
 import { normalizeAddress, parseReplyAddress } from "./address.ts";
@@ -358,6 +359,7 @@ export function emailChannel(options: EmailOptions): EmailChannel {
     const site = mustEmail(s.site(conversation.siteId));
     const to = linkedAddress(conversation);
     if (!to) throw new AppError("channel_unavailable", "The visitor has not continued by email");
+    const reply = await withFileLinks(s, event);
     await sendThreadMail(s, transport, {
       site,
       conversation,
@@ -367,7 +369,7 @@ export function emailChannel(options: EmailOptions): EmailChannel {
       ...(data ? { data } : {}),
       compose: (resumeLink) =>
         composeReply({
-          event,
+          event: reply,
           siteName: site.name,
           locale: localeOf(site, conversation),
           resumeLink,

@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import type { MessengerConfig, SiteConfig } from "../../config.ts";
 import { AppError } from "../../errors.ts";
 import { parseJsonBytes } from "../../http/body.ts";
+import { withFileLinks } from "../file-links.ts";
 import { filledSettings, type Later, requireSettings, sendAfterAnswer } from "../messaging-app.ts";
 import { signedPost, verifyRoute } from "../meta/verify.ts";
 import type { ChannelPort } from "../port.ts";
@@ -147,7 +148,8 @@ export function messengerChannel(options: MessengerOptions): Channel {
         throw new AppError("channel_unavailable", "The visitor has not continued in Messenger");
       }
       const policy = await sendPolicy(s.store, conversation, s.now());
-      await client.send({ accessToken: m.pageAccessToken, psid, text: event.text, policy });
+      const { text } = await withFileLinks(s, event);
+      await client.send({ accessToken: m.pageAccessToken, psid, text, policy });
     },
 
     webhooks: (s) => webhookRoutes(s, client),

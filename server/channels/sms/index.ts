@@ -7,6 +7,7 @@ import { defaultCountry, isLandline, normalizePhone } from "../../core/phone.ts"
 import { AppError, errorBody } from "../../errors.ts";
 import { enforceLimit } from "../../http/rate-limit.ts";
 import { route } from "../../schema/route.ts";
+import { withFileLinks } from "../file-links.ts";
 import { linkAccount } from "../identity-thread.ts";
 import { filledSettings, requireSettings, webhookBodyLimit } from "../messaging-app.ts";
 import type { ChannelPort } from "../port.ts";
@@ -276,7 +277,7 @@ export function smsChannel(options: SmsOptions): Channel {
         { ...sms, siteId: conversation.siteId },
         conversation,
         to,
-        event.text,
+        (await withFileLinks(port, event)).text,
       );
       // The statuses Twilio reports later name the MessageSid: they find this reply by it.
       for (const sid of sids) {

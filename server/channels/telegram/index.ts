@@ -5,6 +5,7 @@ import type { SiteConfig, TelegramConfig } from "../../config.ts";
 import { AppError, errorBody } from "../../errors.ts";
 import { parseJsonBytes } from "../../http/body.ts";
 import { route } from "../../schema/route.ts";
+import { withFileLinks } from "../file-links.ts";
 import { lastEvent } from "../last-event.ts";
 import {
   filledSettings,
@@ -171,7 +172,7 @@ export function telegramChannel(options: TelegramOptions): Channel {
         throw new AppError("channel_unavailable", "The visitor has not continued in Telegram");
       }
       try {
-        await api.sendMessage(t.botToken, chatId, event.text);
+        await api.sendMessage(t.botToken, chatId, (await withFileLinks(port, event)).text);
       } catch (error) {
         // Telegram says the bot is blocked: the agent sees it in the thread, and later replies
         // are refused before they are stored.

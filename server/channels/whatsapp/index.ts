@@ -3,6 +3,7 @@ import * as v from "valibot";
 import type { SiteConfig, WhatsAppConfig } from "../../config.ts";
 import { AppError, errorBody } from "../../errors.ts";
 import { parseJsonBytes } from "../../http/body.ts";
+import { withFileLinks } from "../file-links.ts";
 import { filledSettings, type Later, requireSettings, sendAfterAnswer } from "../messaging-app.ts";
 import { signedPost, verifyRoute } from "../meta/verify.ts";
 import type { ChannelPort } from "../port.ts";
@@ -169,16 +170,12 @@ export function whatsappChannel(options: WhatsAppOptions): Channel {
       const to = { whatsapp: w, waId };
       const ways = fallbacks(conversation, w);
       let wamids: string[];
+      const { text } = await withFileLinks(port, event);
       if (windowOpen(conversation, port.now())) {
-        wamids = await api.sendText(to, event.text, ways);
+        wamids = await api.sendText(to, text, ways);
       } else if (w.template) {
         wamids = [
-          await api.sendTemplate(
-            to,
-            w.template,
-            w.template.textParameter ? event.text : null,
-            ways,
-          ),
+          await api.sendTemplate(to, w.template, w.template.textParameter ? text : null, ways),
         ];
         await port.store.append(conversation.id, {
           type: "system",
