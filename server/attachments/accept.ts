@@ -13,7 +13,7 @@ import { sniffType } from "./sniff.ts";
 import type { AttachmentStorage } from "./storage.ts";
 
 /**
- * Takes one uploaded file into a conversation (docs/architecture.md §10): refused when it is over
+ * Takes one uploaded file into a conversation (docs/architecture.md §12): refused when it is over
  * the site's size, or when its bytes are a type the site does not take (whatever it is called or
  * declared to be); else kept in the storage and recorded, its name made safe and its extension
  * the true type's, a photo's GPS position wiped (`exif.ts`). The bytes go to the storage before

@@ -1,5 +1,5 @@
 /**
- * Where a photo was taken is removed before it is kept (docs/architecture.md §10). A phone
+ * Where a photo was taken is removed before it is kept (docs/architecture.md §12). A phone
  * writes the place into every photo's EXIF; a visitor sending a picture of a damaged parcel
  * would hand over their home's coordinates without knowing it, and a warning they would have
  * to read and act on protects fewer people than removing the place does. So the GPS block of

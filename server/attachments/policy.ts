@@ -1,5 +1,5 @@
 /**
- * Which files a site takes and how they are served (docs/architecture.md §10). The defaults are
+ * Which files a site takes and how they are served (docs/architecture.md §12). The defaults are
  * what a help desk's customers send: photos and screenshots, PDFs, plain text, office documents.
  * Only raster images are ever shown inline; everything else, and anything a browser could run,
  * downloads as a file under a sandboxing CSP.

@@ -14,7 +14,7 @@ import { acceptAttachment, rulesOf, storageKey } from "./accept.ts";
 import type { AttachmentStorage } from "./storage.ts";
 
 /**
- * Attachments as the rest of the server sees them (docs/architecture.md §10): files taken into a
+ * Attachments as the rest of the server sees them (docs/architecture.md §12): files taken into a
  * conversation, named by id in messages, shown with a signed link that expires, opened by that
  * link, and erased with their conversation. The bytes are the storage's; what they are is the
  * store's.

@@ -1,7 +1,7 @@
 import { fileTypeFromBuffer } from "file-type/core";
 
 /**
- * What a file is, from its bytes alone (docs/architecture.md §10): never from its name or the type
+ * What a file is, from its bytes alone (docs/architecture.md §12): never from its name or the type
  * the uploader declared, which are the attacker's to choose. Binary formats by their signatures
  * (`file-type`, Web APIs only, so the edge decides the same); what has none is text when it is
  * strict UTF-8 without NULs, and markup that a browser would run (HTML, SVG, XML with scripts)

@@ -1,5 +1,5 @@
 /**
- * Where attachments' bytes live (docs/architecture.md §10 "Attachments"), behind one interface
+ * Where attachments' bytes live (docs/architecture.md §12), behind one interface
  * every backend passes the same contract test with (`test/attachments.contract.ts`): memory (unit
  * tests, the demo without a disk), the local filesystem (the Node default), an S3-compatible
  * service, an R2 binding on the edge. What a file is (its name, type, size, conversation) is the

@@ -8,7 +8,7 @@ const sizeOf = (bytes: number) =>
  * An agent's reply as a channel sends it when it carries files: the words, then one line per
  * file with its name, size and signed download link (it works for about a week; the thread gives
  * a fresh one after). Every channel carries files this way for now: the link reaches the
- * visitor wherever they are, whatever the platform takes (docs/architecture.md §10).
+ * visitor wherever they are, whatever the platform takes (docs/architecture.md §12).
  *
  * @example
  * const outgoing = await withFileLinks(port, event);

@@ -14,7 +14,7 @@ import { enforceLimit } from "./rate-limit.ts";
 import { type AgentEnv, agentOnly, requireVisitor, type Services } from "./services.ts";
 
 /**
- * Attachments over HTTP (docs/architecture.md §10): uploads by the visitor and by agents (the raw
+ * Attachments over HTTP (docs/architecture.md §12): uploads by the visitor and by agents (the raw
  * file as the body, its name in `X-Filename`), and downloads by a signed link. A download is
  * never something a browser runs on our origin: only raster images are shown inline, and every
  * file comes with `nosniff` and a CSP that sandboxes it.

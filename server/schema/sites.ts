@@ -299,7 +299,7 @@ const webhook = strict({
 
 const MIME = /^[a-z]+\/[a-z0-9][a-z0-9.+-]*$/;
 
-/** What files the site takes (docs/architecture.md §10); each field falls back to the default. */
+/** What files the site takes (docs/architecture.md §12); each field falls back to the default. */
 const attachmentRules = strict(
   {
     maxBytes: v.optional(

@@ -34,7 +34,7 @@ export interface NewEvent {
 export type StoredAttachment = Omit<Attachment, "url">;
 
 /**
- * A file a conversation holds (docs/architecture.md §10 "Attachments"): what it is, for whom;
+ * A file a conversation holds (docs/architecture.md §12): what it is, for whom;
  * its bytes are the attachment storage's. Its id begins with its conversation's
  * (`<conversationId>-<random>`), so a record is found from the id alone.
  */
