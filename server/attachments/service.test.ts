@@ -5,7 +5,6 @@ import { generateKeyRingConfig, loadKeyRing } from "../auth/keys.ts";
 import type { SiteConfig } from "../config.ts";
 import { readUpTo } from "../http/body.ts";
 import { memoryStore } from "../store/memory.ts";
-import { DEFAULT_RULES, tooLarge } from "./accept.ts";
 import { createAttachments } from "./service.ts";
 import { memoryStorage } from "./storage.ts";
 
@@ -48,10 +47,10 @@ async function setup() {
     now: Date.now,
   });
   /** How a channel downloads: its platform's link, read up to the site's size. */
-  const download = (path: string) => async (max: number) => {
+  const download = (path: string) => async (max: number, tooLarge: string) => {
     const response = await fetch(base + path);
     if (!response.ok) throw new Error(`the platform answered ${response.status}`);
-    return readUpTo(response, max, tooLarge({ ...DEFAULT_RULES, maxBytes: max }));
+    return readUpTo(response, max, tooLarge);
   };
   const keep = (key: string, path: string) =>
     attachments.keep(conversation, site, {

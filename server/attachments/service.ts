@@ -10,7 +10,7 @@ import {
   type Store,
   type StoredAttachment,
 } from "../store/types.ts";
-import { acceptAttachment, rulesOf, storageKey } from "./accept.ts";
+import { acceptAttachment, rulesOf, storageKey, tooLarge } from "./accept.ts";
 import type { AttachmentStorage } from "./storage.ts";
 
 /**
@@ -131,8 +131,8 @@ export function createAttachments(deps: AttachmentsDeps) {
         key: string;
         name: string;
         from: AttachmentRecord["from"];
-        /** The bytes, read up to `maxBytes` (more is refused with `payload_too_large`). */
-        download: (maxBytes: number) => Promise<Uint8Array>;
+        /** The bytes, read up to `maxBytes` (more is refused: `payload_too_large`, `tooLarge`). */
+        download: (maxBytes: number, tooLarge: string) => Promise<Uint8Array>;
       },
     ): Promise<{ kept: StoredAttachment } | { refused: string }> {
       const digest = new Uint8Array(
@@ -147,7 +147,7 @@ export function createAttachments(deps: AttachmentsDeps) {
       const rules = rulesOf(site);
       let bytes: Uint8Array;
       try {
-        bytes = await file.download(rules.maxBytes);
+        bytes = await file.download(rules.maxBytes, tooLarge(rules));
       } catch (error) {
         return {
           refused: error instanceof AppError ? error.message : "it could not be downloaded",

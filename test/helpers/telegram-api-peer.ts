@@ -32,6 +32,7 @@ export async function startTelegramApiPeer(options: {
     sent: bot.sent,
     webhooks: bot.webhooks,
     failNext: bot.failNext,
+    addFile: bot.addFile,
     reset: bot.reset,
     sentTo: (chatId) => bot.sent.filter((m) => m.chatId === chatId),
     stop: peer.stop,

@@ -246,50 +246,58 @@ describe("moving from the web chat to Telegram", () => {
     expect(heard.map((item) => item.data.event?.text)).toEqual(["Here I am in Telegram"]);
   });
 
-  it("records photos and documents with their file ids, and the caption as the text", async () => {
+  it("keeps photos and documents in the thread's files (getFile, then the download), the caption as the text", async () => {
     const { web, chatId } = await linked();
-    await hook(
-      messageUpdate(chatId, {
-        caption: "The broken zip",
-        photo: [
-          { file_id: "AgAD-small", file_unique_id: "u1", width: 90, height: 67, file_size: 1200 },
-          {
-            file_id: "AgAD-large",
-            file_unique_id: "u2",
-            width: 1280,
-            height: 960,
-            file_size: 98_000,
-          },
-        ],
-      }),
-    );
+    const jpeg = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 16, ...Buffer.from("JFIF\0"), 1, 1]);
+    const pdf = Buffer.from("%PDF-1.7\n% invoice 1041\n%%EOF\n");
+    const large = bot.addFile(jpeg, "photos/file_7.jpg");
+    const invoice = bot.addFile(pdf, "documents/file_8.pdf");
+    const photoUpdate = messageUpdate(chatId, {
+      caption: "The broken zip",
+      photo: [
+        { file_id: "AgAD-small", file_unique_id: "u1", width: 90, height: 67, file_size: 1200 },
+        { file_id: large, file_unique_id: "u2", width: 1280, height: 960, file_size: jpeg.length },
+      ],
+    });
+    await hook(photoUpdate);
+    await hook(photoUpdate); // Telegram delivers again: kept once, downloaded once
     await hook(
       messageUpdate(chatId, {
         document: {
-          file_id: "BQAD-invoice",
+          file_id: invoice,
           file_unique_id: "u3",
           file_name: "invoice-1041.pdf",
           mime_type: "application/pdf",
-          file_size: 48_213,
+          file_size: pdf.length,
         },
+      }),
+    );
+    // A file Telegram no longer has: the thread says what was sent and that it was not kept.
+    await hook(
+      messageUpdate(chatId, {
+        document: { file_id: "gone", file_unique_id: "u4", file_name: "old.pdf" },
       }),
     );
     const events = (await thread(web.id)).events.filter(
       (e) => e.author.role === "visitor" && e.channel === "telegram",
     );
     expect(events.map((e) => e.text)).toEqual([
-      "The broken zip\n[photo]",
-      "[document] invoice-1041.pdf",
+      "The broken zip",
+      "",
+      "[document] old.pdf: not kept (Telegram refused getFile: Bad Request: invalid file_id)",
     ]);
-    expect(events[0]!.data?.files).toEqual([{ type: "photo", fileId: "AgAD-large", size: 98_000 }]);
-    expect(events[1]!.data?.files).toEqual([
-      {
-        type: "document",
-        fileId: "BQAD-invoice",
-        name: "invoice-1041.pdf",
-        mimeType: "application/pdf",
-        size: 48_213,
-      },
+    expect(events[0]!.attachments).toEqual([
+      expect.objectContaining({ name: "photo.jpg", type: "image/jpeg", size: jpeg.length }),
+    ]);
+    expect(events[1]!.attachments).toEqual([
+      expect.objectContaining({ name: "invoice-1041.pdf", type: "application/pdf" }),
+    ]);
+    const opened = await fetch(events[1]!.attachments![0]!.url!);
+    expect(Buffer.from(await opened.arrayBuffer())).toEqual(pdf);
+    expect(bot.calls.filter((c) => c.method === "getFile").map((c) => c.body.file_id)).toEqual([
+      large,
+      invoice,
+      "gone",
     ]);
   });
 

@@ -2,6 +2,7 @@ import type { Conversation } from "../../../sdk/protocol.ts";
 import type { SiteConfig, TelegramConfig } from "../../config.ts";
 import { AppError } from "../../errors.ts";
 import { type Account, findThread, linkAccount, threadFor } from "../identity-thread.ts";
+import { keepFiles } from "../keep-files.ts";
 import { appendSystem as appendLine, type Later, storeWelcome, webLink } from "../messaging-app.ts";
 import type { ChannelPort } from "../port.ts";
 import type { BotApi } from "./bot-api.ts";
@@ -165,9 +166,23 @@ export async function handleUpdate(
     }
     case "message": {
       const thread = await threadFor(port, site.id, account(event.chatId));
+      const clientId = `telegram:${event.chatId}:${event.messageId}`;
+      const { attachments, lines } = await keepFiles(
+        port,
+        thread,
+        "telegram",
+        event.files.map((file, i) => ({
+          key: `${clientId}:${i}`,
+          name: file.name ?? (file.type === "photo" ? "photo.jpg" : "document"),
+          kind: file.type,
+          download: (max, tooLarge) =>
+            ctx.api.downloadFile(site.telegram.botToken, file.fileId, max, tooLarge),
+        })),
+      );
       await port.threads.postVisitorMessage(thread.id, {
-        clientId: `telegram:${event.chatId}:${event.messageId}`,
-        text: event.text,
+        clientId,
+        text: [event.text, ...lines].filter(Boolean).join("\n"),
+        attachments,
         channel: "telegram",
         data: {
           sentAt: sentAt(ctx, event.date),

@@ -39,12 +39,20 @@ describe("reading Telegram updates", () => {
     expect(photo.files).toHaveLength(1);
     const raw = JSON.parse(readFileSync("test/fixtures/telegram/update-photo.json", "utf8"));
     expect(photo.files[0]!.fileId).toBe(raw.message.photo.at(-1).file_id);
-    expect(photo.text).toBe(`${raw.message.caption}\n[photo]`);
+    expect(photo.text).toBe(raw.message.caption);
 
     const document = parseUpdate(fixture("update-document"));
     expect(document).toMatchObject({
       kind: "message",
       files: [{ type: "document", mimeType: expect.any(String), name: expect.any(String) }],
+    });
+    // A file sent without a caption is a message all the same: its file is what it says.
+    const bare = JSON.parse(readFileSync("test/fixtures/telegram/update-photo.json", "utf8"));
+    delete bare.message.caption;
+    expect(parseUpdate(bare)).toMatchObject({
+      kind: "message",
+      text: "",
+      files: [{ type: "photo" }],
     });
   });
 

@@ -55,11 +55,9 @@ function filesOf(message: NonNullable<Update["message"]>): TelegramFile[] {
   return files;
 }
 
-/** What the thread shows: the text (or caption), then a line per file. */
-function textOf(message: NonNullable<Update["message"]>, files: TelegramFile[]): string {
-  const lines = [message.text ?? message.caption ?? ""].filter(Boolean);
-  for (const file of files) lines.push([`[${file.type}]`, file.name].filter(Boolean).join(" "));
-  return lines.join("\n").slice(0, MAX_EVENT_TEXT);
+/** What the thread shows: the text, or a file's caption (the files go with it as attachments). */
+function textOf(message: NonNullable<Update["message"]>): string {
+  return (message.text ?? message.caption ?? "").slice(0, MAX_EVENT_TEXT);
 }
 
 /**
@@ -94,8 +92,8 @@ export function parseUpdate(update: Update): TelegramEvent {
     return { kind: "start", ...base, ...(command[2] ? { payload: command[2] } : {}) };
   if (command?.[1] === "stop") return { kind: "stop", ...base };
   const files = filesOf(message);
-  const text = textOf(message, files);
-  if (!text) return { kind: "other" };
+  const text = textOf(message);
+  if (!text && files.length === 0) return { kind: "other" };
   const from = message.from;
   const name = [from?.first_name, from?.last_name].filter(Boolean).join(" ");
   return {

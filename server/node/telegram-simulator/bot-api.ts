@@ -73,6 +73,8 @@ export function createBotApiEmulator(options: BotApiEmulatorOptions) {
   const sent: BotMessage[] = [];
   const failures: BotFailure[] = [];
   const webhooks: Array<{ token: string; url: string; secret?: string }> = [];
+  /** Files visitors sent, by `file_id`: `getFile` names their path, `/file/bot…` serves them. */
+  const files = new Map<string, { path: string; bytes: Uint8Array }>();
   let nextId = 1000;
 
   function answer(token: string, method: string, body: Record<string, unknown>) {
@@ -107,6 +109,22 @@ export function createBotApiEmulator(options: BotApiEmulatorOptions) {
         },
       };
     }
+    if (method === "getFile") {
+      const file = files.get(String(body.file_id ?? ""));
+      if (!file) return refusal({ status: 400, description: "Bad Request: invalid file_id" });
+      return {
+        status: 200,
+        body: {
+          ok: true,
+          result: {
+            file_id: String(body.file_id),
+            file_unique_id: `u${String(body.file_id)}`,
+            file_size: file.bytes.length,
+            file_path: file.path,
+          },
+        },
+      };
+    }
     if (method === "setWebhook") {
       const url = typeof body.url === "string" ? body.url : "";
       webhooks.push({
@@ -127,7 +145,26 @@ export function createBotApiEmulator(options: BotApiEmulatorOptions) {
     failNext(count: number, failure: BotFailure): void {
       for (let i = 0; i < count; i++) failures.push(failure);
     },
-    handle(request: { path: string; body: string }): { status: number; body: unknown } {
+    /** A file as a visitor's message brings it: its `file_id` goes into the update. */
+    addFile(bytes: Uint8Array, path: string): string {
+      const fileId = `F${nextId++}`;
+      files.set(fileId, { path, bytes });
+      return fileId;
+    },
+    handle(request: { path: string; body: string }): {
+      status: number;
+      body: unknown;
+      contentType?: string;
+    } {
+      // A file's download: `/file/bot<token>/<file_path>`, the bytes themselves.
+      const download = request.path.match(/^\/file\/bot([^/]+)\/(.+)$/);
+      if (download) {
+        const file = [...files.values()].find((f) => f.path === download[2]);
+        if (!options.tokens.includes(download[1]!) || !file) {
+          return refusal({ status: 404, description: "Not Found" });
+        }
+        return { status: 200, body: file.bytes, contentType: "application/octet-stream" };
+      }
       const match = request.path.match(/^\/bot([^/]+)\/([A-Za-z]+)$/);
       if (!match) return refusal({ status: 404, description: "Not Found" });
       let body: Record<string, unknown> = {};
@@ -153,6 +190,7 @@ export function createBotApiEmulator(options: BotApiEmulatorOptions) {
       sent.length = 0;
       failures.length = 0;
       webhooks.length = 0;
+      files.clear();
     },
   };
 }
