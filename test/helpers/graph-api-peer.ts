@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import {
@@ -34,6 +35,17 @@ export interface GraphApiPeer {
   sentTo(psid: string): SentMessage[];
   /** The WhatsApp Cloud API at the same base URL: its messages, window and failures. */
   cloud: CloudApiEmulator;
+  /**
+   * Files Meta holds for the platforms: WhatsApp media by id (`GET /<version>/<media-id>` answers
+   * its URL; the bytes come from that URL with the access token), and Messenger attachments on
+   * the CDN (a URL that needs no token). Each answers the URL it is served at.
+   */
+  media: {
+    whatsapp(id: string, bytes: Uint8Array, mimeType: string): void;
+    cdn(name: string, bytes: Uint8Array): string;
+    /** The media downloads asked for, oldest first (by id or CDN name). */
+    downloads: string[];
+  };
   reset(): void;
   stop(): Promise<void>;
 }
@@ -46,12 +58,67 @@ export async function startGraphApiPeer(options: {
   const cloud = createCloudApiEmulator(
     options.whatsapp ?? { accessTokens: [], phoneNumberIds: [] },
   );
+  const whatsappMedia = new Map<string, { bytes: Uint8Array; mimeType: string }>();
+  const cdnFiles = new Map<string, Uint8Array>();
+  const downloads: string[] = [];
+  let base = "";
+  /** A media answer, or null when the path is not one. */
+  function mediaAnswer(
+    path: string,
+    authorization: string | undefined,
+  ): { status: number; json?: unknown; bytes?: Uint8Array; type?: string } | null {
+    const info = path.match(/^\/v\d+\.\d+\/(\d+)$/);
+    const authorized = options.whatsapp?.accessTokens.some((t) => authorization === `Bearer ${t}`);
+    if (info && whatsappMedia.has(info[1]!)) {
+      if (!authorized)
+        return { status: 401, json: { error: { code: 190, type: "OAuthException" } } };
+      const { bytes, mimeType } = whatsappMedia.get(info[1]!)!;
+      return {
+        status: 200,
+        json: {
+          messaging_product: "whatsapp",
+          url: `${base}/whatsapp/media/${info[1]}?ext=1&hash=ATsk`,
+          mime_type: mimeType,
+          sha256: createHash("sha256").update(bytes).digest("hex"),
+          file_size: bytes.length,
+          id: info[1],
+        },
+      };
+    }
+    const file = path.match(/^\/whatsapp\/media\/(\d+)$/);
+    if (file) {
+      if (!authorized) return { status: 401, json: { error: { code: 190 } } };
+      downloads.push(file[1]!);
+      const found = whatsappMedia.get(file[1]!);
+      return found
+        ? { status: 200, bytes: found.bytes, type: found.mimeType }
+        : { status: 404, json: {} };
+    }
+    const cdn = path.match(/^\/cdn\/(.+)$/);
+    if (cdn) {
+      downloads.push(cdn[1]!);
+      const found = cdnFiles.get(cdn[1]!);
+      return found ? { status: 200, bytes: found } : { status: 404, json: {} };
+    }
+    return null;
+  }
   const server = createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on("data", (chunk: Buffer) => chunks.push(chunk));
     request.on("end", () => {
       const url = new URL(request.url ?? "/", "http://127.0.0.1");
       const body = Buffer.concat(chunks).toString("utf8");
+      const media =
+        request.method === "GET" ? mediaAnswer(url.pathname, request.headers.authorization) : null;
+      if (media) {
+        response.writeHead(media.status, {
+          "content-type": media.bytes
+            ? (media.type ?? "application/octet-stream")
+            : "application/json",
+        });
+        response.end(media.bytes ?? JSON.stringify(media.json));
+        return;
+      }
       if (cloud.owns(url.pathname)) {
         const answer = cloud.handle({
           path: url.pathname,
@@ -78,8 +145,17 @@ export async function startGraphApiPeer(options: {
   });
   await new Promise<void>((ready) => server.listen(0, "127.0.0.1", ready));
   const { port } = server.address() as AddressInfo;
+  base = `http://127.0.0.1:${port}`;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: base,
+    media: {
+      whatsapp: (id, bytes, mimeType) => void whatsappMedia.set(id, { bytes, mimeType }),
+      cdn(name, bytes) {
+        cdnFiles.set(name, bytes);
+        return `${base}/cdn/${name}`;
+      },
+      downloads,
+    },
     calls: graph.calls,
     sent: graph.sent,
     failNext: (count, plan) => graph.failNext(count, plan),
@@ -88,6 +164,7 @@ export async function startGraphApiPeer(options: {
     reset: () => {
       graph.reset();
       cloud.reset();
+      downloads.length = 0;
     },
     stop: () =>
       new Promise((done) => {

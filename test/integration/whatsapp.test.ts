@@ -336,36 +336,32 @@ describe("moving from the web chat to WhatsApp", () => {
     expect((await whatsappEntry(web.id))?.address).toBe(waId);
   });
 
-  it("records images and documents with their media ids, and the caption as the text", async () => {
+  it("keeps images and documents in the thread's files (the media's URL, then its bytes with the token)", async () => {
     const { web, waId } = await linked();
-    for (const name of ["webhook-image", "webhook-document"] as const) {
+    const jpeg = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 16, ...Buffer.from("JFIF\0"), 1, 1]);
+    const pdf = Buffer.from("%PDF-1.7\n% invoice 2291\n%%EOF\n");
+    peer.media.whatsapp("1298374650192837", jpeg, "image/jpeg");
+    peer.media.whatsapp("2037465918273645", pdf, "application/pdf");
+    peer.media.downloads.length = 0;
+    const image = inbound("webhook-image", { waId });
+    for (const body of [image, inbound("webhook-document", { waId }), image]) {
       peer.cloud.customerWrote(waId);
-      expect((await hook(inbound(name, { waId }))).status).toBe(200);
+      expect((await hook(body)).status).toBe(200);
     }
     const events = (await thread(web.id)).events.filter(
-      (e) => e.author.role === "visitor" && e.channel === "whatsapp" && e.data?.files,
+      (e) => e.author.role === "visitor" && e.channel === "whatsapp" && e.attachments,
     );
-    expect(events.map((e) => e.text)).toEqual([
-      "Here is the damaged box\n[image]",
-      "Invoice attached\n[document] invoice-2291.pdf",
+    expect(events.map((e) => e.text)).toEqual(["Here is the damaged box", "Invoice attached"]);
+    expect(events[0]!.attachments).toEqual([
+      expect.objectContaining({ name: "image.jpg", type: "image/jpeg", size: jpeg.length }),
     ]);
-    expect(events[0]!.data?.files).toEqual([
-      {
-        type: "image",
-        mediaId: "1298374650192837",
-        mimeType: "image/jpeg",
-        sha256: "kWUVlX5E1aMcKRdUdgpC4PYXlrrOz4OD8h4LMMqBbrY=",
-      },
+    expect(events[1]!.attachments).toEqual([
+      expect.objectContaining({ name: "invoice-2291.pdf", type: "application/pdf" }),
     ]);
-    expect(events[1]!.data?.files).toEqual([
-      {
-        type: "document",
-        mediaId: "2037465918273645",
-        mimeType: "application/pdf",
-        name: "invoice-2291.pdf",
-        sha256: "p/EHj7ecTeplSvbI43MIO6IKUjwQ4jK7iJMqTY0VANA=",
-      },
-    ]);
+    const opened = await fetch(events[1]!.attachments![0]!.url!);
+    expect(Buffer.from(await opened.arrayBuffer())).toEqual(pdf);
+    // Meta delivered the image twice: it was downloaded once.
+    expect(peer.media.downloads).toEqual(["1298374650192837", "2037465918273645"]);
   });
 
   it("starts a conversation of its own for a number that writes without a code", async () => {

@@ -73,13 +73,20 @@ export function graphClient(options: GraphClientOptions) {
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const base = `${options.graphApiUrl.replace(/\/+$/, "")}/${options.graphVersion}/`;
 
-  async function attempt(path: string, accessToken: string, body: string): Promise<unknown> {
+  async function attempt(path: string, accessToken: string, body?: string): Promise<unknown> {
     let response: Response;
     try {
       response = await options.fetch(base + path, {
-        method: "POST",
-        headers: { "content-type": "application/json", authorization: `Bearer ${accessToken}` },
-        body,
+        ...(body === undefined
+          ? { headers: { authorization: `Bearer ${accessToken}` } }
+          : {
+              method: "POST",
+              headers: {
+                "content-type": "application/json",
+                authorization: `Bearer ${accessToken}`,
+              },
+              body,
+            }),
         signal: AbortSignal.timeout(ATTEMPT_TIMEOUT_MS),
       });
     } catch (error) {
@@ -104,20 +111,28 @@ export function graphClient(options: GraphClientOptions) {
     );
   }
 
-  return {
-    async post(path: string, accessToken: string, body: unknown): Promise<Record<string, unknown>> {
-      const text = JSON.stringify(body);
-      const attempts = Math.max(1, options.retry.attempts);
-      for (let i = 1; ; i++) {
-        try {
-          return (await attempt(path, accessToken, text)) as Record<string, unknown>;
-        } catch (error) {
-          const failed = error as GraphFailure;
-          if (!failed.transient || i >= attempts) throw failed;
-          const backoff = options.retry.baseMs * 2 ** (i - 1);
-          await sleep(backoff / 2 + Math.random() * (backoff / 2));
-        }
+  /** One call, tried again while what failed is transient. */
+  async function call(path: string, accessToken: string, body?: string) {
+    const attempts = Math.max(1, options.retry.attempts);
+    for (let i = 1; ; i++) {
+      try {
+        return (await attempt(path, accessToken, body)) as Record<string, unknown>;
+      } catch (error) {
+        const failed = error as GraphFailure;
+        if (!failed.transient || i >= attempts) throw failed;
+        const backoff = options.retry.baseMs * 2 ** (i - 1);
+        await sleep(backoff / 2 + Math.random() * (backoff / 2));
       }
+    }
+  }
+
+  return {
+    post(path: string, accessToken: string, body: unknown): Promise<Record<string, unknown>> {
+      return call(path, accessToken, JSON.stringify(body));
+    },
+    /** A read (a media object's URL and size). */
+    get(path: string, accessToken: string): Promise<Record<string, unknown>> {
+      return call(path, accessToken);
     },
   };
 }

@@ -1,6 +1,7 @@
 import type { Conversation } from "../../../sdk/protocol.ts";
 import type { SiteConfig, WhatsAppConfig } from "../../config.ts";
 import { type Account, findThread, linkAccount, threadFor } from "../identity-thread.ts";
+import { keepFiles } from "../keep-files.ts";
 import { appendSystem as appendLine, type Later, storeWelcome, webLink } from "../messaging-app.ts";
 import type { ChannelPort } from "../port.ts";
 import { openWindow } from "../reply-window.ts";
@@ -153,9 +154,23 @@ async function message(
       ? await redeem(ctx, event, code)
       : await threadFor(port, site.id, account(event.waId));
   const at = sentAt(ctx, event.timestamp);
+  const clientId = `whatsapp:${event.wamid}`;
+  const { attachments, lines } = await keepFiles(
+    port,
+    thread,
+    "whatsapp",
+    event.files.map((file, i) => ({
+      key: `${clientId}:${i}`,
+      name: file.name ?? file.type,
+      kind: file.type,
+      download: (max, tooLarge) =>
+        ctx.api.downloadMedia(site.whatsapp, file.mediaId, max, tooLarge),
+    })),
+  );
   await port.threads.postVisitorMessage(thread.id, {
-    clientId: `whatsapp:${event.wamid}`,
-    text: event.text,
+    clientId,
+    text: [event.text, ...lines].filter(Boolean).join("\n"),
+    attachments,
     channel: "whatsapp",
     data: {
       sentAt: at,

@@ -80,11 +80,10 @@ function textOf(message: NonNullable<RawMessage>[number], files: WhatsAppFile[])
     message.interactive?.button_reply?.title ??
     message.interactive?.list_reply?.title ??
     "";
-  const lines = [said].filter(Boolean);
-  for (const file of files) lines.push([`[${file.type}]`, file.name].filter(Boolean).join(" "));
   // A type we do not show (a location, a reaction, contacts): the agent still sees it came.
-  if (lines.length === 0 && message.type) lines.push(`[${message.type}]`);
-  return lines.join("\n").slice(0, MAX_EVENT_TEXT);
+  // Files go with the message as attachments, so a file alone has no text.
+  if (!said && files.length === 0 && message.type) return `[${message.type}]`;
+  return said.slice(0, MAX_EVENT_TEXT);
 }
 
 /**
@@ -106,7 +105,7 @@ export function parseWebhook(body: WebhookBody): WhatsAppEvent[] {
       for (const message of value.messages ?? []) {
         const files = filesOf(message);
         const text = textOf(message, files);
-        if (!text) continue;
+        if (!text && files.length === 0) continue;
         const profileName = names.get(message.from);
         events.push({
           kind: "message",
