@@ -299,37 +299,50 @@ describe("the Messenger webhook", () => {
     const { web, psid } = await linked();
     const pageId = PAGES.shop;
     const repeated = messageEvent({ psid, pageId, text: "Said once, delivered three times" });
+    const jpeg = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 16, ...Buffer.from("JFIF\0"), 1, 1]);
+    const pdf = Buffer.from("%PDF-1.7\n% invoice\n%%EOF\n");
+    const photoUrl = `${peer.media.cdn("v/t1/476_n.jpg", jpeg)}?_nc_cat=1&oh=00_AfB`;
+    const invoiceUrl = peer.media.cdn("invoice.pdf", pdf);
+    const withFiles = messageEvent({
+      psid,
+      pageId,
+      attachments: [
+        { type: "image", url: photoUrl },
+        { type: "file", url: invoiceUrl },
+        { type: "file", url: `${peer.url}/cdn/expired.pdf` },
+        { type: "location", url: "https://maps.example/?q=52.37,4.89" },
+      ],
+    });
     await hook([
       repeated,
-      messageEvent({
-        psid,
-        pageId,
-        attachments: [
-          { type: "image", url: "https://scontent.example/photo.jpg" },
-          { type: "file", url: "https://cdn.example/invoice.pdf" },
-        ],
-      }),
+      withFiles,
       messageEvent({ psid, pageId, text: "Yes please", quickReply: "CONFIRM_YES" }),
       messageEvent({ psid, pageId, quickReply: "ONLY_PAYLOAD" }),
       echoEvent({ psid, pageId, text: "Our own message, echoed" }),
       repeated,
     ]);
     // Meta retries the whole delivery when it missed our 200.
-    await hook([repeated]);
+    await hook([repeated, withFiles]);
 
     const t = await thread(web.id);
     const texts = messengerTexts(t.events.filter((e) => e.author.role === "visitor"));
     expect(texts).toEqual([
       "Now in Messenger",
       "Said once, delivered three times",
-      "[image] https://scontent.example/photo.jpg\n[file] https://cdn.example/invoice.pdf",
+      "[location] https://maps.example/?q=52.37,4.89\n[file] expired.pdf: not kept (Messenger answered 404 for the file)",
       "Yes please",
       "ONLY_PAYLOAD",
     ]);
-    const photo = t.events.find((e) => e.text.startsWith("[image]"))!;
-    expect(photo.data?.attachments).toEqual([
-      { type: "image", url: "https://scontent.example/photo.jpg" },
-      { type: "file", url: "https://cdn.example/invoice.pdf" },
+    // The files are ours now (Meta's links expire), each downloaded once however often it came.
+    const files = t.events.find((e) => e.text.startsWith("[location]"))!.attachments!;
+    expect(files).toEqual([
+      expect.objectContaining({ name: "476_n.jpg", type: "image/jpeg", size: jpeg.length }),
+      expect.objectContaining({ name: "invoice.pdf", type: "application/pdf" }),
+    ]);
+    expect(Buffer.from(await (await fetch(files[1]!.url!)).arrayBuffer())).toEqual(pdf);
+    expect(peer.media.downloads.filter((d) => d !== "expired.pdf")).toEqual([
+      "v/t1/476_n.jpg",
+      "invoice.pdf",
     ]);
     expect(t.events.some((e) => e.text.includes("echoed"))).toBe(false);
     // Still one automatic line.

@@ -2,11 +2,12 @@ import type { Conversation } from "../../../sdk/protocol.ts";
 import type { MessengerConfig, SiteConfig } from "../../config.ts";
 import { AppError } from "../../errors.ts";
 import { type Account, linkAccount, threadFor as threadForAccount } from "../identity-thread.ts";
+import { keepFiles } from "../keep-files.ts";
 import { appendSystem as appendLine, type Later, storeWelcome } from "../messaging-app.ts";
 import type { ChannelPort } from "../port.ts";
 import { openWindow } from "../reply-window.ts";
 import type { SendClient } from "./send.ts";
-import type { MessengerEvent, Referral } from "./webhook.ts";
+import { isFile, type MessengerEvent, type Referral } from "./webhook.ts";
 import { HUMAN_AGENT_WINDOW_MS, RESPONSE_WINDOW_MS } from "./window.ts";
 
 /**
@@ -149,6 +150,12 @@ async function welcome(ctx: InboundContext, conversationId: string, psid: string
   });
 }
 
+/** The file name at the end of a CDN link's path (`…/476_n.jpg?…`), if it has one. */
+function nameInUrl(url: string): string | undefined {
+  const last = new URL(url).pathname.split("/").pop();
+  return last && /\.\w{2,5}$/.test(last) ? decodeURIComponent(last) : undefined;
+}
+
 /**
  * Applies one webhook event of a verified body to the threads. Idempotent under Meta's
  * redeliveries: messages by their `mid`, links and notes by their own keys.
@@ -171,9 +178,21 @@ export async function handleEvent(ctx: InboundContext, event: MessengerEvent): P
         : null;
       const thread = redeemed ?? (await threadFor(ctx, event.psid));
       const at = sentAt(ctx, event.timestamp);
+      const { attachments, lines } = await keepFiles(
+        ctx.s,
+        thread,
+        "messenger",
+        event.attachments.filter(isFile).map((file, i) => ({
+          key: `messenger:${event.mid}:${i}`,
+          name: file.title ?? nameInUrl(file.url) ?? file.type,
+          kind: file.type,
+          download: (max, tooLarge) => ctx.client.download(file.url, max, tooLarge),
+        })),
+      );
       await ctx.s.threads.postVisitorMessage(thread.id, {
         clientId: event.mid,
-        text: event.text,
+        text: [event.text, ...lines].filter(Boolean).join("\n"),
+        attachments,
         channel: "messenger",
         data: {
           sentAt: at,

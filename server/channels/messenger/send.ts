@@ -1,4 +1,5 @@
 import { AppError } from "../../errors.ts";
+import { downloadFile } from "../download.ts";
 import { type GraphClientOptions, type GraphFailure, graphClient } from "../meta/graph.ts";
 import { splitText } from "../split-text.ts";
 import type { SendPolicy } from "./window.ts";
@@ -42,6 +43,11 @@ export function sendClient(options: SendClientOptions) {
   const graph = graphClient({ ...options, product: "Messenger" });
 
   return {
+    /** A file a visitor sent, from Meta's CDN (its link needs no token and expires). */
+    download(url: string, maxBytes: number, tooLarge: string): Promise<Uint8Array> {
+      return downloadFile(options.fetch, url, {}, { maxBytes, tooLarge, platform: "Messenger" });
+    },
+
     async send(input: SendInput): Promise<SendResult> {
       const parts = splitText(input.text, MAX_TEXT);
       const messageIds: string[] = [];

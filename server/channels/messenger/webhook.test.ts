@@ -59,7 +59,11 @@ describe("parseWebhook", () => {
       "other",
     ]);
     expect(events[0]).toMatchObject({ psid: "psid-1", pageId: "page-1", mid: "m1", text: "hello" });
-    expect(events[1]).toMatchObject({ text: "[image] https://cdn.example/a.jpg\n[file]" });
+    // The image is a file to keep (it has its link); a file without one can only be named.
+    expect(events[1]).toMatchObject({
+      text: "[file]",
+      attachments: [{ type: "image", url: "https://cdn.example/a.jpg" }, { type: "file" }],
+    });
     expect(events[2]).toMatchObject({ text: "YES" });
     expect(events[3]).toMatchObject({ referral: { ref: "abc", source: "SHORTLINK" } });
     expect(events[4]).toMatchObject({ referral: { ref: "xyz" }, payload: "GET_STARTED" });

@@ -37,7 +37,7 @@ export type MessengerEvent =
   | (Base & {
       kind: "message";
       mid: string;
-      /** The text as the thread shows it: typed text, quick reply, attachment links. */
+      /** The text as the thread shows it: typed text or quick reply, and what is not a file. */
       text: string;
       attachments: Attachment[];
       referral?: Referral;
@@ -77,13 +77,23 @@ function attachmentsOf(raw: RawMessage["attachments"]): Attachment[] {
   });
 }
 
-/** What the thread shows for a message: its text, the quick reply it answers, its attachments. */
+/** Attachment types that are files (kept in the thread's storage); the rest are shown as lines. */
+const FILE_TYPES = new Set(["image", "video", "audio", "file"]);
+
+/** Whether an attachment is a file to keep: one of the file types, with its CDN link. */
+export const isFile = (a: Attachment): a is Attachment & { url: string } =>
+  FILE_TYPES.has(a.type) && a.url !== undefined;
+
+/**
+ * What the thread shows for a message: its text, the quick reply it answers, and a line for
+ * each attachment that is not a file (a location, a shared post); files go as attachments.
+ */
 function messageText(message: RawMessage, attachments: Attachment[]): string {
   const lines: string[] = [];
   if (message.text) lines.push(message.text);
   else if (message.quick_reply?.payload) lines.push(message.quick_reply.payload);
   for (const a of attachments) {
-    lines.push([`[${a.type}]`, a.title, a.url].filter(Boolean).join(" "));
+    if (!isFile(a)) lines.push([`[${a.type}]`, a.title, a.url].filter(Boolean).join(" "));
   }
   return lines.join("\n").slice(0, MAX_EVENT_TEXT);
 }
@@ -104,7 +114,7 @@ function eventOf(pageId: string, raw: MessagingEvent): MessengerEvent {
     const mid = message.mid;
     const attachments = attachmentsOf(message.attachments);
     const text = messageText(message, attachments);
-    if (mid && text) {
+    if (mid && (text || attachments.some(isFile))) {
       return {
         kind: "message",
         ...base,

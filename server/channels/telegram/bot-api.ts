@@ -1,5 +1,5 @@
 import { AppError } from "../../errors.ts";
-import { readUpTo } from "../../http/body.ts";
+import { downloadFile } from "../download.ts";
 import { splitText } from "../split-text.ts";
 
 /** The Bot API's limit for `sendMessage`'s text (plain text: no entities to parse). */
@@ -17,9 +17,6 @@ interface Answer {
   description?: string;
   parameters?: { retry_after?: number; migrate_to_chat_id?: number };
 }
-
-/** A file of up to 20 MB (the Bot API's own limit) is read within this. */
-const DOWNLOAD_TIMEOUT_MS = 60_000;
 
 export interface BotApiOptions {
   /** `TELEGRAM_API_URL`, `https://api.telegram.org` in production. */
@@ -123,14 +120,12 @@ export function botApi(options: BotApiOptions) {
       });
       if ((file.file_size ?? 0) > maxBytes) throw new AppError("payload_too_large", tooLarge);
       if (!file.file_path) throw new AppError("upstream_failed", "Telegram gave no file path");
-      const response = await options.fetch(`${options.apiUrl}/file/bot${token}/${file.file_path}`, {
-        signal: AbortSignal.timeout(DOWNLOAD_TIMEOUT_MS),
-      });
-      if (!response.ok) {
-        await response.body?.cancel();
-        throw new AppError("upstream_failed", `Telegram answered ${response.status} for the file`);
-      }
-      return readUpTo(response, maxBytes, tooLarge);
+      return downloadFile(
+        options.fetch,
+        `${options.apiUrl}/file/bot${token}/${file.file_path}`,
+        {},
+        { maxBytes, tooLarge, platform: "Telegram" },
+      );
     },
 
     /** Points the bot's updates at `url`, with the secret Telegram will send back in a header. */

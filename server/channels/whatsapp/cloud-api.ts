@@ -1,6 +1,6 @@
 import type { WhatsAppConfig } from "../../config.ts";
 import { AppError } from "../../errors.ts";
-import { readUpTo } from "../../http/body.ts";
+import { downloadFile } from "../download.ts";
 import { type GraphClientOptions, type GraphFailure, graphClient } from "../meta/graph.ts";
 import { splitText } from "../split-text.ts";
 
@@ -10,9 +10,6 @@ export const MAX_TEXT = 4096;
 const MAX_PARAMETER = 1024;
 /** Meta's error for a free-form message outside the 24-hour customer-service window. */
 export const WINDOW_CLOSED_CODE = 131047;
-
-/** A file of up to 100 MB (a WhatsApp document's limit) is read within this. */
-const MEDIA_TIMEOUT_MS = 60_000;
 
 export type CloudApiOptions = Omit<GraphClientOptions, "product">;
 
@@ -86,15 +83,12 @@ export function cloudApi(options: CloudApiOptions) {
         throw new AppError("payload_too_large", tooLarge);
       if (typeof media.url !== "string")
         throw new AppError("upstream_failed", "WhatsApp gave no media URL");
-      const response = await options.fetch(media.url, {
-        headers: { authorization: `Bearer ${whatsapp.accessToken}` },
-        signal: AbortSignal.timeout(MEDIA_TIMEOUT_MS),
-      });
-      if (!response.ok) {
-        await response.body?.cancel();
-        throw new AppError("upstream_failed", `WhatsApp answered ${response.status} for the media`);
-      }
-      return readUpTo(response, maxBytes, tooLarge);
+      return downloadFile(
+        options.fetch,
+        media.url,
+        { headers: { authorization: `Bearer ${whatsapp.accessToken}` } },
+        { maxBytes, tooLarge, platform: "WhatsApp" },
+      );
     },
 
     /** Free-form text, in parts of at most 4,096 characters; answers each part's `wamid`. */
