@@ -292,7 +292,7 @@ const FIXTURES: Fixture[] = [
   {
     file: "signature-attachment.eml",
     lands: {
-      text: /^Here is the invoice you asked for\.\n\[attachment\] invoice-1234\.pdf \(application\/pdf, \d+ KB\)$/,
+      text: "Here is the invoice you asked for.",
       stripped: true,
     },
     attachments: [{ filename: "invoice-1234.pdf", mimeType: "application/pdf" }],
@@ -351,5 +351,13 @@ describe.each(FIXTURES)("inbound fixture $file", (f) => {
     expect(expected).toEqual((f.attachments ?? []).map((a) => expect.objectContaining(a)));
     if (expected.length) expect(message!.data?.attachments).toEqual(expected);
     else expect(message!.data?.attachments).toBeUndefined();
+    // Every route keeps the files themselves: the same bytes come back from the thread's link.
+    expect(message!.attachments ?? []).toEqual(
+      expected.map((a) => expect.objectContaining({ name: a.filename, size: a.size })),
+    );
+    for (const [i, file] of (message!.attachments ?? []).entries()) {
+      const kept = new Uint8Array(await (await fetch(file.url!)).arrayBuffer());
+      expect(kept).toEqual(new Uint8Array(bytesOf(d.parsed.attachments[i]!.content)));
+    }
   });
 });

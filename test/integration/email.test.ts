@@ -264,17 +264,53 @@ describe("replies by email", () => {
     expect(last.data).toMatchObject({ matchedBy: "references", fromName: "Иван Петров" });
   });
 
-  it("reads HTML-only mail as text, and lists attachments", async () => {
+  it("reads HTML-only mail as text, and keeps attachments in the thread's files", async () => {
     const h = await handedOff();
     await postRaw(reply(h, "html-only.eml"));
     await postRaw(reply(h, "signature-attachment.eml"));
     const [html, attached] = await emailMessages(h.id);
     expect(html!.text).toBe("Is <b>bold</b> shown as text? & can I pay by card?");
-    expect(attached!.text).toMatch(
-      /^Here is the invoice you asked for\.\n\[attachment\] invoice-1234\.pdf \(application\/pdf, \d+ KB\)$/,
-    );
+    expect(attached!.text).toBe("Here is the invoice you asked for.");
+    expect(attached!.attachments).toEqual([
+      expect.objectContaining({ name: "invoice-1234.pdf", type: "application/pdf" }),
+    ]);
     expect(attached!.data?.attachments).toEqual([
       expect.objectContaining({ filename: "invoice-1234.pdf", mimeType: "application/pdf" }),
+    ]);
+  });
+
+  it("keeps an image pasted into the mail (inline, by Content-ID, without a name)", async () => {
+    const h = await handedOff();
+    const png =
+      "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
+    const raw = [
+      `From: Ana <${h.email}>`,
+      `To: ${h.replyTo}`,
+      "Subject: Re: Your conversation",
+      "Message-ID: <pasted-1@mail.example.net>",
+      `In-Reply-To: ${h.messageId}`,
+      "MIME-Version: 1.0",
+      'Content-Type: multipart/related; boundary="rel"',
+      "",
+      "--rel",
+      "Content-Type: text/html; charset=utf-8",
+      "",
+      '<p>This is what I see:</p><img src="cid:shot@ana">',
+      "--rel",
+      "Content-Type: image/png",
+      "Content-Transfer-Encoding: base64",
+      "Content-Disposition: inline",
+      "Content-ID: <shot@ana>",
+      "",
+      png,
+      "--rel--",
+      "",
+    ].join("\r\n");
+    expect((await postRaw(raw)).body).toMatchObject({ status: "accepted" });
+    const [message] = await emailMessages(h.id);
+    expect(message!.text).toBe("This is what I see:");
+    expect(message!.attachments).toEqual([
+      expect.objectContaining({ name: "inline-image.png", type: "image/png", size: 70 }),
     ]);
   });
 
@@ -377,9 +413,11 @@ describe("replies by email", () => {
     expect(await broken.json()).toMatchObject({ error: { code: "invalid_json" } });
     const messages = await emailMessages(h.id);
     expect(messages).toHaveLength(2);
-    expect(messages[0]!.text).toBe(
-      "Can I change the address?\n[attachment] photo.jpg (image/jpeg, 2 KB)",
-    );
+    expect(messages[0]!.text).toBe("Can I change the address?");
+    // The photo's Content (base64) is kept in the thread's files: its type from its bytes.
+    expect(messages[0]!.attachments).toEqual([
+      expect.objectContaining({ name: "photo.jpg", type: "image/jpeg", size: 6 }),
+    ]);
   });
 
   it("takes Mailgun's form, checking its signature, timestamp and token", async () => {

@@ -1,5 +1,6 @@
 import type { Conversation } from "../../../sdk/protocol.ts";
 import { AppError } from "../../errors.ts";
+import { keepFiles } from "../keep-files.ts";
 import type { ChannelPort } from "../port.ts";
 import { loggable, parseMessageId, parseReplyAddress } from "./address.ts";
 import { type AutomatedReason, automatedReason } from "./loop.ts";
@@ -91,13 +92,6 @@ async function mailKey(mail: InboundMail): Promise<string> {
   return `email:${(await sha256Hex(basis)).slice(0, 40)}`;
 }
 
-function attachmentLines(mail: InboundMail): string[] {
-  return mail.attachments.map(
-    (a) =>
-      `[attachment] ${a.filename} (${a.mimeType}, ${Math.max(1, Math.round(a.size / 1024))} KB)`,
-  );
-}
-
 /**
  * Applies one inbound mail. Never throws for mail it cannot place (the outcome says why), so
  * providers are not asked to retry what will never fit; a failing store still throws.
@@ -132,16 +126,29 @@ export async function receiveMail(s: ChannelPort, mail: InboundMail): Promise<In
   const stripped = stripReply(mail.text);
   const fallback = mail.providerStripped?.trim();
   const body = stripped.stripped || !fallback ? stripped.text : fallback;
-  const text = [body, ...attachmentLines(mail)].filter((l) => l.trim() !== "").join("\n");
-  if (text === "") {
+  if (body.trim() === "" && mail.attachments.length === 0) {
     s.log.info("email ignored: nothing written", facts);
     return { status: "ignored", reason: "empty" };
   }
+  const clientId = await mailKey(mail);
+  const { attachments, lines } = await keepFiles(
+    s,
+    conversation,
+    "email",
+    mail.attachments.map((file, i) => ({
+      key: `${clientId}:${i}`,
+      name: file.filename,
+      kind: "attachment",
+      download: async () => file.bytes,
+    })),
+  );
+  const text = [body, ...lines].filter((l) => l.trim() !== "").join("\n");
   const linked = conversation.channels.find((c) => c.channel === "email")?.address;
   const fromOther = linked !== undefined && linked !== mail.from;
   const { event, duplicate } = await s.threads.postVisitorMessage(conversation.id, {
-    clientId: await mailKey(mail),
+    clientId,
     text: text.slice(0, MAX_MAIL_TEXT),
+    attachments,
     channel: "email",
     data: {
       ...(mail.messageId ? { messageId: mail.messageId } : {}),
@@ -152,7 +159,9 @@ export async function receiveMail(s: ChannelPort, mail: InboundMail): Promise<In
       matchedBy: match.by,
       stripped: stripped.stripped,
       original: mail.text.slice(0, MAX_ORIGINAL),
-      ...(mail.attachments.length ? { attachments: mail.attachments } : {}),
+      ...(mail.attachments.length
+        ? { attachments: mail.attachments.map(({ bytes: _, ...about }) => about) }
+        : {}),
     },
   });
   // The visitor wrote by email last: replies go there (to the address we wrote to).

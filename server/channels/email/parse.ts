@@ -16,6 +16,8 @@ export interface AttachmentInfo {
   filename: string;
   mimeType: string;
   size: number;
+  /** The file itself: kept in the thread's files (docs/architecture.md §12). */
+  bytes: Uint8Array;
 }
 
 export interface InboundMail {
@@ -112,21 +114,37 @@ export async function parseRaw(
     messageId: messageIds(email.messageId)[0] ?? null,
     replyTo: replyIds(header),
     text: bodyText(email.text, email.html),
+    // Parts sent as attachments, and images shown inline (a pasted screenshot): both are files
+    // the customer sent. Other inline parts (a signature's logo has a name, a stray text part
+    // has none) are kept only when named.
     attachments: email.attachments
-      .filter((a) => a.disposition !== "inline" || a.filename)
-      .map((a) => ({
-        filename: a.filename ?? "attachment",
-        mimeType: a.mimeType,
-        size:
+      .filter((a) => a.disposition !== "inline" || a.filename || a.mimeType.startsWith("image/"))
+      .map((a) => {
+        const bytes =
           typeof a.content === "string"
-            ? a.content.length
+            ? new TextEncoder().encode(a.content)
             : a.content instanceof ArrayBuffer
-              ? a.content.byteLength
-              : a.content.byteLength,
-      })),
+              ? new Uint8Array(a.content)
+              : new Uint8Array(a.content.buffer, a.content.byteOffset, a.content.byteLength);
+        return {
+          filename: a.filename ?? (a.disposition === "inline" ? "inline-image" : "attachment"),
+          mimeType: a.mimeType,
+          size: bytes.length,
+          bytes,
+        };
+      }),
     header,
     ...(returnPath !== undefined ? { returnPath } : {}),
   };
+}
+
+/** Base64 as Postmark sends a file's `Content` (line breaks allowed); what is not base64 is empty. */
+function base64Bytes(text: string): Uint8Array {
+  try {
+    return Uint8Array.from(atob(text.replace(/\s+/g, "")), (c) => c.charCodeAt(0));
+  } catch {
+    return new Uint8Array();
+  }
 }
 
 const refuse = (message: string): never => {
@@ -168,11 +186,15 @@ export function parsePostmark(input: unknown): InboundMail {
     replyTo: replyIds(header),
     text: bodyText(body.TextBody, body.HtmlBody),
     ...(stripped?.trim() ? { providerStripped: stripped } : {}),
-    attachments: (body.Attachments ?? []).map((a) => ({
-      filename: a.Name ?? "attachment",
-      mimeType: a.ContentType ?? "application/octet-stream",
-      size: a.ContentLength ?? 0,
-    })),
+    attachments: (body.Attachments ?? []).map((a) => {
+      const bytes = base64Bytes(a.Content ?? "");
+      return {
+        filename: a.Name ?? "attachment",
+        mimeType: a.ContentType ?? "application/octet-stream",
+        size: a.ContentLength ?? bytes.length,
+        bytes,
+      };
+    }),
     header,
   };
 }
@@ -215,6 +237,7 @@ export async function parseMailgun(form: FormData): Promise<InboundMail> {
         filename: value.name || "attachment",
         mimeType: value.type || "application/octet-stream",
         size: value.size,
+        bytes: new Uint8Array(await value.arrayBuffer()),
       });
     }
   }

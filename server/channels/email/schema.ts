@@ -20,7 +20,7 @@ const mailboxes = tolerant(sifted(mailbox));
  * Postmark's inbound webhook JSON (its documented fields that we read): `FromFull`, `ToFull`/`To`,
  * `CcFull`/`Cc`, `OriginalRecipient`, `Subject`, `TextBody`, `HtmlBody`, `StrippedTextReply`,
  * `Headers: [{ Name, Value }]`, `MessageID` (Postmark's own id; the mail's `Message-ID` is in
- * `Headers`) and `Attachments: [{ Name, ContentType, ContentLength }]`.
+ * `Headers`) and `Attachments: [{ Name, ContentType, ContentLength, Content }]`.
  */
 export const PostmarkInbound = loose({
   From: str,
@@ -36,9 +36,9 @@ export const PostmarkInbound = loose({
   HtmlBody: str,
   StrippedTextReply: str,
   Headers: tolerant(sifted(loose({ Name: v.pipe(v.string(), v.nonEmpty()), Value: v.string() }))),
-  /** Their `Content` (base64) is not read: only what the thread says about each file. */
+  /** Each file: its name, type, length and `Content` (base64), which is kept in the thread's files. */
   Attachments: tolerant(
-    sifted(loose({ Name: str, ContentType: str, ContentLength: tolerant(count) })),
+    sifted(loose({ Name: str, ContentType: str, ContentLength: tolerant(count), Content: str })),
   ),
 });
 export type PostmarkInbound = v.InferOutput<typeof PostmarkInbound>;
