@@ -180,19 +180,26 @@ describe("texts from the visitor", () => {
     expect(own[0]!.id).not.toBe(web.id);
   });
 
-  it("records an MMS's files, and refuses a form whose signature does not match", async () => {
+  it("keeps an MMS's files (MediaUrl with the account's auth), and refuses a form whose signature does not match", async () => {
     const { web, mobile } = await linked();
+    const jpeg = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 16, ...Buffer.from("JFIF\0"), 1, 1]);
+    const url = peer.media(SMS.accountSid, jpeg, "image/jpeg");
     await texts(mobile, "Zo ziet de doos eruit", {
       MessageSid: newSid("MM"),
       NumMedia: "1",
-      MediaUrl0: `https://api.twilio.com/2010-04-01/Accounts/${SMS.accountSid}/Messages/MM1/Media/ME1`,
+      MediaUrl0: url,
       MediaContentType0: "image/jpeg",
     });
     const event = (await thread(web.id)).events.find((e) => e.text.startsWith("Zo ziet"));
-    expect(event?.text).toBe("Zo ziet de doos eruit\n[image]");
-    expect(event?.data?.files).toEqual([
-      { url: expect.stringContaining("/Media/ME1"), type: "image/jpeg" },
+    expect(event?.text).toBe("Zo ziet de doos eruit");
+    expect(event?.attachments).toEqual([
+      expect.objectContaining({ name: "image.jpg", type: "image/jpeg", size: jpeg.length }),
     ]);
+    expect(event?.data?.files).toEqual([{ url, type: "image/jpeg" }]);
+    // The link is on PUBLIC_URL (chat.shop.test); the same path on this server opens it.
+    const link = new URL(event!.attachments![0]!.url!);
+    const opened = await fetch(`${server.url}${link.pathname}${link.search}`);
+    expect(Buffer.from(await opened.arrayBuffer())).toEqual(jpeg);
 
     const before = (await thread(web.id)).events.length;
     const forged = await post(

@@ -1,12 +1,14 @@
 import type { Conversation } from "../../../sdk/protocol.ts";
 import type { SiteConfig, SmsConfig } from "../../config.ts";
 import { type Account, findThread, threadFor } from "../identity-thread.ts";
+import { keepFiles } from "../keep-files.ts";
 import { appendSystem as appendLine, webLink } from "../messaging-app.ts";
 import type { ChannelPort } from "../port.ts";
 import { keywordOf } from "./keywords.ts";
 import { recordOptOut } from "./optout.ts";
 import { mediaOf } from "./schema.ts";
 import { fill, smsWordsFor } from "./texts.ts";
+import type { TwilioClient } from "./twilio.ts";
 
 /**
  * What Twilio's webhooks do to threads. A text from a number lands in the thread that number
@@ -46,12 +48,13 @@ const KEYWORD_NOTICES = {
  * webhook's TwiML (HELP's answer), or null.
  *
  * @example
- * const reply = await receiveText(port, site, form);
+ * const reply = await receiveText(port, site, form, api);
  */
 export async function receiveText(
   port: ChannelPort,
   site: SmsSite,
   form: Record<string, string>,
+  api: Pick<TwilioClient, "downloadMedia">,
 ): Promise<string | null> {
   const from = form.From!;
   const sid = form.MessageSid!;
@@ -76,10 +79,23 @@ export async function receiveText(
   }
   const files = mediaOf(form);
   const thread: Conversation = await threadFor(port, site.id, account(from));
-  const lines = [body, ...files.map((f) => `[${f.type.split("/")[0]}]`)].filter(Boolean);
+  const clientId = `sms:${sid}`;
+  const kept = await keepFiles(
+    port,
+    thread,
+    "sms",
+    files.map((file, i) => ({
+      key: `${clientId}:${i}`,
+      name: file.type.split("/")[0] ?? "file",
+      kind: file.type.split("/")[0] ?? "file",
+      download: (max, tooLarge) => api.downloadMedia(site.sms, file.url, max, tooLarge),
+    })),
+  );
+  const lines = [body, ...kept.lines].filter(Boolean);
   await port.threads.postVisitorMessage(thread.id, {
-    clientId: `sms:${sid}`,
-    text: lines.join("\n") || "[empty text]",
+    clientId,
+    text: lines.join("\n") || (kept.attachments ? "" : "[empty text]"),
+    attachments: kept.attachments,
     channel: "sms",
     data: {
       sentAt: new Date(port.now()).toISOString(),

@@ -102,7 +102,7 @@ interface TwilioHook {
   act: (site: SmsSite, form: Record<string, string>) => Promise<string | null>;
 }
 
-function webhookRoutes(port: ChannelPort): Hono {
+function webhookRoutes(port: ChannelPort, api: Pick<TwilioClient, "downloadMedia">): Hono {
   const routes = new Hono();
   const unsigned = errorBody(
     "unauthorized",
@@ -117,7 +117,7 @@ function webhookRoutes(port: ChannelPort): Hono {
       what: "message",
       schema: IncomingMessage,
       ours: (form) => form.To,
-      act: (site, form) => receiveText(port, site, form),
+      act: (site, form) => receiveText(port, site, form, api),
     },
     {
       path: "/twilio/status",
@@ -308,7 +308,7 @@ export function smsChannel(options: SmsOptions): Channel {
       );
     },
 
-    webhooks: webhookRoutes,
+    webhooks: (port) => webhookRoutes(port, api),
   };
 
   /**

@@ -36,13 +36,16 @@ export const MessageStatus = loose({
   ErrorCode: v.optional(v.string()),
 });
 
-/** The files of an MMS: Twilio keeps them at `MediaUrl<i>` (fetched with the account's auth). */
+/**
+ * The files of an MMS: Twilio keeps them at `MediaUrl<i>` (fetched with the account's auth; a
+ * link that is neither https nor on `TWILIO_API_URL`'s host is not fetched).
+ */
 export function mediaOf(form: Record<string, string>): Array<{ url: string; type: string }> {
   const count = Math.min(Number(form.NumMedia ?? 0) || 0, 10);
   const files: Array<{ url: string; type: string }> = [];
   for (let i = 0; i < count; i++) {
     const url = form[`MediaUrl${i}`];
-    if (url?.startsWith("https://")) {
+    if (url && /^https?:\/\//.test(url)) {
       files.push({ url, type: form[`MediaContentType${i}`] ?? "application/octet-stream" });
     }
   }

@@ -1,4 +1,5 @@
 import { AppError } from "../../errors.ts";
+import { downloadFile } from "../download.ts";
 
 /**
  * Twilio's Programmable Messaging as the SMS channel calls it: `POST {apiUrl}/2010-04-01/
@@ -57,6 +58,28 @@ export function twilioClient(options: TwilioOptions) {
   const base = options.apiUrl.replace(/\/+$/, "");
 
   return {
+    /**
+     * A file of an MMS, at its `MediaUrl` (Twilio's own host: the account's credentials go
+     * along, and only there; Twilio may redirect to a signed link of its storage).
+     */
+    downloadMedia(
+      account: TwilioAccount,
+      url: string,
+      maxBytes: number,
+      tooLarge: string,
+    ): Promise<Uint8Array> {
+      const ours = new URL(url).origin === new URL(base).origin;
+      if (!ours && !url.startsWith("https://")) {
+        return Promise.reject(new AppError("upstream_failed", "Twilio's media link is not https"));
+      }
+      const authorization = `Basic ${btoa(`${account.accountSid}:${account.authToken}`)}`;
+      return downloadFile(options.fetch, url, ours ? { headers: { authorization } } : {}, {
+        maxBytes,
+        tooLarge,
+        platform: "Twilio",
+      });
+    },
+
     /** Sends one text (at most 1,600 characters); answers its `MessageSid`. */
     async send(
       account: TwilioAccount,
