@@ -27,6 +27,15 @@ export function smtpTransport(url: string): MailTransport & { close(): void } {
           ...(message.inReplyTo ? { inReplyTo: message.inReplyTo } : {}),
           ...(message.references?.length ? { references: message.references } : {}),
           headers: message.headers ?? {},
+          ...(message.attachments?.length
+            ? {
+                attachments: message.attachments.map((file) => ({
+                  filename: file.filename,
+                  contentType: file.contentType,
+                  content: Buffer.from(file.content),
+                })),
+              }
+            : {}),
         });
         return { messageId: info.messageId || message.messageId };
       } catch (error) {

@@ -5,7 +5,7 @@ import { createHandleService } from "../../server/auth/handles.ts";
 import { loadKeyRing } from "../../server/auth/keys.ts";
 import { mailgunSignature } from "../../server/channels/email/signature.ts";
 import type { RunningServer } from "../../server/node.ts";
-import { feedOf } from "../helpers/agent-api.ts";
+import { feedOf, loginAgent } from "../helpers/agent-api.ts";
 import { type EmailApiPeer, startEmailApiPeer } from "../helpers/email-api-peer.ts";
 import {
   DEMO_HASH,
@@ -502,6 +502,44 @@ describe("agent replies by email", () => {
   });
 });
 
+describe("an agent's files by email", () => {
+  /** Uploads a PDF of `size` bytes to the conversation as the agent; answers its id. */
+  async function agentPdf(conversationId: string, name: string, size: number) {
+    const bytes = Buffer.alloc(size, 0x20);
+    bytes.write("%PDF-1.7\n", 0);
+    const res = await fetch(`${server.url}/v1/agent/attachments?conversationId=${conversationId}`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${agentToken}`, "x-filename": name },
+      body: bytes,
+    });
+    expect(res.status).toBe(201);
+    return { id: ((await res.json()) as { attachment: { id: string } }).attachment.id, bytes };
+  }
+
+  it("go as MIME parts up to 10 MB in all; a file past that goes as its link, saying why", async () => {
+    const h = await handedOff();
+    const first = await agentPdf(h.id, "invoice.pdf", 6 * 1024 * 1024);
+    const second = await agentPdf(h.id, "manual.pdf", 6 * 1024 * 1024);
+    const res = await api(server.url, `/v1/agent/conversations/${h.id}/messages`, {
+      token: agentToken,
+      body: { text: "Both files, as asked.", attachments: [first.id, second.id] },
+    });
+    expect(res.status).toBe(201);
+    const mail = await smtp.waitFor(
+      (m) => m.envelope.to.includes(h.email) && (m.parsed.text ?? "").includes("Both files"),
+    );
+    expect(mail.parsed.attachments.map((a) => [a.filename, a.mimeType])).toEqual([
+      ["invoice.pdf", "application/pdf"],
+    ]);
+    // Compared whole (a deep equality of 6 MB would take the test's time).
+    const content = Buffer.from(mail.parsed.attachments[0]!.content as ArrayBuffer);
+    expect(content.equals(first.bytes)).toBe(true);
+    expect(mail.parsed.text).toMatch(
+      /📎 manual\.pdf \(6\.0 MB\): \S+\/v1\/attachments\/\S+ \(too large to attach\)/,
+    );
+  });
+});
+
 describe("HTTP email API transport (Postmark's)", () => {
   let second: RunningServer;
   let peer: EmailApiPeer;
@@ -549,6 +587,33 @@ describe("HTTP email API transport (Postmark's)", () => {
       Name: "Message-ID",
       Value: expect.stringMatching(/^<ot\.[a-z2-7]{44}\.[0-9a-f]{16}@reply\.shop\.example>$/),
     });
+  });
+
+  it("attaches an agent's file as Postmark's Attachments (base64 Content)", async () => {
+    const started = await api<ConversationSnapshot>(second.url, "/v1/conversations", {
+      body: { siteId: "shop" },
+    });
+    await api(second.url, "/v1/handoff", {
+      token: started.body.token,
+      body: { channel: "email", email: "bo@example.com" },
+    });
+    const agent = await loginAgent(second.url, "agent@shop.example");
+    const pdf = Buffer.from("%PDF-1.7\n% the invoice\n%%EOF\n");
+    const id = started.body.conversation.id;
+    const uploaded = await fetch(`${second.url}/v1/agent/attachments?conversationId=${id}`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${agent}`, "x-filename": "invoice.pdf" },
+      body: pdf,
+    });
+    const { attachment } = (await uploaded.json()) as { attachment: { id: string } };
+    const res = await api(second.url, `/v1/agent/conversations/${id}/messages`, {
+      token: agent,
+      body: { text: "Your invoice", attachments: [attachment.id] },
+    });
+    expect(res.status).toBe(201);
+    expect(peer.sent.at(-1)?.Attachments).toEqual([
+      { Name: "invoice.pdf", ContentType: "application/pdf", Content: pdf.toString("base64") },
+    ]);
   });
 });
 

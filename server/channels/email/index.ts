@@ -8,7 +8,7 @@ import { AppError, errorBody } from "../../errors.ts";
 import { readJsonBody } from "../../http/body.ts";
 import { SHOWN_TTL_MS, shownKey } from "../../realtime/shown.ts";
 import { route } from "../../schema/route.ts";
-import { withFileLinks } from "../file-links.ts";
+import { carryFiles } from "../file-links.ts";
 import type { ChannelPort } from "../port.ts";
 import type { Channel } from "../types.ts";
 import { normalizeAddress, parseReplyAddress } from "./address.ts";
@@ -72,6 +72,12 @@ export function recipientRefusal(reason: string): string {
     ? "5.1.1 This reply address has expired"
     : "5.1.1 No such recipient here";
 }
+
+/**
+ * What a reply attaches in all: Postmark takes 10 MB a message, and many mail servers little
+ * more once base64 has grown it by a third. Files past it go as links.
+ */
+const MAX_MAIL_ATTACHMENTS = 10 * 1024 * 1024;
 
 /** Mail with attachments is large; above this, the provider is told 413. */
 const MAX_INBOUND_BYTES = 30 * 1024 * 1024;
@@ -359,8 +365,16 @@ export function emailChannel(options: EmailOptions): EmailChannel {
     const site = mustEmail(s.site(conversation.siteId));
     const to = linkedAddress(conversation);
     if (!to) throw new AppError("channel_unavailable", "The visitor has not continued by email");
-    const reply = await withFileLinks(s, event);
+    // Files go as MIME parts up to what mail servers take; beyond that, as links.
+    const { carried, event: reply } = await carryFiles(s, event, (file, sent) =>
+      sent + file.size > MAX_MAIL_ATTACHMENTS ? "too large to attach" : null,
+    );
     await sendThreadMail(s, transport, {
+      attachments: carried.map(({ record, bytes }) => ({
+        filename: record.name,
+        contentType: record.type,
+        content: bytes,
+      })),
       site,
       conversation,
       to,

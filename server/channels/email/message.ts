@@ -24,6 +24,14 @@ export interface MailMessage {
   references?: string[];
   /** More headers (e.g. `Auto-Submitted`). */
   headers?: Record<string, string>;
+  /** Files sent as MIME parts (`Content-Disposition: attachment`). */
+  attachments?: MailAttachment[];
+}
+
+export interface MailAttachment {
+  filename: string;
+  contentType: string;
+  content: Uint8Array;
 }
 
 /**

@@ -3,7 +3,13 @@ import type { EmailConfig, SiteConfig } from "../../config.ts";
 import { AppError } from "../../errors.ts";
 import type { ChannelPort } from "../port.ts";
 import { newMessageId, replyAddress } from "./address.ts";
-import { type Composed, fromHeader, type MailMessage, type MailTransport } from "./message.ts";
+import {
+  type Composed,
+  fromHeader,
+  type MailAttachment,
+  type MailMessage,
+  type MailTransport,
+} from "./message.ts";
 
 /** Reply addresses and Message-IDs keep working for months: people answer old mail. */
 export const REPLY_TTL_S = 180 * 86_400;
@@ -59,6 +65,8 @@ export async function sendThreadMail(
     automatic?: boolean;
     /** More facts for the `email.sent` event (why it went, what the visitor asked for). */
     data?: Record<string, unknown>;
+    /** Files sent as MIME parts. */
+    attachments?: MailAttachment[];
   },
 ): Promise<MailMessage> {
   const { site, conversation } = input;
@@ -84,6 +92,7 @@ export async function sendThreadMail(
     messageId: newMessageId(handle, site.email.replyDomain),
     ...(earlier.length ? { inReplyTo: earlier.at(-1)!, references: references(earlier) } : {}),
     headers: input.automatic ? { "Auto-Submitted": "auto-generated" } : {},
+    ...(input.attachments?.length ? { attachments: input.attachments } : {}),
   };
   try {
     await transport.send(message);

@@ -8,6 +8,15 @@ export const POSTMARK_API_URL = "https://api.postmarkapp.com";
 
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
+/** Standard base64, as Postmark's `Attachments[].Content` is. */
+function base64(bytes: Uint8Array): string {
+  let text = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  }
+  return btoa(text);
+}
+
 /**
  * An HTTP email API transport on `fetch` alone (edge runtimes too): Postmark's documented
  * `POST {base}/email` with `X-Postmark-Server-Token`, our `Message-ID`, `In-Reply-To` and
@@ -46,6 +55,15 @@ export function postmarkTransport(options: {
         TextBody: message.text,
         HtmlBody: message.html,
         Headers: headers,
+        ...(message.attachments?.length
+          ? {
+              Attachments: message.attachments.map((file) => ({
+                Name: file.filename,
+                ContentType: file.contentType,
+                Content: base64(file.content),
+              })),
+            }
+          : {}),
         MessageStream: options.messageStream ?? "outbound",
         TrackOpens: false,
         TrackLinks: "None",
