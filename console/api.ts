@@ -19,6 +19,7 @@ import type {
   ThreadEvent,
   UpdateCallbackRequest,
   UpdateConversationRequest,
+  UploadAttachmentResponse,
 } from "../sdk/protocol.ts";
 import type { CallbackFilter } from "./callbacks.ts";
 
@@ -109,7 +110,52 @@ export function createApi(options: ApiOptions) {
     throw failure;
   }
 
+  /**
+   * Uploads a file to a conversation (the raw bytes, its name in `X-Filename`), telling
+   * `progress` the share sent (0–1) as it goes: XMLHttpRequest, as fetch reports no upload
+   * progress.
+   */
+  function upload(
+    conversationId: string,
+    file: File,
+    progress: (share: number) => void,
+  ): Promise<UploadAttachmentResponse> {
+    return new Promise((resolve, reject) => {
+      const request = new XMLHttpRequest();
+      request.open(
+        "POST",
+        `${base}/v1/agent/attachments?conversationId=${encodeURIComponent(conversationId)}`,
+      );
+      const token = options.token();
+      if (token) request.setRequestHeader("authorization", `Bearer ${token}`);
+      request.setRequestHeader("x-filename", encodeURIComponent(file.name || "file"));
+      request.upload.onprogress = (e) => e.lengthComputable && progress(e.loaded / e.total);
+      request.onerror = () =>
+        reject(new ApiError("network", "Could not reach the server. Check the connection.", 0));
+      request.onload = () => {
+        let json: unknown = null;
+        try {
+          json = JSON.parse(request.responseText);
+        } catch {
+          // Not JSON: reported by status below.
+        }
+        if (request.status === 201) return resolve(json as UploadAttachmentResponse);
+        const error = (json as Partial<ErrorBody> | null)?.error;
+        const failure = new ApiError(
+          error?.code ?? "bad_request",
+          error?.message ?? `The server answered ${request.status}`,
+          request.status,
+        );
+        if (request.status === 401) options.unauthorized(failure);
+        reject(failure);
+      };
+      request.send(file);
+    });
+  }
+
   return {
+    upload,
+
     login: (email: string, password: string) =>
       call<AgentLoginResponse>("POST", "/v1/agent/login", { email, password }, false),
 
@@ -129,7 +175,10 @@ export function createApi(options: ApiOptions) {
       return first;
     },
 
-    reply: (id: string, body: { text: string; clientId: string; channel?: ChannelName }) =>
+    reply: (
+      id: string,
+      body: { text?: string; attachments?: string[]; clientId: string; channel?: ChannelName },
+    ) =>
       call<AgentReplyResponse>(
         "POST",
         `/v1/agent/conversations/${encodeURIComponent(id)}/messages`,

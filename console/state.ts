@@ -820,15 +820,27 @@ export function createConsole(deps: ConsoleDeps) {
     },
 
     /** Sends a reply; rejects with an ApiError (shown inline) when the server refuses. */
-    async reply(text: string, clientId: string, channel?: ChannelName): Promise<void> {
+    async reply(
+      text: string,
+      clientId: string,
+      channel?: ChannelName,
+      attachments?: string[],
+    ): Promise<void> {
       const id = state.thread?.id;
       if (!id) return;
       const { event } = await deps.api.reply(id, {
-        text,
+        ...(text ? { text } : {}),
+        ...(attachments?.length ? { attachments } : {}),
         clientId,
         ...(channel ? { channel } : {}),
       });
       addEvents(id, [event]);
+    },
+    /** Uploads a file to the open conversation, for the next reply. */
+    async upload(file: File, progress: (share: number) => void): Promise<string> {
+      const id = state.thread?.id;
+      if (!id) throw new Error("No conversation is open");
+      return (await deps.api.upload(id, file, progress)).attachment.id;
     },
     async note(text: string, clientId: string): Promise<void> {
       const id = state.thread?.id;

@@ -5,7 +5,7 @@ import { isActive } from "../callbacks.ts";
 import { attributeText, ratings } from "../format.ts";
 import { type ConsoleApp, displayName, type State, type Thread } from "../state.ts";
 import { CallbackFacts, Phone } from "./Callbacks.tsx";
-import { ChannelBadge, plainClick, Url, ViewLink, When } from "./common.tsx";
+import { ChannelBadge, Files, plainClick, Url, ViewLink, When } from "./common.tsx";
 import { conversationHref } from "./Inbox.tsx";
 
 const IDENTITY_KINDS: Record<Identity["kind"], string> = {
@@ -208,6 +208,11 @@ export function CustomerCard({ state, app }: { state: State; app: ConsoleApp }) 
   const attributes = { ...(contact?.attributes ?? {}), ...(context.attributes ?? {}) };
   const pages = [...(context.pages ?? [])].reverse();
   const csat = ratings(thread.events);
+  // Every file of the thread, newest first, whoever sent it (notes' files stay in the notes).
+  const files = thread.events
+    .filter((e) => e.type === "message")
+    .flatMap((e) => e.attachments ?? [])
+    .reverse();
   const now = state.now;
   const name = displayName(conversation, contact, state.names);
 
@@ -273,6 +278,12 @@ export function CustomerCard({ state, app }: { state: State; app: ConsoleApp }) 
           ))}
         </ul>
       </Section>
+
+      {files.length > 0 && (
+        <Section title="Files">
+          <Files files={files} />
+        </Section>
+      )}
 
       {csat.length > 0 && (
         <Section title="Satisfaction">

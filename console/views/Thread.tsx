@@ -3,7 +3,7 @@ import type { ThreadEvent } from "../../sdk/protocol.ts";
 import { type SentenceContext, systemSentence } from "../format.ts";
 import { type ConsoleApp, displayName, type State } from "../state.ts";
 import { Composer } from "./Composer.tsx";
-import { ChannelBadge, Text, When } from "./common.tsx";
+import { ChannelBadge, Files, Text, When } from "./common.tsx";
 
 /** Who wrote a message or note, as the agent reads it. */
 function authorName(event: ThreadEvent, me: string | undefined): string {
@@ -43,9 +43,12 @@ function Item({ event, now, me, sentence }: ItemProps) {
         <ChannelBadge channel={event.channel} />
         <When at={event.createdAt} now={now} />
       </p>
-      <p class="body">
-        <Text text={event.text} />
-      </p>
+      {event.text && (
+        <p class="body">
+          <Text text={event.text} />
+        </p>
+      )}
+      {event.attachments && <Files files={event.attachments} />}
     </li>
   );
 }

@@ -1,5 +1,5 @@
 import type { ComponentChildren } from "preact";
-import type { ChannelName } from "../../sdk/protocol.ts";
+import type { Attachment, ChannelName } from "../../sdk/protocol.ts";
 import {
   CHANNEL_NAMES,
   channelName,
@@ -143,5 +143,43 @@ export function Url({ url, label }: { url: string; label?: string | undefined })
     </a>
   ) : (
     <span>{text}</span>
+  );
+}
+
+/** Images the browser shows from our links (the server serves only these inline). */
+const SHOWN = new Set(["image/png", "image/jpeg", "image/gif", "image/webp", "image/avif"]);
+
+/** A file's size as an agent reads it. */
+export function fileSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${Math.ceil(bytes / 1024)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+/**
+ * A message's files: images as thumbnails that open the full image, other files as chips that
+ * download. Names are text; the links are the server's own signed ones.
+ */
+export function Files({ files }: { files: readonly Attachment[] }) {
+  return (
+    <ul class="files">
+      {files.map((file) =>
+        file.url && SHOWN.has(file.type) ? (
+          <li key={file.id} class="file image">
+            <a href={file.url} target="_blank" rel="noopener" title={file.name}>
+              <img src={file.url} alt={file.name} loading="lazy" />
+            </a>
+          </li>
+        ) : (
+          <li key={file.id} class="file">
+            <a href={file.url} download={file.name}>
+              <span aria-hidden="true">📎 </span>
+              <span class="file-name">{file.name}</span>
+            </a>
+            <span class="file-size">{fileSize(file.size)}</span>
+          </li>
+        ),
+      )}
+    </ul>
   );
 }

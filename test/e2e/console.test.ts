@@ -495,6 +495,73 @@ describe("the agent console in Chromium", () => {
     await agent.context.close();
   }, 60_000);
 
+  it("shows a visitor's image as a thumbnail, and sends the agent's PDF the visitor opens", async () => {
+    const origin = server.url;
+    const started = await api<ConversationSnapshot>(server.url, "/v1/conversations", {
+      body: { siteId: "demo" },
+      headers: { origin },
+    });
+    const token = started.body.token;
+    const png = Buffer.from(
+      "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==",
+      "base64",
+    );
+    const uploaded = await fetch(`${server.url}/v1/attachments`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, origin, "x-filename": "broken-part.png" },
+      body: png,
+    });
+    const { attachment } = (await uploaded.json()) as { attachment: { id: string } };
+    const text = unique("This part came broken");
+    await api(server.url, "/v1/messages", {
+      token,
+      body: { clientId: "shot", text, attachments: [attachment.id] },
+      headers: { origin },
+    });
+
+    const agent = await openConsole();
+    const { page } = agent;
+    await openThread(page, text);
+    const thumbnail = timeline(page).getByRole("img", { name: "broken-part.png" });
+    await thumbnail.waitFor();
+    // Drawn under the console's CSP (img-src 'self'): the signed link loaded the image.
+    await until(
+      () => thumbnail.evaluate((img: HTMLImageElement) => img.naturalWidth),
+      (width) => width > 0,
+      "the thumbnail drawn",
+    );
+    await card(page).getByRole("img", { name: "broken-part.png" }).waitFor();
+
+    const pdf = Buffer.from("%PDF-1.7\n% invoice 77\n%%EOF\n");
+    await page
+      .locator(".composer input[type=file]")
+      .setInputFiles({ name: "invoice-77.pdf", mimeType: "application/pdf", buffer: pdf });
+    await page.locator(".upload.done").filter({ hasText: "invoice-77.pdf" }).waitFor();
+    await replyBox(page).fill("Sorry about that: here is the invoice.");
+    await replyBox(page).press("Enter");
+    await timeline(page)
+      .getByRole("link", { name: /invoice-77\.pdf/ })
+      .waitFor();
+
+    const sent = await until(
+      async () => {
+        const history = await api<ConversationResponse>(server.url, "/v1/conversation", {
+          token,
+          headers: { origin },
+        });
+        return history.body.events.find((e) => e.author.role === "agent")?.attachments?.[0];
+      },
+      (file) => file !== undefined,
+      "the agent's file in the visitor's thread",
+    );
+    expect(sent).toMatchObject({ name: "invoice-77.pdf", type: "application/pdf" });
+    const opened = await fetch(sent!.url!);
+    expect(opened.headers.get("content-disposition")).toMatch(/^attachment;/);
+    expect(Buffer.from(await opened.arrayBuffer()).equals(pdf)).toBe(true);
+    expect(agent.problems).toEqual([]);
+    await agent.context.close();
+  });
+
   it("counts arrivals in the tab title while the tab is hidden", async () => {
     const agent = await openConsole();
     const { page } = agent;
