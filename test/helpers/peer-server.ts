@@ -6,7 +6,12 @@ export interface PeerRequest {
   path: string;
   authorization?: string;
   body: string;
+  /** The body's bytes and type, for an API that takes files (multipart/form-data). */
+  bytes: Buffer;
+  contentType: string;
 }
+
+type PeerAnswer = { status: number; body: unknown; contentType?: string };
 
 /**
  * Serves an emulated API on 127.0.0.1 for the tests: each request read whole and handed to
@@ -16,17 +21,20 @@ export interface PeerRequest {
  * const { url, stop } = await servePeer((request) => bot.handle(request));
  */
 export async function servePeer(
-  handle: (request: PeerRequest) => { status: number; body: unknown; contentType?: string },
+  handle: (request: PeerRequest) => PeerAnswer | Promise<PeerAnswer>,
 ): Promise<{ url: string; stop(): Promise<void> }> {
   const server = createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on("data", (chunk: Buffer) => chunks.push(chunk));
-    request.on("end", () => {
+    request.on("end", async () => {
       const url = new URL(request.url ?? "/", "http://127.0.0.1");
-      const { status, body, contentType } = handle({
+      const bytes = Buffer.concat(chunks);
+      const { status, body, contentType } = await handle({
         path: url.pathname,
         ...(request.headers.authorization ? { authorization: request.headers.authorization } : {}),
-        body: Buffer.concat(chunks).toString("utf8"),
+        body: bytes.toString("utf8"),
+        bytes,
+        contentType: request.headers["content-type"] ?? "",
       });
       if (body instanceof Uint8Array) {
         response.writeHead(status, { "content-type": contentType ?? "application/octet-stream" });

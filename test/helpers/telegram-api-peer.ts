@@ -1,6 +1,7 @@
 import {
   type BotApiEmulator,
   createBotApiEmulator,
+  formFields,
 } from "../../server/node/telegram-simulator/bot-api.ts";
 import { servePeer } from "./peer-server.ts";
 
@@ -25,7 +26,14 @@ export async function startTelegramApiPeer(options: {
   tokens: string[];
 }): Promise<TelegramApiPeer> {
   const bot = createBotApiEmulator({ tokens: options.tokens });
-  const peer = await servePeer((request) => bot.handle(request));
+  const peer = await servePeer(async (request) => {
+    if (!request.contentType.startsWith("multipart/form-data")) return bot.handle(request);
+    // The Bot API takes files as multipart/form-data: read as a browser's FormData would.
+    const parsed = await new Response(new Uint8Array(request.bytes), {
+      headers: { "content-type": request.contentType },
+    }).formData();
+    return bot.handle({ ...request, form: await formFields(parsed) });
+  });
   return {
     url: peer.url,
     calls: bot.calls,

@@ -395,27 +395,34 @@ describe("agent replies by sendMessage", () => {
     ).toEqual(["Your parcel left today.", longest]);
   });
 
-  it("carry an agent's file as a line with its signed link, which opens the file", async () => {
+  it("send an agent's files after the words: an image by sendPhoto, a PDF by sendDocument", async () => {
     const { web, chat } = await linked();
+    const upload = async (name: string, bytes: Uint8Array) => {
+      const res = await fetch(`${server.url}/v1/agent/attachments?conversationId=${web.id}`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${agentTokens.shop}`, "x-filename": name },
+        body: bytes as Uint8Array<ArrayBuffer>,
+      });
+      expect(res.status).toBe(201);
+      return ((await res.json()) as { attachment: { id: string } }).attachment.id;
+    };
     const pdf = new TextEncoder().encode("%PDF-1.4\n% an invoice\n%%EOF\n");
-    const uploaded = await fetch(`${server.url}/v1/agent/attachments?conversationId=${web.id}`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${agentTokens.shop}`, "x-filename": "invoice.pdf" },
-      body: pdf,
-    });
-    expect(uploaded.status).toBe(201);
-    const { attachment } = (await uploaded.json()) as { attachment: { id: string } };
+    const png = Buffer.from(
+      "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==",
+      "base64",
+    );
+    const ids = [await upload("label.png", png), await upload("invoice.pdf", pdf)];
     const sent = await api(server.url, `/v1/agent/conversations/${web.id}/messages`, {
       token: agentTokens.shop!,
-      body: { text: "Your invoice:", attachments: [attachment.id], channel: "telegram" },
+      body: { text: "Your label and invoice:", attachments: ids, channel: "telegram" },
     });
     expect(sent.status).toBe(201);
-    const text = bot.sentTo(chat).at(-1)?.text ?? "";
-    const [words, line] = text.split("\n");
-    expect(words).toBe("Your invoice:");
-    expect(line).toMatch(/^📎 invoice\.pdf \(1 KB\): http:\/\/\S+\/v1\/attachments\/\S+\?sig=\S+$/);
-    const opened = await fetch(line!.split(": ")[1]!);
-    expect(new Uint8Array(await opened.arrayBuffer())).toEqual(pdf);
+    const [words, photo, document] = bot.sentTo(chat).slice(-3);
+    expect(words?.text).toBe("Your label and invoice:");
+    expect(photo?.file).toMatchObject({ kind: "photo", name: "label.png", type: "image/png" });
+    expect(Buffer.from(photo!.file!.bytes).equals(png)).toBe(true);
+    expect(document?.file).toMatchObject({ kind: "document", name: "invoice.pdf" });
+    expect(Buffer.from(document!.file!.bytes).equals(Buffer.from(pdf))).toBe(true);
   });
 
   it("wait out a 429's retry_after and deliver once", async () => {

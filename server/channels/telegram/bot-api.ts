@@ -18,6 +18,20 @@ interface Answer {
   parameters?: { retry_after?: number; migrate_to_chat_id?: number };
 }
 
+/** What Telegram shows as a photo; other files go as documents. */
+const PHOTO_TYPES = new Set(["image/jpeg", "image/png", "image/webp", "image/gif"]);
+/** The largest photo and document the Bot API takes by upload. */
+export const MAX_PHOTO_BYTES = 10 * 1024 * 1024;
+export const MAX_DOCUMENT_BYTES = 50 * 1024 * 1024;
+/** An upload of up to 50 MB is sent within this. */
+const UPLOAD_TIMEOUT_MS = 120_000;
+
+/** Whether Telegram takes this file by upload, and why not when it does not. */
+export function telegramRefuses(file: { type: string; size: number }): string | null {
+  const max = PHOTO_TYPES.has(file.type) ? MAX_PHOTO_BYTES : MAX_DOCUMENT_BYTES;
+  return file.size > max ? "too large for Telegram" : null;
+}
+
 export interface BotApiOptions {
   /** `TELEGRAM_API_URL`, `https://api.telegram.org` in production. */
   apiUrl: string;
@@ -51,17 +65,24 @@ export class BotBlocked extends AppError {
 export function botApi(options: BotApiOptions) {
   const sleep = options.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
 
-  async function call<T>(token: string, method: string, body: Record<string, unknown>): Promise<T> {
+  /** One method: JSON parameters, or a form when it uploads a file (its boundary set by fetch). */
+  async function call<T>(
+    token: string,
+    method: string,
+    body: Record<string, unknown> | FormData,
+  ): Promise<T> {
     let last = "no attempt made";
+    const form = body instanceof FormData;
     for (let attempt = 1; attempt <= options.retry.attempts; attempt++) {
       let status = 0;
       let answer: Answer = {};
       try {
         const response = await options.fetch(`${options.apiUrl}/bot${token}/${method}`, {
           method: "POST",
-          headers: { "content-type": "application/json" },
-          body: JSON.stringify(body),
-          signal: AbortSignal.timeout(CALL_TIMEOUT_MS),
+          ...(form
+            ? { body }
+            : { headers: { "content-type": "application/json" }, body: JSON.stringify(body) }),
+          signal: AbortSignal.timeout(form ? UPLOAD_TIMEOUT_MS : CALL_TIMEOUT_MS),
         });
         status = response.status;
         answer = ((await response.json().catch(() => ({}))) ?? {}) as Answer;
@@ -126,6 +147,28 @@ export function botApi(options: BotApiOptions) {
         {},
         { maxBytes, tooLarge, platform: "Telegram" },
       );
+    },
+
+    /**
+     * Sends a file to a chat: a raster image as a photo (Telegram shows it, up to 10 MB), anything
+     * else as a document (up to 50 MB).
+     */
+    async sendFile(
+      token: string,
+      chatId: string,
+      file: { name: string; type: string; bytes: Uint8Array },
+    ): Promise<number> {
+      const photo = PHOTO_TYPES.has(file.type);
+      const form = new FormData();
+      form.set("chat_id", chatId);
+      const blob = new Blob([file.bytes as Uint8Array<ArrayBuffer>], { type: file.type });
+      form.set(photo ? "photo" : "document", blob, file.name);
+      const message = await call<{ message_id: number }>(
+        token,
+        photo ? "sendPhoto" : "sendDocument",
+        form,
+      );
+      return message.message_id;
     },
 
     /** Points the bot's updates at `url`, with the secret Telegram will send back in a header. */

@@ -5,7 +5,7 @@ import type { SiteConfig, TelegramConfig } from "../../config.ts";
 import { AppError, errorBody } from "../../errors.ts";
 import { parseJsonBytes } from "../../http/body.ts";
 import { route } from "../../schema/route.ts";
-import { withFileLinks } from "../file-links.ts";
+import { carryFiles } from "../file-links.ts";
 import { lastEvent } from "../last-event.ts";
 import {
   filledSettings,
@@ -16,7 +16,7 @@ import {
 } from "../messaging-app.ts";
 import type { ChannelPort } from "../port.ts";
 import type { Channel } from "../types.ts";
-import { type BotApi, BotBlocked, botApi } from "./bot-api.ts";
+import { type BotApi, BotBlocked, botApi, telegramRefuses } from "./bot-api.ts";
 import { handleUpdate, type TelegramSite } from "./inbound.ts";
 import { REACH_NOTICES, reachOf } from "./reachable.ts";
 import { Update } from "./schema.ts";
@@ -172,7 +172,12 @@ export function telegramChannel(options: TelegramOptions): Channel {
         throw new AppError("channel_unavailable", "The visitor has not continued in Telegram");
       }
       try {
-        await api.sendMessage(t.botToken, chatId, (await withFileLinks(port, event)).text);
+        // The words first, then each file as Telegram shows it; one too large goes as a link.
+        const { carried, event: reply } = await carryFiles(port, event, telegramRefuses);
+        if (reply.text) await api.sendMessage(t.botToken, chatId, reply.text);
+        for (const { record, bytes } of carried) {
+          await api.sendFile(t.botToken, chatId, { name: record.name, type: record.type, bytes });
+        }
       } catch (error) {
         // Telegram says the bot is blocked: the agent sees it in the thread, and later replies
         // are refused before they are stored.

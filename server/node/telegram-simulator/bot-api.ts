@@ -20,8 +20,39 @@ export interface BotMessage {
   at: number;
   messageId: number;
   chatId: string;
+  /** The text, or a file's caption ("" without one). */
   text: string;
+  /** What `sendPhoto` or `sendDocument` sent. */
+  file?: { kind: "photo" | "document"; name: string; type: string; bytes: Uint8Array };
 }
+
+/** A file field of a multipart call, as the peer read it. */
+export interface BotUpload {
+  name: string;
+  type: string;
+  bytes: Uint8Array;
+}
+
+/**
+ * A multipart call's fields as the emulator takes them: text fields as strings, files with their
+ * bytes. The test peer and the demo both read a form with it.
+ *
+ * @example
+ * bot.handle({ path, body: "", form: await formFields(await request.formData()) });
+ */
+export async function formFields(form: FormData): Promise<Record<string, BotUpload | string>> {
+  const fields: Record<string, BotUpload | string> = {};
+  for (const [name, value] of form) {
+    fields[name] =
+      typeof value === "string"
+        ? value
+        : { name: value.name, type: value.type, bytes: new Uint8Array(await value.arrayBuffer()) };
+  }
+  return fields;
+}
+
+/** Photos the Bot API takes by upload (a document may be 50 MB). */
+const MAX_PHOTO_BYTES = 10 * 1024 * 1024;
 
 /** Telegram's refusal of the next calls instead of their success. */
 export interface BotFailure {
@@ -77,7 +108,12 @@ export function createBotApiEmulator(options: BotApiEmulatorOptions) {
   const files = new Map<string, { path: string; bytes: Uint8Array }>();
   let nextId = 1000;
 
-  function answer(token: string, method: string, body: Record<string, unknown>) {
+  function answer(
+    token: string,
+    method: string,
+    body: Record<string, unknown>,
+    uploads: Record<string, BotUpload | string> = {},
+  ) {
     if (!options.tokens.includes(token)) {
       return refusal({ status: 401, description: "Unauthorized" });
     }
@@ -105,6 +141,51 @@ export function createBotApiEmulator(options: BotApiEmulatorOptions) {
             chat: { id: Number(chatId), type: "private" },
             date: Math.floor(message.at / 1000),
             text,
+          },
+        },
+      };
+    }
+    if (method === "sendPhoto" || method === "sendDocument") {
+      const kind = method === "sendPhoto" ? "photo" : "document";
+      const upload = uploads[kind];
+      const chatId = String(body.chat_id ?? "");
+      if (!chatId) return refusal({ status: 400, description: "Bad Request: chat not found" });
+      if (!upload || typeof upload === "string") {
+        return refusal({
+          status: 400,
+          description: `Bad Request: there is no ${kind} in the request`,
+        });
+      }
+      if (kind === "photo" && upload.bytes.length > MAX_PHOTO_BYTES) {
+        return refusal({ status: 400, description: "Bad Request: PHOTO_INVALID_DIMENSIONS" });
+      }
+      const message: BotMessage = {
+        at: Date.now(),
+        messageId: nextId++,
+        chatId,
+        text: typeof body.caption === "string" ? body.caption : "",
+        file: { kind, ...upload },
+      };
+      sent.push(message);
+      options.onSent?.(message);
+      const fileId = `F${nextId++}`;
+      return {
+        status: 200,
+        body: {
+          ok: true,
+          result: {
+            message_id: message.messageId,
+            chat: { id: Number(chatId), type: "private" },
+            date: Math.floor(message.at / 1000),
+            ...(kind === "photo"
+              ? { photo: [{ file_id: fileId, file_unique_id: `u${fileId}`, width: 1, height: 1 }] }
+              : {
+                  document: {
+                    file_id: fileId,
+                    file_unique_id: `u${fileId}`,
+                    file_name: upload.name,
+                  },
+                }),
           },
         },
       };
@@ -151,7 +232,7 @@ export function createBotApiEmulator(options: BotApiEmulatorOptions) {
       files.set(fileId, { path, bytes });
       return fileId;
     },
-    handle(request: { path: string; body: string }): {
+    handle(request: { path: string; body: string; form?: Record<string, BotUpload | string> }): {
       status: number;
       body: unknown;
       contentType?: string;
@@ -167,14 +248,21 @@ export function createBotApiEmulator(options: BotApiEmulatorOptions) {
       }
       const match = request.path.match(/^\/bot([^/]+)\/([A-Za-z]+)$/);
       if (!match) return refusal({ status: 404, description: "Not Found" });
+      // A multipart call's text fields are its parameters; its files go beside them.
       let body: Record<string, unknown> = {};
-      try {
-        body = request.body ? (JSON.parse(request.body) as Record<string, unknown>) : {};
-      } catch {
-        return refusal({ status: 400, description: "Bad Request: can't parse JSON" });
+      if (request.form) {
+        for (const [name, value] of Object.entries(request.form)) {
+          if (typeof value === "string") body[name] = value;
+        }
+      } else {
+        try {
+          body = request.body ? (JSON.parse(request.body) as Record<string, unknown>) : {};
+        } catch {
+          return refusal({ status: 400, description: "Bad Request: can't parse JSON" });
+        }
       }
       const [, token = "", method = ""] = match;
-      const result = answer(token, method, body);
+      const result = answer(token, method, body, request.form);
       calls.push({
         at: Date.now(),
         token,

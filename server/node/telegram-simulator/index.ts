@@ -1,6 +1,15 @@
+import { bodyLimit } from "hono/body-limit";
 import type { Config, TelegramConfig } from "../../config.ts";
-import { type PhoneSimulator, phoneSimulator, smallBody } from "../phone-simulator/index.ts";
-import { createBotApiEmulator } from "./bot-api.ts";
+import { errorBody } from "../../errors.ts";
+import { type PhoneSimulator, phoneSimulator } from "../phone-simulator/index.ts";
+import { createBotApiEmulator, formFields } from "./bot-api.ts";
+
+/** The JSON calls stay small; a file the bot sends may be a photo of up to 10 MB. */
+const SMALL_BYTES = 16 * 1024;
+const uploadBody = bodyLimit({
+  maxSize: 11 * 1024 * 1024,
+  onError: (c) => c.json(errorBody("payload_too_large", "Too large"), 413),
+});
 
 /**
  * The demo's Telegram simulator (Node only): with no Telegram settings, `npm start` plays
@@ -81,13 +90,25 @@ export function telegramSimulator(config: Config, localUrl: string): TelegramSim
 
   const api = createBotApiEmulator({
     tokens: [bot.botToken],
-    onSent: (message) => phone.push(message.chatId, { from: "business", text: message.text }),
+    // The phone shows a file the bot sent by its kind and name.
+    onSent: (message) =>
+      phone.push(message.chatId, {
+        from: "business",
+        text: message.file ? `[${message.file.kind}] ${message.file.name}` : message.text,
+      }),
   });
-  phone.routes.post("/demo/telegram-api/*", smallBody, async (c) => {
-    const { status, body } = api.handle({
-      path: new URL(c.req.url).pathname.slice("/demo/telegram-api".length),
-      body: await c.req.text(),
-    });
+  phone.routes.post("/demo/telegram-api/*", uploadBody, async (c) => {
+    const path = new URL(c.req.url).pathname.slice("/demo/telegram-api".length);
+    if (!c.req.header("content-type")?.startsWith("multipart/form-data")) {
+      if (Number(c.req.header("content-length") ?? 0) > SMALL_BYTES) {
+        return c.json(errorBody("payload_too_large", "Too large"), 413);
+      }
+      const { status, body } = api.handle({ path, body: await c.req.text() });
+      return c.json(body as object, status as 200);
+    }
+    // sendPhoto and sendDocument: the files of the form, beside its text fields.
+    const form = await formFields(await c.req.formData());
+    const { status, body } = api.handle({ path, body: "", form });
     return c.json(body as object, status as 200);
   });
 
