@@ -108,6 +108,25 @@ export function createBotApiEmulator(options: BotApiEmulatorOptions) {
   const files = new Map<string, { path: string; bytes: Uint8Array }>();
   let nextId = 1000;
 
+  /** Keeps a message the bot sent and answers it as Telegram does, with what it carries. */
+  function delivered(token: string, message: BotMessage, carries: Record<string, unknown>) {
+    sent.push(message);
+    options.onSent?.(message);
+    return {
+      status: 200,
+      body: {
+        ok: true,
+        result: {
+          message_id: message.messageId,
+          from: { id: Number(token.split(":")[0]), is_bot: true, first_name: "Bot" },
+          chat: { id: Number(message.chatId), type: "private" },
+          date: Math.floor(message.at / 1000),
+          ...carries,
+        },
+      },
+    };
+  }
+
   function answer(
     token: string,
     method: string,
@@ -128,22 +147,7 @@ export function createBotApiEmulator(options: BotApiEmulatorOptions) {
       if (text.length > MAX_TEXT) {
         return refusal({ status: 400, description: "Bad Request: message is too long" });
       }
-      const message: BotMessage = { at: Date.now(), messageId: nextId++, chatId, text };
-      sent.push(message);
-      options.onSent?.(message);
-      return {
-        status: 200,
-        body: {
-          ok: true,
-          result: {
-            message_id: message.messageId,
-            from: { id: Number(token.split(":")[0]), is_bot: true, first_name: "Bot" },
-            chat: { id: Number(chatId), type: "private" },
-            date: Math.floor(message.at / 1000),
-            text,
-          },
-        },
-      };
+      return delivered(token, { at: Date.now(), messageId: nextId++, chatId, text }, { text });
     }
     if (method === "sendPhoto" || method === "sendDocument") {
       const kind = method === "sendPhoto" ? "photo" : "document";
@@ -166,29 +170,15 @@ export function createBotApiEmulator(options: BotApiEmulatorOptions) {
         text: typeof body.caption === "string" ? body.caption : "",
         file: { kind, ...upload },
       };
-      sent.push(message);
-      options.onSent?.(message);
       const fileId = `F${nextId++}`;
-      return {
-        status: 200,
-        body: {
-          ok: true,
-          result: {
-            message_id: message.messageId,
-            chat: { id: Number(chatId), type: "private" },
-            date: Math.floor(message.at / 1000),
-            ...(kind === "photo"
-              ? { photo: [{ file_id: fileId, file_unique_id: `u${fileId}`, width: 1, height: 1 }] }
-              : {
-                  document: {
-                    file_id: fileId,
-                    file_unique_id: `u${fileId}`,
-                    file_name: upload.name,
-                  },
-                }),
-          },
-        },
-      };
+      const file = { file_id: fileId, file_unique_id: `u${fileId}` };
+      return delivered(
+        token,
+        message,
+        kind === "photo"
+          ? { photo: [{ ...file, width: 1, height: 1 }] }
+          : { document: { ...file, file_name: upload.name } },
+      );
     }
     if (method === "getFile") {
       const file = files.get(String(body.file_id ?? ""));
