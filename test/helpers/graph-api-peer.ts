@@ -7,6 +7,7 @@ import {
   type GraphCall,
   type SentMessage,
 } from "../../server/node/messenger-simulator/graph.ts";
+import { formFields } from "../../server/node/phone-simulator/form.ts";
 import {
   type CloudApiEmulator,
   createCloudApiEmulator,
@@ -105,7 +106,7 @@ export async function startGraphApiPeer(options: {
   const server = createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on("data", (chunk: Buffer) => chunks.push(chunk));
-    request.on("end", () => {
+    request.on("end", async () => {
       const url = new URL(request.url ?? "/", "http://127.0.0.1");
       const body = Buffer.concat(chunks).toString("utf8");
       const media =
@@ -120,9 +121,19 @@ export async function startGraphApiPeer(options: {
         return;
       }
       if (cloud.owns(url.pathname)) {
+        const type = request.headers["content-type"] ?? "";
+        // A media upload is multipart/form-data: read as a browser's FormData would.
+        const form = type.startsWith("multipart/form-data")
+          ? await formFields(
+              await new Response(new Uint8Array(Buffer.concat(chunks)), {
+                headers: { "content-type": type },
+              }).formData(),
+            )
+          : undefined;
         const answer = cloud.handle({
           path: url.pathname,
           body,
+          ...(form ? { form } : {}),
           ...(request.headers.authorization
             ? { authorization: request.headers.authorization }
             : {}),

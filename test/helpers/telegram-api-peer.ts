@@ -1,7 +1,7 @@
+import { formFields } from "../../server/node/phone-simulator/form.ts";
 import {
   type BotApiEmulator,
   createBotApiEmulator,
-  formFields,
 } from "../../server/node/telegram-simulator/bot-api.ts";
 import { servePeer } from "./peer-server.ts";
 

@@ -452,6 +452,33 @@ describe("agent replies", () => {
     expect(notes.map((e) => e.data?.seq)).toEqual([sent.body.event.seq, sent.body.event.seq]);
   });
 
+  it("send an agent's files after the words: uploaded to the number's media, a JPEG as an image, a PDF as a document", async () => {
+    const { web, waId } = await linked();
+    await eventually(() => sentTo(waId).length === 1, "welcome");
+    const upload = async (name: string, bytes: Uint8Array) => {
+      const res = await fetch(`${server.url}/v1/agent/attachments?conversationId=${web.id}`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${agentTokens.shop}`, "x-filename": name },
+        body: bytes as Uint8Array<ArrayBuffer>,
+      });
+      return ((await res.json()) as { attachment: { id: string } }).attachment.id;
+    };
+    const jpeg = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 16, ...Buffer.from("JFIF\0"), 1, 1]);
+    const pdf = Buffer.from("%PDF-1.7\n% label\n%%EOF\n");
+    const ids = [await upload("box.jpg", jpeg), await upload("label.pdf", pdf)];
+    const sent = await api(server.url, `/v1/agent/conversations/${web.id}/messages`, {
+      token: agentTokens.shop!,
+      body: { text: "The box and its label:", attachments: ids },
+    });
+    expect(sent.status).toBe(201);
+    const [words, image, document] = sentTo(waId).slice(-3);
+    expect(words).toMatchObject({ type: "text", text: "The box and its label:" });
+    expect(image).toMatchObject({ type: "image", media: { type: "image/jpeg" } });
+    expect(Buffer.from(image!.media!.bytes).equals(jpeg)).toBe(true);
+    expect(document).toMatchObject({ type: "document", media: { name: "label.pdf" } });
+    expect(Buffer.from(document!.media!.bytes).equals(pdf)).toBe(true);
+  });
+
   it("show a failed status as a delivery failure with Meta's reason", async () => {
     const { web, waId } = await linked();
     const sent = await reply(web.id, "Are you still there?");

@@ -73,20 +73,25 @@ export function graphClient(options: GraphClientOptions) {
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const base = `${options.graphApiUrl.replace(/\/+$/, "")}/${options.graphVersion}/`;
 
-  async function attempt(path: string, accessToken: string, body?: string): Promise<unknown> {
+  /** GET without a body; POST with JSON text, or with a form (fetch sets its boundary). */
+  async function attempt(
+    path: string,
+    accessToken: string,
+    body?: string | FormData,
+  ): Promise<unknown> {
     let response: Response;
+    const authorization = `Bearer ${accessToken}`;
     try {
       response = await options.fetch(base + path, {
         ...(body === undefined
-          ? { headers: { authorization: `Bearer ${accessToken}` } }
-          : {
-              method: "POST",
-              headers: {
-                "content-type": "application/json",
-                authorization: `Bearer ${accessToken}`,
-              },
-              body,
-            }),
+          ? { headers: { authorization } }
+          : typeof body === "string"
+            ? {
+                method: "POST",
+                headers: { "content-type": "application/json", authorization },
+                body,
+              }
+            : { method: "POST", headers: { authorization }, body }),
         signal: AbortSignal.timeout(ATTEMPT_TIMEOUT_MS),
       });
     } catch (error) {
@@ -112,7 +117,7 @@ export function graphClient(options: GraphClientOptions) {
   }
 
   /** One call, tried again while what failed is transient. */
-  async function call(path: string, accessToken: string, body?: string) {
+  async function call(path: string, accessToken: string, body?: string | FormData) {
     const attempts = Math.max(1, options.retry.attempts);
     for (let i = 1; ; i++) {
       try {
@@ -129,6 +134,10 @@ export function graphClient(options: GraphClientOptions) {
   return {
     post(path: string, accessToken: string, body: unknown): Promise<Record<string, unknown>> {
       return call(path, accessToken, JSON.stringify(body));
+    },
+    /** A file, as `multipart/form-data` (a WhatsApp media upload). */
+    upload(path: string, accessToken: string, form: FormData): Promise<Record<string, unknown>> {
+      return call(path, accessToken, form);
     },
     /** A read (a media object's URL and size). */
     get(path: string, accessToken: string): Promise<Record<string, unknown>> {

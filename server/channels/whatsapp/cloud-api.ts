@@ -11,6 +11,10 @@ const MAX_PARAMETER = 1024;
 /** Meta's error for a free-form message outside the 24-hour customer-service window. */
 export const WINDOW_CLOSED_CODE = 131047;
 
+/** What WhatsApp shows as an image (up to 5 MB); other files go as documents (up to 100 MB). */
+const IMAGE_TYPES = new Set(["image/jpeg", "image/png"]);
+const MAX_IMAGE_BYTES = 5 * 1024 * 1024;
+
 export type CloudApiOptions = Omit<GraphClientOptions, "product">;
 
 /** Where a message goes: the business number's settings and the customer's WhatsApp id. */
@@ -98,6 +102,45 @@ export function cloudApi(options: CloudApiOptions) {
         ids.push(await post(to, { type: "text", text: { preview_url: false, body } }, fallbacks));
       }
       return ids;
+    },
+
+    /**
+     * A file: uploaded to the number's media (`POST /<phone_number_id>/media`), then sent by its
+     * id, a JPEG or PNG as an image and anything else as a document with its name; answers the
+     * message's `wamid`.
+     */
+    async sendFile(
+      to: Recipient,
+      file: { name: string; type: string; bytes: Uint8Array },
+      fallbacks: string,
+    ): Promise<string> {
+      const form = new FormData();
+      form.set("messaging_product", "whatsapp");
+      form.set("type", file.type);
+      form.set(
+        "file",
+        new Blob([file.bytes as Uint8Array<ArrayBuffer>], { type: file.type }),
+        file.name,
+      );
+      let id: unknown;
+      try {
+        id = (
+          await graph.upload(`${to.whatsapp.phoneNumberId}/media`, to.whatsapp.accessToken, form)
+        ).id;
+      } catch (error) {
+        throw new AppError(
+          "upstream_failed",
+          `WhatsApp refused the file: ${(error as Error).message}`,
+        );
+      }
+      const image = IMAGE_TYPES.has(file.type) && file.bytes.length <= MAX_IMAGE_BYTES;
+      return post(
+        to,
+        image
+          ? { type: "image", image: { id } }
+          : { type: "document", document: { id, filename: file.name } },
+        fallbacks,
+      );
     },
 
     /**

@@ -3,7 +3,7 @@ import * as v from "valibot";
 import type { SiteConfig, WhatsAppConfig } from "../../config.ts";
 import { AppError, errorBody } from "../../errors.ts";
 import { parseJsonBytes } from "../../http/body.ts";
-import { withFileLinks } from "../file-links.ts";
+import { carryFiles, withFileLinks } from "../file-links.ts";
 import { filledSettings, type Later, requireSettings, sendAfterAnswer } from "../messaging-app.ts";
 import { signedPost, verifyRoute } from "../meta/verify.ts";
 import type { ChannelPort } from "../port.ts";
@@ -170,10 +170,19 @@ export function whatsappChannel(options: WhatsAppOptions): Channel {
       const to = { whatsapp: w, waId };
       const ways = fallbacks(conversation, w);
       let wamids: string[];
-      const { text } = await withFileLinks(port, event);
       if (windowOpen(conversation, port.now())) {
-        wamids = await api.sendText(to, text, ways);
+        // The words, then each file as WhatsApp shows it (a document holds up to 100 MB, our
+        // own largest).
+        const { carried, event: reply } = await carryFiles(port, event, () => null);
+        wamids = reply.text ? await api.sendText(to, reply.text, ways) : [];
+        for (const { record, bytes } of carried) {
+          wamids.push(
+            await api.sendFile(to, { name: record.name, type: record.type, bytes }, ways),
+          );
+        }
       } else if (w.template) {
+        // A template carries no file: its text names each one with its link.
+        const { text } = await withFileLinks(port, event);
         wamids = [
           await api.sendTemplate(to, w.template, w.template.textParameter ? text : null, ways),
         ];

@@ -1,3 +1,5 @@
+import type { FormFile } from "../phone-simulator/form.ts";
+
 /**
  * An emulation of Telegram's Bot API, as Telegram answers it: `POST /bot<token>/<method>` with a
  * JSON body, `{ ok: true, result }` or `{ ok: false, error_code, description, parameters? }`. The
@@ -24,31 +26,6 @@ export interface BotMessage {
   text: string;
   /** What `sendPhoto` or `sendDocument` sent. */
   file?: { kind: "photo" | "document"; name: string; type: string; bytes: Uint8Array };
-}
-
-/** A file field of a multipart call, as the peer read it. */
-export interface BotUpload {
-  name: string;
-  type: string;
-  bytes: Uint8Array;
-}
-
-/**
- * A multipart call's fields as the emulator takes them: text fields as strings, files with their
- * bytes. The test peer and the demo both read a form with it.
- *
- * @example
- * bot.handle({ path, body: "", form: await formFields(await request.formData()) });
- */
-export async function formFields(form: FormData): Promise<Record<string, BotUpload | string>> {
-  const fields: Record<string, BotUpload | string> = {};
-  for (const [name, value] of form) {
-    fields[name] =
-      typeof value === "string"
-        ? value
-        : { name: value.name, type: value.type, bytes: new Uint8Array(await value.arrayBuffer()) };
-  }
-  return fields;
 }
 
 /** Photos the Bot API takes by upload (a document may be 50 MB). */
@@ -131,7 +108,7 @@ export function createBotApiEmulator(options: BotApiEmulatorOptions) {
     token: string,
     method: string,
     body: Record<string, unknown>,
-    uploads: Record<string, BotUpload | string> = {},
+    uploads: Record<string, FormFile | string> = {},
   ) {
     if (!options.tokens.includes(token)) {
       return refusal({ status: 401, description: "Unauthorized" });
@@ -222,7 +199,7 @@ export function createBotApiEmulator(options: BotApiEmulatorOptions) {
       files.set(fileId, { path, bytes });
       return fileId;
     },
-    handle(request: { path: string; body: string; form?: Record<string, BotUpload | string> }): {
+    handle(request: { path: string; body: string; form?: Record<string, FormFile | string> }): {
       status: number;
       body: unknown;
       contentType?: string;

@@ -1,15 +1,11 @@
-import { bodyLimit } from "hono/body-limit";
 import type { Config, TelegramConfig } from "../../config.ts";
 import { errorBody } from "../../errors.ts";
+import { formFields, uploadBody } from "../phone-simulator/form.ts";
 import { type PhoneSimulator, phoneSimulator } from "../phone-simulator/index.ts";
-import { createBotApiEmulator, formFields } from "./bot-api.ts";
+import { createBotApiEmulator } from "./bot-api.ts";
 
-/** The JSON calls stay small; a file the bot sends may be a photo of up to 10 MB. */
+/** The JSON calls stay small; only a file the bot sends may be large. */
 const SMALL_BYTES = 16 * 1024;
-const uploadBody = bodyLimit({
-  maxSize: 11 * 1024 * 1024,
-  onError: (c) => c.json(errorBody("payload_too_large", "Too large"), 413),
-});
 
 /**
  * The demo's Telegram simulator (Node only): with no Telegram settings, `npm start` plays

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { type FailurePlan, graphError, TRANSIENT_FAILURE } from "../messenger-simulator/graph.ts";
+import type { FormFile } from "../phone-simulator/form.ts";
 
 /**
  * An emulation of the WhatsApp Cloud API's send endpoint as Meta answers it
@@ -15,10 +16,24 @@ export interface CloudMessage {
   wamid: string;
   phoneNumberId: string;
   to: string;
-  type: "text" | "template";
+  type: "text" | "template" | "image" | "document";
+  /** The text, a template's parameters, or a file's caption. */
   text: string;
   template?: { name: string; language: string; parameters: string[] };
+  /** The uploaded media an image or document message carries. */
+  media?: CloudMedia;
 }
+
+/** A file uploaded to `/<phone_number_id>/media`, kept by its media id. */
+export interface CloudMedia {
+  id: string;
+  name: string;
+  type: string;
+  bytes: Uint8Array;
+}
+
+/** A multipart upload's fields: text fields, and files with their bytes. */
+export type CloudForm = Record<string, string | FormFile>;
 
 export interface CloudApiEmulatorOptions {
   accessTokens: string[];
@@ -62,11 +77,41 @@ export function createCloudApiEmulator(options: CloudApiEmulatorOptions) {
   const tokens = new Set(options.accessTokens);
   const numbers = new Set(options.phoneNumberIds);
 
-  function answer(request: { path: string; authorization?: string; body: string }): {
+  const media = new Map<string, CloudMedia>();
+
+  /** Free-form messages reach a customer only within 24 hours of their last message. */
+  const windowClosed = (to: string) => {
+    const wrote = lastWrote.get(to);
+    return wrote === undefined || now() - wrote >= WINDOW_MS;
+  };
+  const REENGAGE = {
+    message: "(#131047) Re-engagement message",
+    type: "OAuthException",
+    code: 131047,
+  };
+
+  /** `POST /<phone_number_id>/media`: a file kept for messages to name by its id. */
+  function upload(form: CloudForm | undefined) {
+    const file = form?.file;
+    if (form?.messaging_product !== "whatsapp") {
+      return invalid("The parameter messaging_product is required.");
+    }
+    if (!file || typeof file === "string") return invalid("The parameter file is required.");
+    const id = String(1_000_000_000_000_000 + media.size);
+    media.set(id, { id, name: file.name, type: file.type, bytes: file.bytes });
+    return { status: 200, body: { id } };
+  }
+
+  function answer(request: {
+    path: string;
+    authorization?: string;
+    body: string;
+    form?: CloudForm;
+  }): {
     status: number;
     body: unknown;
   } {
-    const route = request.path.match(/^\/v\d+\.\d+\/(\d+)\/messages\/?$/);
+    const route = request.path.match(/^\/v\d+\.\d+\/(\d+)\/(messages|media)\/?$/);
     if (!route || !numbers.has(route[1]!)) {
       return graphError(400, {
         message: `Unsupported post request. Object with ID '${route?.[1] ?? "?"}' does not exist`,
@@ -85,6 +130,7 @@ export function createCloudApiEmulator(options: CloudApiEmulatorOptions) {
     }
     const failure = failures.shift();
     if (failure) return graphError(failure.status, failure.error);
+    if (route[2] === "media") return upload(request.form);
     let body: unknown;
     try {
       body = JSON.parse(request.body);
@@ -103,15 +149,21 @@ export function createCloudApiEmulator(options: CloudApiEmulatorOptions) {
       if (!text) return invalid("The parameter text['body'] is required.");
       if (text.length > 4096)
         return invalid("Param text['body'] must be at most 4096 characters long.");
-      const wrote = lastWrote.get(to);
-      if (wrote === undefined || now() - wrote >= WINDOW_MS) {
-        return graphError(400, {
-          message: "(#131047) Re-engagement message",
-          type: "OAuthException",
-          code: 131047,
-        });
-      }
+      if (windowClosed(to)) return graphError(400, REENGAGE);
       message = { ...base, type: "text", text };
+    } else if (body.type === "image" || body.type === "document") {
+      const part = body[body.type];
+      const file = isObject(part) && typeof part.id === "string" ? media.get(part.id) : undefined;
+      if (!file) return invalid(`The parameter ${body.type}['id'] is not an uploaded media id.`);
+      if (windowClosed(to)) return graphError(400, REENGAGE);
+      const caption = isObject(part) && typeof part.caption === "string" ? part.caption : "";
+      const filename = isObject(part) && typeof part.filename === "string" ? part.filename : "";
+      message = {
+        ...base,
+        type: body.type,
+        text: caption,
+        media: { ...file, name: filename || file.name },
+      };
     } else if (body.type === "template" && isObject(body.template)) {
       const t = body.template;
       const language =
@@ -152,8 +204,8 @@ export function createCloudApiEmulator(options: CloudApiEmulatorOptions) {
   return {
     /** Every message accepted, oldest first. */
     sent,
-    /** Whether a path is this API's (`/<version>/<digits>/messages`). */
-    owns: (path: string) => /^\/v\d+\.\d+\/\d+\/messages\/?$/.test(path),
+    /** Whether a path is this API's (`/<version>/<digits>/messages` or `…/media`). */
+    owns: (path: string) => /^\/v\d+\.\d+\/\d+\/(messages|media)\/?$/.test(path),
     handle: answer,
     /** The customer wrote to the business (their window opens); `at` defaults to now. */
     customerWrote(waId: string, at = now()): void {

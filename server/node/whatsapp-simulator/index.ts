@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { Config, WhatsAppConfig } from "../../config.ts";
 import { postWebhook } from "../messenger-simulator/meta-wire.ts";
+import { formFields, uploadBody } from "../phone-simulator/form.ts";
 import { type PhoneSimulator, phoneSimulator, smallBody } from "../phone-simulator/index.ts";
 import { type CloudApiEmulator, createCloudApiEmulator } from "./cloud-api.ts";
 
@@ -122,7 +123,8 @@ export function whatsappSimulator(config: Config, localUrl: string): WhatsAppSim
     onSent(message) {
       const bubble = phone.push(message.to, {
         from: "business",
-        text: message.text,
+        // A file the business sent shows by its kind and name.
+        text: message.media ? `[${message.type}] ${message.media.name}` : message.text,
         ...(message.template ? { note: `template ${message.template.name}` } : {}),
       });
       const delivered = new Promise((done) => setTimeout(done, DELIVERED_AFTER_MS)).then(() =>
@@ -139,6 +141,16 @@ export function whatsappSimulator(config: Config, localUrl: string): WhatsAppSim
     const answer = cloud.handle({
       path: new URL(c.req.url).pathname.slice("/demo/graph".length),
       body: await c.req.text(),
+      ...(c.req.header("authorization") ? { authorization: c.req.header("authorization")! } : {}),
+    });
+    return c.json(answer.body as object, answer.status as 200);
+  });
+
+  phone.routes.post("/demo/graph/:version/:phoneNumberId/media", uploadBody, async (c) => {
+    const answer = cloud.handle({
+      path: new URL(c.req.url).pathname.slice("/demo/graph".length),
+      body: "",
+      form: await formFields(await c.req.formData()),
       ...(c.req.header("authorization") ? { authorization: c.req.header("authorization")! } : {}),
     });
     return c.json(answer.body as object, answer.status as 200);
