@@ -7,7 +7,7 @@ import {
   type GraphCall,
   type SentMessage,
 } from "../../server/node/messenger-simulator/graph.ts";
-import { formFields } from "../../server/node/phone-simulator/form.ts";
+import { multipartFields } from "../../server/node/phone-simulator/form.ts";
 import {
   type CloudApiEmulator,
   createCloudApiEmulator,
@@ -124,11 +124,7 @@ export async function startGraphApiPeer(options: {
         const type = request.headers["content-type"] ?? "";
         // A media upload is multipart/form-data: read as a browser's FormData would.
         const form = type.startsWith("multipart/form-data")
-          ? await formFields(
-              await new Response(new Uint8Array(Buffer.concat(chunks)), {
-                headers: { "content-type": type },
-              }).formData(),
-            )
+          ? await multipartFields(Buffer.concat(chunks), type)
           : undefined;
         const answer = cloud.handle({
           path: url.pathname,
@@ -142,12 +138,16 @@ export async function startGraphApiPeer(options: {
         response.end(JSON.stringify(answer.body));
         return;
       }
+      const contentType = request.headers["content-type"] ?? "";
       const answer = graph.handle({
         method: request.method ?? "GET",
         path: url.pathname,
         query: url.searchParams,
         body,
-        contentType: request.headers["content-type"] ?? "",
+        contentType,
+        ...(contentType.startsWith("multipart/form-data")
+          ? { form: await multipartFields(Buffer.concat(chunks), contentType) }
+          : {}),
         ...(request.headers.authorization ? { authorization: request.headers.authorization } : {}),
       });
       response.writeHead(answer.status, { "content-type": "application/json; charset=UTF-8" });

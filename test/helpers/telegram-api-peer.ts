@@ -1,4 +1,4 @@
-import { formFields } from "../../server/node/phone-simulator/form.ts";
+import { multipartFields } from "../../server/node/phone-simulator/form.ts";
 import {
   type BotApiEmulator,
   createBotApiEmulator,
@@ -29,10 +29,10 @@ export async function startTelegramApiPeer(options: {
   const peer = await servePeer(async (request) => {
     if (!request.contentType.startsWith("multipart/form-data")) return bot.handle(request);
     // The Bot API takes files as multipart/form-data: read as a browser's FormData would.
-    const parsed = await new Response(new Uint8Array(request.bytes), {
-      headers: { "content-type": request.contentType },
-    }).formData();
-    return bot.handle({ ...request, form: await formFields(parsed) });
+    return bot.handle({
+      ...request,
+      form: await multipartFields(request.bytes, request.contentType),
+    });
   });
   return {
     url: peer.url,

@@ -491,6 +491,40 @@ describe("handles that must be refused", () => {
 });
 
 describe("agent replies into Messenger", () => {
+  it("send an agent's files after the words, each as an attachment upload (filedata)", async () => {
+    const { web, psid } = await linked();
+    const upload = async (name: string, bytes: Uint8Array) => {
+      const res = await fetch(`${server.url}/v1/agent/attachments?conversationId=${web.id}`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${agentTokens.shop}`, "x-filename": name },
+        body: bytes as Uint8Array<ArrayBuffer>,
+      });
+      return ((await res.json()) as { attachment: { id: string } }).attachment.id;
+    };
+    const png = Buffer.from(
+      "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==",
+      "base64",
+    );
+    const pdf = Buffer.from("%PDF-1.7\n% receipt\n%%EOF\n");
+    const ids = [await upload("receipt.png", png), await upload("receipt.pdf", pdf)];
+    const sent = await api(server.url, `/v1/agent/conversations/${web.id}/messages`, {
+      token: agentTokens.shop!,
+      body: { text: "Here are your receipts.", attachments: ids, channel: "messenger" },
+    });
+    expect(sent.status).toBe(201);
+    const [words, image, file] = peer.sentTo(psid).slice(-3);
+    expect(words?.text).toBe("Here are your receipts.");
+    expect(image?.file).toMatchObject({
+      type: "image",
+      name: "receipt.png",
+      mimeType: "image/png",
+    });
+    expect(Buffer.from(image!.file!.bytes).equals(png)).toBe(true);
+    expect(file?.file).toMatchObject({ type: "file", name: "receipt.pdf" });
+    expect(Buffer.from(file!.file!.bytes).equals(pdf)).toBe(true);
+    expect(file?.messagingType).toBe(words?.messagingType);
+  });
+
   it("goes as RESPONSE within 24 hours of the visitor's last message", async () => {
     const { web, psid } = await linked();
     const res = await agentReply(web.id, "Your parcel left this morning.");

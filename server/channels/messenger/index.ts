@@ -2,14 +2,14 @@ import { Hono } from "hono";
 import type { MessengerConfig, SiteConfig } from "../../config.ts";
 import { AppError } from "../../errors.ts";
 import { parseJsonBytes } from "../../http/body.ts";
-import { withFileLinks } from "../file-links.ts";
+import { carryFiles } from "../file-links.ts";
 import { filledSettings, type Later, requireSettings, sendAfterAnswer } from "../messaging-app.ts";
 import { signedPost, verifyRoute } from "../meta/verify.ts";
 import type { ChannelPort } from "../port.ts";
 import type { Channel } from "../types.ts";
 import { handleEvent, type MessengerSite } from "./inbound.ts";
 import { WebhookBody } from "./schema.ts";
-import { type SendClient, sendClient } from "./send.ts";
+import { MAX_UPLOAD_BYTES, type SendClient, sendClient } from "./send.ts";
 import { parseWebhook } from "./webhook.ts";
 import { sendPolicy } from "./window.ts";
 
@@ -148,8 +148,20 @@ export function messengerChannel(options: MessengerOptions): Channel {
         throw new AppError("channel_unavailable", "The visitor has not continued in Messenger");
       }
       const policy = await sendPolicy(s.store, conversation, s.now());
-      const { text } = await withFileLinks(s, event);
-      await client.send({ accessToken: m.pageAccessToken, psid, text, policy });
+      // The words, then each file as an attachment upload; one over 25 MB goes as a link.
+      const { carried, event: reply } = await carryFiles(s, event, (file) =>
+        file.size > MAX_UPLOAD_BYTES ? "too large for Messenger" : null,
+      );
+      const accessToken = m.pageAccessToken;
+      if (reply.text) await client.send({ accessToken, psid, text: reply.text, policy });
+      for (const { record, bytes } of carried) {
+        await client.sendFile({
+          accessToken,
+          psid,
+          policy,
+          file: { name: record.name, type: record.type, bytes },
+        });
+      }
     },
 
     webhooks: (s) => webhookRoutes(s, client),

@@ -7,6 +7,9 @@ import type { SendPolicy } from "./window.ts";
 /** Meta's limit for `message.text`. */
 export const MAX_TEXT = 2000;
 
+/** The largest file the Send API takes by upload; larger ones go as links. */
+export const MAX_UPLOAD_BYTES = 25 * 1024 * 1024;
+
 /** Meta's subcode for a message sent outside the allowed window. */
 const OUTSIDE_WINDOW_SUBCODE = 2018278;
 
@@ -46,6 +49,39 @@ export function sendClient(options: SendClientOptions) {
     /** A file a visitor sent, from Meta's CDN (its link needs no token and expires). */
     download(url: string, maxBytes: number, tooLarge: string): Promise<Uint8Array> {
       return downloadFile(options.fetch, url, {}, { maxBytes, tooLarge, platform: "Messenger" });
+    },
+
+    /**
+     * Sends a file as an attachment upload: the Send API's `multipart/form-data` call with the
+     * file as `filedata` (an image, video or audio as such, anything else as a file).
+     */
+    async sendFile(
+      input: Omit<SendInput, "text"> & { file: { name: string; type: string; bytes: Uint8Array } },
+    ): Promise<string> {
+      const { file, policy } = input;
+      const kind = ["image", "video", "audio"].find((k) => file.type.startsWith(`${k}/`)) ?? "file";
+      const form = new FormData();
+      form.set("recipient", JSON.stringify({ id: input.psid }));
+      form.set("messaging_type", policy.messagingType);
+      if (policy.messagingType === "MESSAGE_TAG") form.set("tag", policy.tag);
+      form.set(
+        "message",
+        JSON.stringify({ attachment: { type: kind, payload: { is_reusable: false } } }),
+      );
+      form.set(
+        "filedata",
+        new Blob([file.bytes as Uint8Array<ArrayBuffer>], { type: file.type }),
+        file.name,
+      );
+      try {
+        const answer = await graph.upload("me/messages", input.accessToken, form);
+        return typeof answer.message_id === "string" ? answer.message_id : "";
+      } catch (error) {
+        throw new AppError(
+          "upstream_failed",
+          `Messenger refused the file: ${(error as Error).message}`,
+        );
+      }
     },
 
     async send(input: SendInput): Promise<SendResult> {

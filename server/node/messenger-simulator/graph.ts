@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import type { FormFile } from "../phone-simulator/form.ts";
 
 /**
  * An emulation of the Graph API's Send API, as Meta answers it: the demo's Messenger simulator
@@ -38,8 +39,15 @@ export interface SentMessage {
   recipientId: string;
   messagingType: string;
   tag?: string;
+  /** The text ("" for an attachment). */
   text: string;
+  /** An attachment uploaded with the message (`filedata`). */
+  file?: { type: string; name: string; mimeType: string; bytes: Uint8Array };
 }
+
+/** The Send API's attachment types, and the largest file it takes by upload. */
+const ATTACHMENT_TYPES = new Set(["image", "video", "audio", "file"]);
+const MAX_UPLOAD_BYTES = 25 * 1024 * 1024;
 
 /** A failure to answer instead of the next calls' success. */
 export interface FailurePlan {
@@ -132,6 +140,7 @@ export function createGraphEmulator(options: GraphEmulatorOptions) {
     query: URLSearchParams;
     body: Record<string, unknown> | null;
     authorization?: string;
+    filedata?: FormFile;
   }): { status: number; body: unknown; version?: string; token?: string } {
     const route = request.path.match(/^\/(v\d+\.\d+)\/([^/]+)\/messages\/?$/);
     if (!route) {
@@ -195,6 +204,38 @@ export function createGraphEmulator(options: GraphEmulatorOptions) {
       };
     }
     const message = isObject(body.message) ? body.message : null;
+    const attachment = isObject(message?.attachment) ? message.attachment : null;
+    if (attachment) {
+      const type = typeof attachment.type === "string" ? attachment.type : "";
+      const upload = request.filedata;
+      if (!ATTACHMENT_TYPES.has(type))
+        return { ...base, ...invalid("Param message[attachment][type] is invalid") };
+      if (!upload) return { ...base, ...invalid("Upload attachment failure: no filedata") };
+      if (upload.bytes.length > MAX_UPLOAD_BYTES) {
+        return {
+          ...base,
+          ...invalid("Upload attachment failure: the file is over 25 MB", 2018047),
+        };
+      }
+      const messageId = `m_${randomBytes(24).toString("base64url")}`;
+      const record: SentMessage = {
+        at: Date.now(),
+        messageId,
+        recipientId,
+        messagingType,
+        ...(tag ? { tag } : {}),
+        text: "",
+        file: { type, name: upload.name, mimeType: upload.type, bytes: upload.bytes },
+      };
+      sent.push(record);
+      options.onSent?.(record);
+      const id = String(1_000_000_000 + sent.length);
+      return {
+        ...base,
+        status: 200,
+        body: { recipient_id: recipientId, message_id: messageId, attachment_id: id },
+      };
+    }
     const text = typeof message?.text === "string" ? message.text : undefined;
     if (!text)
       return {
@@ -237,9 +278,25 @@ export function createGraphEmulator(options: GraphEmulatorOptions) {
       body: string;
       contentType?: string;
       authorization?: string;
+      /** A multipart call's fields (an attachment upload), read by the caller. */
+      form?: Record<string, FormFile | string>;
     }): { status: number; body: unknown } {
-      const body = parseBody(request.body, request.contentType ?? "");
-      const result = answer({ ...request, body });
+      const { form } = request;
+      const filedata = form?.filedata;
+      // A multipart call's text fields read as Meta's form encoding does (objects as JSON).
+      const body = form
+        ? parseBody(
+            new URLSearchParams(
+              Object.entries(form).flatMap(([k, v]) => (typeof v === "string" ? [[k, v]] : [])),
+            ).toString(),
+            "application/x-www-form-urlencoded",
+          )
+        : parseBody(request.body, request.contentType ?? "");
+      const result = answer({
+        ...request,
+        body,
+        ...(filedata && typeof filedata !== "string" ? { filedata } : {}),
+      });
       calls.push({
         at: Date.now(),
         method: request.method,

@@ -6,6 +6,7 @@ import { escapeHtml } from "../../html.ts";
 import { seqText, words } from "../../schema/fields.ts";
 import { route } from "../../schema/route.ts";
 import { serveDemoPage } from "../demo-page.ts";
+import { formFields, uploadBody } from "../phone-simulator/form.ts";
 import { bubbleThreads, smallBody, WEBHOOK_TOOK_IT } from "../phone-simulator/index.ts";
 import { createGraphEmulator, type GraphEmulator, type SentMessage } from "./graph.ts";
 import {
@@ -129,7 +130,8 @@ export function messengerSimulator(config: Config, localUrl: string): MessengerS
     onSent: (message: SentMessage) =>
       push(message.recipientId, {
         from: "business",
-        text: message.text,
+        // A file the page sent shows by its kind and name.
+        text: message.file ? `[${message.file.type}] ${message.file.name}` : message.text,
         note: `sent as ${message.tag ? `${message.messagingType}/${message.tag}` : message.messagingType}`,
       }),
   });
@@ -208,14 +210,21 @@ export function messengerSimulator(config: Config, localUrl: string): MessengerS
   );
 
   /** The Graph API's Send API, emulated. */
-  routes.all("/demo/graph/*", smallBody, async (c) => {
+  routes.all("/demo/graph/*", uploadBody, async (c) => {
     const url = new URL(c.req.url);
+    const contentType = c.req.header("content-type") ?? "";
+    // An attachment upload is multipart; everything else is small JSON or a form.
+    const multipart = contentType.startsWith("multipart/form-data");
+    if (!multipart && Number(c.req.header("content-length") ?? 0) > 16 * 1024) {
+      return c.json(errorBody("payload_too_large", "Too large"), 413);
+    }
     const { status, body } = graph.handle({
       method: c.req.method,
       path: url.pathname.slice("/demo/graph".length),
       query: url.searchParams,
-      body: await c.req.text(),
-      contentType: c.req.header("content-type") ?? "",
+      body: multipart ? "" : await c.req.text(),
+      contentType,
+      ...(multipart ? { form: await formFields(await c.req.formData()) } : {}),
       ...(c.req.header("authorization") ? { authorization: c.req.header("authorization")! } : {}),
     });
     return c.json(body as object, status as 200);

@@ -27,6 +27,17 @@ export async function formFields(form: FormData): Promise<Record<string, FormFil
   return fields;
 }
 
+/** A multipart body's fields from its bytes and its `Content-Type` (with the boundary). */
+export async function multipartFields(
+  bytes: Uint8Array,
+  contentType: string,
+): Promise<Record<string, FormFile | string>> {
+  const form = await new Response(new Uint8Array(bytes), {
+    headers: { "content-type": contentType },
+  }).formData();
+  return formFields(form);
+}
+
 /** A file a business sends through an emulated API: up to a 10 MB photo, and a little more. */
 export const uploadBody = bodyLimit({
   maxSize: 11 * 1024 * 1024,
