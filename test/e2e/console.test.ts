@@ -18,6 +18,7 @@ import type {
 import type { RunningServer } from "../../server/node.ts";
 import { until } from "../helpers/agent-api.ts";
 import { launchChromium } from "../helpers/chromium.ts";
+import { PNG, pdf as pdfOf } from "../helpers/files.ts";
 import { api, startTestServer } from "../helpers/omnithread.ts";
 
 /**
@@ -502,10 +503,7 @@ describe("the agent console in Chromium", () => {
       headers: { origin },
     });
     const token = started.body.token;
-    const png = Buffer.from(
-      "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==",
-      "base64",
-    );
+    const png = PNG;
     const uploaded = await fetch(`${server.url}/v1/attachments`, {
       method: "POST",
       headers: { authorization: `Bearer ${token}`, origin, "x-filename": "broken-part.png" },
@@ -532,7 +530,7 @@ describe("the agent console in Chromium", () => {
     );
     await card(page).getByRole("img", { name: "broken-part.png" }).waitFor();
 
-    const pdf = Buffer.from("%PDF-1.7\n% invoice 77\n%%EOF\n");
+    const pdf = pdfOf("invoice 77");
     await page
       .locator(".composer input[type=file]")
       .setInputFiles({ name: "invoice-77.pdf", mimeType: "application/pdf", buffer: pdf });

@@ -15,6 +15,7 @@ import { loadKeyRing } from "../../server/auth/keys.ts";
 import { silentLogger } from "../../server/log.ts";
 import { type RunningServer, startServer } from "../../server/node.ts";
 import { loginAgent } from "../helpers/agent-api.ts";
+import { PNG } from "../helpers/files.ts";
 import { api, testKeys } from "../helpers/omnithread.ts";
 import { type RedisServerHandle, startRedisServer } from "../helpers/redis-server.ts";
 
@@ -22,10 +23,6 @@ const ORIGIN = "https://shop.example";
 const demo = JSON.parse(readFileSync("demo/sites.json", "utf8")).sites[0];
 const crm = await generateApiKey("crm");
 /** A 1×1 PNG. */
-const PNG = Buffer.from(
-  "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==",
-  "base64",
-);
 const PDF = Buffer.from(
   "%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n",
 );

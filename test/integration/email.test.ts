@@ -17,6 +17,7 @@ import {
   SHOP_SITE,
   startEmailServer,
 } from "../helpers/email-server.ts";
+import { pdf as pdfOf } from "../helpers/files.ts";
 import { api, LiveClient, startTestServer, testKeys } from "../helpers/omnithread.ts";
 import type { CapturedMail, SmtpPeer } from "../helpers/smtp-peer.ts";
 
@@ -598,7 +599,7 @@ describe("HTTP email API transport (Postmark's)", () => {
       body: { channel: "email", email: "bo@example.com" },
     });
     const agent = await loginAgent(second.url, "agent@shop.example");
-    const pdf = Buffer.from("%PDF-1.7\n% the invoice\n%%EOF\n");
+    const pdf = pdfOf("the invoice");
     const id = started.body.conversation.id;
     const uploaded = await fetch(`${second.url}/v1/agent/attachments?conversationId=${id}`, {
       method: "POST",

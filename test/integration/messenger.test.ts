@@ -36,6 +36,7 @@ import {
   webVisitor as visitOnWeb,
   type WebVisitor,
 } from "../helpers/channel-suite.ts";
+import { agentUpload, JPEG, PNG, pdf as pdfOf } from "../helpers/files.ts";
 import { type GraphApiPeer, startGraphApiPeer } from "../helpers/graph-api-peer.ts";
 import { api, startTestServer, testKeys } from "../helpers/omnithread.ts";
 
@@ -299,8 +300,8 @@ describe("the Messenger webhook", () => {
     const { web, psid } = await linked();
     const pageId = PAGES.shop;
     const repeated = messageEvent({ psid, pageId, text: "Said once, delivered three times" });
-    const jpeg = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 16, ...Buffer.from("JFIF\0"), 1, 1]);
-    const pdf = Buffer.from("%PDF-1.7\n% invoice\n%%EOF\n");
+    const jpeg = JPEG;
+    const pdf = pdfOf("invoice");
     const photoUrl = `${peer.media.cdn("v/t1/476_n.jpg", jpeg)}?_nc_cat=1&oh=00_AfB`;
     const invoiceUrl = peer.media.cdn("invoice.pdf", pdf);
     const withFiles = messageEvent({
@@ -493,19 +494,10 @@ describe("handles that must be refused", () => {
 describe("agent replies into Messenger", () => {
   it("send an agent's files after the words, each as an attachment upload (filedata)", async () => {
     const { web, psid } = await linked();
-    const upload = async (name: string, bytes: Uint8Array) => {
-      const res = await fetch(`${server.url}/v1/agent/attachments?conversationId=${web.id}`, {
-        method: "POST",
-        headers: { authorization: `Bearer ${agentTokens.shop}`, "x-filename": name },
-        body: bytes as Uint8Array<ArrayBuffer>,
-      });
-      return ((await res.json()) as { attachment: { id: string } }).attachment.id;
-    };
-    const png = Buffer.from(
-      "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==",
-      "base64",
-    );
-    const pdf = Buffer.from("%PDF-1.7\n% receipt\n%%EOF\n");
+    const upload = (name: string, bytes: Uint8Array) =>
+      agentUpload(server.url, agentTokens.shop!, web.id, name, bytes);
+    const png = PNG;
+    const pdf = pdfOf("receipt");
     const ids = [await upload("receipt.png", png), await upload("receipt.pdf", pdf)];
     const sent = await api(server.url, `/v1/agent/conversations/${web.id}/messages`, {
       token: agentTokens.shop!,

@@ -13,6 +13,7 @@ import {
   threadOf,
   webVisitor,
 } from "../helpers/channel-suite.ts";
+import { JPEG } from "../helpers/files.ts";
 import { api, startTestServer } from "../helpers/omnithread.ts";
 import { type RedisServerHandle, startRedisServer } from "../helpers/redis-server.ts";
 import { startTwilioApiPeer, type TwilioApiPeer } from "../helpers/twilio-api-peer.ts";
@@ -182,7 +183,7 @@ describe("texts from the visitor", () => {
 
   it("keeps an MMS's files (MediaUrl with the account's auth), and refuses a form whose signature does not match", async () => {
     const { web, mobile } = await linked();
-    const jpeg = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 16, ...Buffer.from("JFIF\0"), 1, 1]);
+    const jpeg = JPEG;
     const url = peer.media(SMS.accountSid, jpeg, "image/jpeg");
     await texts(mobile, "Zo ziet de doos eruit", {
       MessageSid: newSid("MM"),

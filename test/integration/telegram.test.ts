@@ -17,6 +17,7 @@ import {
   webVisitor as visitOnWeb,
   type WebVisitor,
 } from "../helpers/channel-suite.ts";
+import { agentUpload, JPEG, PNG, pdf as pdfOf } from "../helpers/files.ts";
 import { api, startTestServer, testKeys } from "../helpers/omnithread.ts";
 import { startTelegramApiPeer, type TelegramApiPeer } from "../helpers/telegram-api-peer.ts";
 
@@ -248,8 +249,8 @@ describe("moving from the web chat to Telegram", () => {
 
   it("keeps photos and documents in the thread's files (getFile, then the download), the caption as the text", async () => {
     const { web, chatId } = await linked();
-    const jpeg = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 16, ...Buffer.from("JFIF\0"), 1, 1]);
-    const pdf = Buffer.from("%PDF-1.7\n% invoice 1041\n%%EOF\n");
+    const jpeg = JPEG;
+    const pdf = pdfOf("invoice 1041");
     const large = bot.addFile(jpeg, "photos/file_7.jpg");
     const invoice = bot.addFile(pdf, "documents/file_8.pdf");
     const photoUpdate = messageUpdate(chatId, {
@@ -397,20 +398,10 @@ describe("agent replies by sendMessage", () => {
 
   it("send an agent's files after the words: an image by sendPhoto, a PDF by sendDocument", async () => {
     const { web, chat } = await linked();
-    const upload = async (name: string, bytes: Uint8Array) => {
-      const res = await fetch(`${server.url}/v1/agent/attachments?conversationId=${web.id}`, {
-        method: "POST",
-        headers: { authorization: `Bearer ${agentTokens.shop}`, "x-filename": name },
-        body: bytes as Uint8Array<ArrayBuffer>,
-      });
-      expect(res.status).toBe(201);
-      return ((await res.json()) as { attachment: { id: string } }).attachment.id;
-    };
-    const pdf = new TextEncoder().encode("%PDF-1.4\n% an invoice\n%%EOF\n");
-    const png = Buffer.from(
-      "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==",
-      "base64",
-    );
+    const upload = (name: string, bytes: Uint8Array) =>
+      agentUpload(server.url, agentTokens.shop!, web.id, name, bytes);
+    const pdf = pdfOf("an invoice");
+    const png = PNG;
     const ids = [await upload("label.png", png), await upload("invoice.pdf", pdf)];
     const sent = await api(server.url, `/v1/agent/conversations/${web.id}/messages`, {
       token: agentTokens.shop!,

@@ -16,6 +16,7 @@ import {
   webVisitor as visitOnWeb,
   type WebVisitor,
 } from "../helpers/channel-suite.ts";
+import { agentUpload, JPEG, pdf as pdfOf } from "../helpers/files.ts";
 import { type GraphApiPeer, startGraphApiPeer } from "../helpers/graph-api-peer.ts";
 import { api, startTestServer } from "../helpers/omnithread.ts";
 
@@ -338,8 +339,8 @@ describe("moving from the web chat to WhatsApp", () => {
 
   it("keeps images and documents in the thread's files (the media's URL, then its bytes with the token)", async () => {
     const { web, waId } = await linked();
-    const jpeg = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 16, ...Buffer.from("JFIF\0"), 1, 1]);
-    const pdf = Buffer.from("%PDF-1.7\n% invoice 2291\n%%EOF\n");
+    const jpeg = JPEG;
+    const pdf = pdfOf("invoice 2291");
     peer.media.whatsapp("1298374650192837", jpeg, "image/jpeg");
     peer.media.whatsapp("2037465918273645", pdf, "application/pdf");
     peer.media.downloads.length = 0;
@@ -455,16 +456,10 @@ describe("agent replies", () => {
   it("send an agent's files after the words: uploaded to the number's media, a JPEG as an image, a PDF as a document", async () => {
     const { web, waId } = await linked();
     await eventually(() => sentTo(waId).length === 1, "welcome");
-    const upload = async (name: string, bytes: Uint8Array) => {
-      const res = await fetch(`${server.url}/v1/agent/attachments?conversationId=${web.id}`, {
-        method: "POST",
-        headers: { authorization: `Bearer ${agentTokens.shop}`, "x-filename": name },
-        body: bytes as Uint8Array<ArrayBuffer>,
-      });
-      return ((await res.json()) as { attachment: { id: string } }).attachment.id;
-    };
-    const jpeg = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 16, ...Buffer.from("JFIF\0"), 1, 1]);
-    const pdf = Buffer.from("%PDF-1.7\n% label\n%%EOF\n");
+    const upload = (name: string, bytes: Uint8Array) =>
+      agentUpload(server.url, agentTokens.shop!, web.id, name, bytes);
+    const jpeg = JPEG;
+    const pdf = pdfOf("label");
     const ids = [await upload("box.jpg", jpeg), await upload("label.pdf", pdf)];
     const sent = await api(server.url, `/v1/agent/conversations/${web.id}/messages`, {
       token: agentTokens.shop!,

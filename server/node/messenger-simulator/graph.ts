@@ -134,6 +134,18 @@ export function createGraphEmulator(options: GraphEmulatorOptions) {
   const failures: FailurePlan[] = [];
   const tokens = new Set(options.accessTokens);
 
+  /** Keeps a message the page sent (and tells the demo's phone); answers its id. */
+  function accept(message: Omit<SentMessage, "at" | "messageId">): string {
+    const record: SentMessage = {
+      at: Date.now(),
+      messageId: `m_${randomBytes(24).toString("base64url")}`,
+      ...message,
+    };
+    sent.push(record);
+    options.onSent?.(record);
+    return record.messageId;
+  }
+
   function answer(request: {
     method: string;
     path: string;
@@ -217,23 +229,19 @@ export function createGraphEmulator(options: GraphEmulatorOptions) {
           ...invalid("Upload attachment failure: the file is over 25 MB", 2018047),
         };
       }
-      const messageId = `m_${randomBytes(24).toString("base64url")}`;
-      const record: SentMessage = {
-        at: Date.now(),
-        messageId,
+      const file = { type, name: upload.name, mimeType: upload.type, bytes: upload.bytes };
+      const messageId = accept({
         recipientId,
         messagingType,
         ...(tag ? { tag } : {}),
         text: "",
-        file: { type, name: upload.name, mimeType: upload.type, bytes: upload.bytes },
-      };
-      sent.push(record);
-      options.onSent?.(record);
-      const id = String(1_000_000_000 + sent.length);
+        file,
+      });
+      const attachmentId = String(1_000_000_000 + sent.length);
       return {
         ...base,
         status: 200,
-        body: { recipient_id: recipientId, message_id: messageId, attachment_id: id },
+        body: { recipient_id: recipientId, message_id: messageId, attachment_id: attachmentId },
       };
     }
     const text = typeof message?.text === "string" ? message.text : undefined;
@@ -248,17 +256,7 @@ export function createGraphEmulator(options: GraphEmulatorOptions) {
         ...invalid("Param message[text] must be at most 2000 characters", 2018109),
       };
     }
-    const messageId = `m_${randomBytes(24).toString("base64url")}`;
-    const record: SentMessage = {
-      at: Date.now(),
-      messageId,
-      recipientId,
-      messagingType,
-      ...(tag ? { tag } : {}),
-      text,
-    };
-    sent.push(record);
-    options.onSent?.(record);
+    const messageId = accept({ recipientId, messagingType, ...(tag ? { tag } : {}), text });
     return { ...base, status: 200, body: { recipient_id: recipientId, message_id: messageId } };
   }
 

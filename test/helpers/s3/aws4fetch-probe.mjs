@@ -15,7 +15,7 @@ const bad = new AwsClient({
   service: "s3",
   region: "us-east-1",
 });
-const b = "probe-" + Date.now();
+const b = `probe-${Date.now()}`;
 const show = async (label, r) => {
   const t = await r.text();
   console.log(label, r.status, t.slice(0, 160).replace(/\n/g, " "));
