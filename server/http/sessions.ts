@@ -210,14 +210,12 @@ export function visitorSession(s: Services, origin: string | undefined, out: Out
       const cursor = createCursor(
         after,
         (from) => s.store.eventsAfter(conversationId, from),
-        async (stored: ThreadEvent) => {
+        (stored: ThreadEvent) => {
           if (stored.clientId && sentHere?.delete(stored.clientId)) return;
-          if (visibleToVisitor(stored)) {
-            const event = stored.attachments ? await s.attachments.present(stored) : stored;
-            out.send(eventFrame(conversationId, event));
-            if (emailLinked && event.type === "message" && event.author.role === "agent")
-              role.shown(conversationId, event.seq);
-          }
+          if (!visibleToVisitor(stored)) return;
+          // Only an event with files waits (for its links): the rest go out at once.
+          if (!stored.attachments) return role.show(conversationId, stored);
+          return s.attachments.present(stored).then((event) => role.show(conversationId, event));
         },
       );
       // Watch before reading, so nothing appended in between can slip past.
@@ -248,6 +246,12 @@ export function visitorSession(s: Services, origin: string | undefined, out: Out
       out.send({ type: "ready", conversationId });
       return stop;
     },
+    /** Sends one visible event to this socket. */
+    show(conversationId: string, event: ThreadEvent): void {
+      out.send(eventFrame(conversationId, event));
+      if (emailLinked && event.type === "message" && event.author.role === "agent")
+        role.shown(conversationId, event.seq);
+    },
     /** Records that an agent message up to `seq` was sent to this visitor socket. */
     shown(conversationId: string, seq: number): void {
       if (seq <= shown) return;
@@ -275,7 +279,8 @@ export function visitorSession(s: Services, origin: string | undefined, out: Out
       const { conversationId, siteId } = claims!;
       if (frame.type === "send") {
         await enforceLimit(s.store, "messages", conversationId, s.limits.messagesPerConversation);
-        const attachments = await s.attachments.forMessage(conversationId, frame.attachments);
+        const attachments =
+          frame.attachments && (await s.attachments.forMessage(conversationId, frame.attachments));
         // Bounded: a retry of an old message leaves an entry that no echo will clear.
         sentHere ??= new Set<string>();
         if (sentHere.size >= 100) sentHere.delete(sentHere.values().next().value!);
@@ -289,7 +294,7 @@ export function visitorSession(s: Services, origin: string | undefined, out: Out
         out.send({
           type: "ack",
           clientId: frame.clientId,
-          event: await s.attachments.present(event),
+          event: event.attachments ? await s.attachments.present(event) : event,
         });
       } else if (mayType()) {
         await s.store.publish({

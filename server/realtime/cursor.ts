@@ -36,10 +36,11 @@ class Cursor {
     this.last = after;
   }
 
-  private async emit(event: ThreadEvent): Promise<void> {
-    if (event.seq !== this.last + 1) return;
+  /** Delivers the next event; answers a promise only when the delivery is one (to wait for). */
+  private emit(event: ThreadEvent): unknown {
+    if (event.seq !== this.last + 1) return undefined;
     this.last = event.seq;
-    await this.deliver(event);
+    return this.deliver(event);
   }
 
   private async fill(until: number): Promise<void> {
@@ -48,7 +49,11 @@ class Cursor {
       const page = await this.load(this.last);
       if (page.length === 0) return;
       const before = this.last;
-      for (const event of page) if (event.seq > this.last) await this.emit(event);
+      for (const event of page) {
+        if (event.seq <= this.last) continue;
+        const delivering = this.emit(event);
+        if (delivering instanceof Promise) await delivering;
+      }
       if (this.last === before) return;
     }
   }
@@ -70,7 +75,8 @@ class Cursor {
     return this.enqueue(async () => {
       if (event.seq <= this.last) return;
       if (event.seq > this.last + 1) await this.fill(event.seq - 1);
-      await this.emit(event);
+      const delivering = this.emit(event);
+      if (delivering instanceof Promise) await delivering;
     });
   }
 

@@ -20,6 +20,7 @@ import { agentThread, loginAgent, until } from "../helpers/agent-api.ts";
 import { DEMO_SITES_JSON, type EdgeWorker, startEdgeWorker } from "../helpers/edge-worker.ts";
 import { type EmailApiPeer, startEmailApiPeer } from "../helpers/email-api-peer.ts";
 import { emailFixture } from "../helpers/email-server.ts";
+import { PNG } from "../helpers/files.ts";
 import { type GraphApiPeer, startGraphApiPeer } from "../helpers/graph-api-peer.ts";
 import { api, LiveClient, startTestServer, testKeys } from "../helpers/omnithread.ts";
 import { type RedisServerHandle, startRedisServer } from "../helpers/redis-server.ts";
@@ -147,6 +148,7 @@ beforeAll(async () => {
         UPSTASH_REDIS_REST_TOKEN: "edge-token",
         OMNITHREAD_SITES: SITES,
         OMNITHREAD_KEYS: await testKeys,
+        ATTACHMENTS: "r2",
       },
       limits,
     ),
@@ -515,6 +517,41 @@ describe("outside channels on the edge", () => {
     );
     expect(refused.status).toBe(400);
     expect(await refused.text()).toContain("5.1.1");
+  });
+});
+
+describe("attachments on the edge", () => {
+  it("takes an upload into its R2 bucket, links it from the message, and serves it; refuses a page called .png", async () => {
+    const snapshot = await startOnEdge();
+    const upload = (name: string, bytes: Uint8Array) =>
+      fetch(`${edge.url}/v1/attachments`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${snapshot.token}`, "x-filename": name },
+        body: bytes as Uint8Array<ArrayBuffer>,
+      });
+    const page = new TextEncoder().encode("<!doctype html><script>alert(1)</script>");
+    expect((await upload("cat.png", page)).status).toBe(415);
+    const taken = await upload("parcel.png", PNG);
+    expect(taken.status).toBe(201);
+    const { attachment } = (await taken.json()) as { attachment: { id: string; type: string } };
+    expect(attachment.type).toBe("image/png");
+    const sent = await api<{ event: ThreadEvent }>(edge.url, "/v1/messages", {
+      token: snapshot.token,
+      body: { clientId: "edge-file", attachments: [attachment.id] },
+    });
+    expect(sent.status).toBe(201);
+    // The link is on PUBLIC_URL; the same path on the worker serves the bytes from R2.
+    const link = new URL(sent.body.event.attachments![0]!.url!);
+    const served = await fetch(`${edge.url}${link.pathname}${link.search}`);
+    expect(served.status).toBe(200);
+    expect(served.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(Buffer.from(await served.arrayBuffer()).equals(PNG)).toBe(true);
+    // The Node instance on the same Redis sees the file in the thread (its bytes are the edge's).
+    const thread = await agentThread(node.url, agentToken, snapshot.conversation.id);
+    expect(thread.events.at(-1)?.attachments?.[0]).toMatchObject({
+      id: attachment.id,
+      name: "parcel.png",
+    });
   });
 });
 

@@ -62,6 +62,8 @@ export async function startEdgeWorker(
     ],
     compatibilityDate: "2026-04-01",
     bindings,
+    // The attachments' bucket, as wrangler.toml's commented [[r2_buckets]] binds it.
+    r2Buckets: ["ATTACHMENTS_BUCKET"],
     assets: {
       directory: ASSETS_DIR,
       binding: "ASSETS",
