@@ -218,6 +218,12 @@ export function Composer({ conversation, mode, focus, app }: ComposerProps) {
           ))}
         </ul>
       )}
+      {!note && channel === "web" && files.length > 0 && (
+        <p class="hint" role="status">
+          The website chat does not show files yet: the visitor sees your words only. Send files by
+          a channel they have linked, or as a link.
+        </p>
+      )}
       {error && (
         <p class="error" role="alert">
           {error}

@@ -71,9 +71,14 @@ export function createAttachments(deps: AttachmentsDeps) {
     return { ...event, attachments };
   }
 
-  /** A file by id, for a caller already allowed to see it (an agent of its site, a channel). */
-  async function read(id: string): Promise<{ record: AttachmentRecord; bytes: Uint8Array }> {
-    const record = await store.getAttachment(id);
+  /** A file by id, for a caller allowed to see it: a channel, or (with `siteId`) an agent of that site. */
+  async function read(
+    id: string,
+    siteId?: string,
+  ): Promise<{ record: AttachmentRecord; bytes: Uint8Array }> {
+    const found = await store.getAttachment(id);
+    // Another site's file is as unknown as a missing one, and its bytes are never read.
+    const record = found && (siteId === undefined || found.siteId === siteId) ? found : null;
     const bytes = record ? await storage().get(storageKey(record)) : null;
     if (!record || !bytes)
       throw new AppError("not_found", "No such file (it may have been erased)");

@@ -162,8 +162,7 @@ export function attachmentRoutes(s: Services) {
       responses: { 200: { description: "The file", mediaType: "*/*" } },
     }),
     async (c) => {
-      const { record, bytes } = await s.attachments.read(c.req.param("id"));
-      if (record.siteId !== c.var.agent.siteId) throw new AppError("not_found", "No such file");
+      const { record, bytes } = await s.attachments.read(c.req.param("id"), c.var.agent.siteId);
       return fileResponse(record, bytes, "private, no-store");
     },
   );

@@ -535,6 +535,8 @@ describe("the agent console in Chromium", () => {
       .locator(".composer input[type=file]")
       .setInputFiles({ name: "invoice-77.pdf", mimeType: "application/pdf", buffer: pdf });
     await page.locator(".upload.done").filter({ hasText: "invoice-77.pdf" }).waitFor();
+    // The widget cannot show files yet, and the agent is told before sending to it.
+    await page.getByRole("status").filter({ hasText: "does not show files yet" }).waitFor();
     await replyBox(page).fill("Sorry about that: here is the invoice.");
     await replyBox(page).press("Enter");
     await timeline(page)
