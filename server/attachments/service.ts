@@ -86,10 +86,6 @@ export function createAttachments(deps: AttachmentsDeps) {
   }
 
   return {
-    get kind(): string | null {
-      return deps.storage?.kind ?? null;
-    },
-
     /** Takes an upload (or a channel's file) into `conversation` under `site`'s rules. */
     accept(
       conversation: { id: string; siteId: string },

@@ -21,8 +21,8 @@ interface Answer {
 /** What Telegram shows as a photo; other files go as documents. */
 const PHOTO_TYPES = new Set(["image/jpeg", "image/png", "image/webp", "image/gif"]);
 /** The largest photo and document the Bot API takes by upload. */
-export const MAX_PHOTO_BYTES = 10 * 1024 * 1024;
-export const MAX_DOCUMENT_BYTES = 50 * 1024 * 1024;
+const MAX_PHOTO_BYTES = 10 * 1024 * 1024;
+const MAX_DOCUMENT_BYTES = 50 * 1024 * 1024;
 /** An upload of up to 50 MB is sent within this. */
 const UPLOAD_TIMEOUT_MS = 120_000;
 
