@@ -510,6 +510,20 @@ describe("outside channels on the edge", () => {
     );
     expect(again.body).toMatchObject({ status: "accepted", duplicate: true });
 
+    // HTML-only Outlook: the history after divRplyFwdMsg is cut on the DOM (htmlparser2 on workerd).
+    const html = emailFixture("outlook-web-html.eml", {
+      from: visitor,
+      to: replyTo,
+      inReplyTo: messageId,
+    });
+    expect((await edge.email(html, { from: visitor, to: replyTo })).status).toBe(200);
+    const latest = (await thread(conversation.id)).events.filter((e) => e.channel === "email");
+    expect(latest.at(-1)?.text).toBe(
+      "The parcel came, thank you. Can I return the gloves in the shop?",
+    );
+    expect(latest.at(-1)?.data).toMatchObject({ stripped: true });
+    expect(String(latest.at(-1)?.data?.original)).toContain("> Here is your conversation.");
+
     const forged = `reply+${"a".repeat(40)}@${REPLY_DOMAIN}`;
     const refused = await edge.email(
       emailFixture("gmail-reply-qp.eml", { from: visitor, to: forged }),

@@ -123,7 +123,7 @@ export async function receiveMail(s: ChannelPort, mail: InboundMail): Promise<In
     return { status: "parked", reason: match.refused };
   }
   const { conversation } = match;
-  const stripped = stripReply(mail.text);
+  const stripped = stripReply(mail.text, { subject: mail.subject });
   const fallback = mail.providerStripped?.trim();
   const body = stripped.stripped || !fallback ? stripped.text : fallback;
   if (body.trim() === "" && mail.attachments.length === 0) {

@@ -2,8 +2,10 @@ import PostalMime, { type Address, addressParser, type Email } from "postal-mime
 import { AppError } from "../../errors.ts";
 import { parseWith } from "../../schema/check.ts";
 import { messageIds, normalizeAddress } from "./address.ts";
+import { fixFlowedDecoding } from "./flowed.ts";
+import { htmlToText } from "./html.ts";
+import { FORWARD_SUBJECT } from "./quote-headers.ts";
 import { formFields, MailgunForm, PostmarkInbound } from "./schema.ts";
-import { htmlToText } from "./strip.ts";
 
 /**
  * Inbound mail in one shape, whichever way it came: raw RFC 5322 (the raw webhook and the SMTP
@@ -11,6 +13,9 @@ import { htmlToText } from "./strip.ts";
  * JSON, or Mailgun's route form (their schemas in `./schema.ts`). Nothing here trusts a field's
  * type.
  */
+
+// Before any mail is parsed: Thunderbird's flowed replies must keep their quotes apart.
+fixFlowedDecoding();
 
 export interface AttachmentInfo {
   filename: string;
@@ -68,9 +73,9 @@ function unique(values: string[]): string[] {
   return [...new Set(values)];
 }
 
-function bodyText(text: string | undefined, html: string | undefined): string {
+function bodyText(text: string | undefined, html: string | undefined, subject = ""): string {
   if (text && text.trim() !== "") return text;
-  return html ? htmlToText(html) : "";
+  return html ? htmlToText(html, { forward: FORWARD_SUBJECT.test(subject) }) : "";
 }
 
 /**
@@ -113,7 +118,7 @@ export async function parseRaw(
     subject: email.subject ?? "",
     messageId: messageIds(email.messageId)[0] ?? null,
     replyTo: replyIds(header),
-    text: bodyText(email.text, email.html),
+    text: bodyText(email.text, email.html, email.subject),
     // Parts sent as attachments, and images shown inline (a pasted screenshot): both are files
     // the customer sent. Other inline parts (a signature's logo has a name, a stray text part
     // has none) are kept only when named.
@@ -184,7 +189,7 @@ export function parsePostmark(input: unknown): InboundMail {
     subject: body.Subject ?? "",
     messageId,
     replyTo: replyIds(header),
-    text: bodyText(body.TextBody, body.HtmlBody),
+    text: bodyText(body.TextBody, body.HtmlBody, body.Subject),
     ...(stripped?.trim() ? { providerStripped: stripped } : {}),
     attachments: (body.Attachments ?? []).map((a) => {
       const bytes = base64Bytes(a.Content ?? "");
@@ -255,7 +260,7 @@ export async function parseMailgun(form: FormData): Promise<InboundMail> {
     subject: fields.subject ?? header("subject") ?? "",
     messageId: messageIds(header("message-id"))[0] ?? null,
     replyTo: replyIds(header),
-    text: bodyText(fields["body-plain"], fields["body-html"]),
+    text: bodyText(fields["body-plain"], fields["body-html"], fields.subject ?? header("subject")),
     ...(stripped?.trim() ? { providerStripped: stripped } : {}),
     attachments,
     header,
