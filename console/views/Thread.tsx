@@ -22,6 +22,29 @@ interface ItemProps {
   sentence: SentenceContext;
 }
 
+/**
+ * A mailed message reads as its new text; the whole mail (quoted history, signature) is one
+ * click away, and a forward says so.
+ */
+function WholeEmail({ event }: { event: ThreadEvent }) {
+  const data = event.data ?? {};
+  if (event.channel !== "email") return null;
+  const original = typeof data.original === "string" ? data.original : "";
+  return (
+    <>
+      {data.forwarded === true && <p class="mail-note">Forwarded mail</p>}
+      {data.stripped === true && original && (
+        <details class="whole-mail">
+          <summary>Show the whole email</summary>
+          <pre>
+            <Text text={original} />
+          </pre>
+        </details>
+      )}
+    </>
+  );
+}
+
 /** One event of the timeline: a message, an internal note or a system sentence. */
 function Item({ event, now, me, sentence }: ItemProps) {
   if (event.type === "system") {
@@ -49,6 +72,7 @@ function Item({ event, now, me, sentence }: ItemProps) {
         </p>
       )}
       {event.attachments && <Files files={event.attachments} />}
+      <WholeEmail event={event} />
     </li>
   );
 }

@@ -129,6 +129,26 @@ describe("web chat → email (demo webmail) → web chat, in Chromium", () => {
     expect(String(mailed.data?.original)).toContain("wrote:");
     expect(landed.conversation.activeChannel).toBe("email");
 
+    // 4b. The console shows the new text; the whole mail, quote and all, is a click away.
+    const desk = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const console_ = await desk.newPage();
+    const consoleProblems = watchProblems(console_);
+    await console_.goto(`${server.url}/console/`);
+    await console_.getByLabel("Email").fill("agent@example.com");
+    await console_.getByLabel("Password").fill("omnithread-demo");
+    await console_.getByRole("button", { name: "Log in" }).click();
+    await console_.locator(".conversations a").filter({ hasText: mailText }).click();
+    const history = console_.getByRole("log", { name: "Conversation history" });
+    const mailedItem = history.locator("li.ev.visitor").filter({ hasText: mailText });
+    await mailedItem.waitFor();
+    const whole = mailedItem.locator("details.whole-mail pre");
+    expect(await whole.isVisible()).toBe(false);
+    await mailedItem.getByText("Show the whole email", { exact: true }).click();
+    await whole.waitFor();
+    expect(await whole.textContent()).toMatch(/wrote:\n> /);
+    expect(consoleProblems).toEqual([]);
+    await desk.close();
+
     // 5. The agent answers without naming a channel: it goes by email.
     const answer = await api<{ event: ThreadEvent; deliveredVia: string }>(
       server.url,

@@ -158,6 +158,7 @@ export async function receiveMail(s: ChannelPort, mail: InboundMail): Promise<In
       subject: mail.subject.slice(0, 300),
       matchedBy: match.by,
       stripped: stripped.stripped,
+      ...(stripped.forwarded ? { forwarded: true } : {}),
       original: mail.text.slice(0, MAX_ORIGINAL),
       ...(mail.attachments.length
         ? { attachments: mail.attachments.map(({ bytes: _, ...about }) => about) }
