@@ -174,6 +174,7 @@ export const FORWARD_MARKER = new RegExp(
     "轉寄的郵件",
     "转发邮件",
     "転送されたメッセージ",
+    "メッセージを転送",
     "転送メッセージ",
   ].join("|")})${WORD_END}`,
   "iu",
@@ -203,6 +204,7 @@ const LABELS: Record<"from" | "sent" | "to" | "cc" | "subject", string[]> = {
     "saatja",
     "από",
     "差出人",
+    "送信元",
     "发件人",
     "寄件者",
     "送信者",
@@ -279,6 +281,7 @@ const LABELS: Record<"from" | "sent" | "to" | "cc" | "subject", string[]> = {
     "adressaat",
     "προς",
     "宛先",
+    "送信先",
     "收件人",
     "收件者",
   ],
@@ -352,7 +355,7 @@ export function headerLabels(line: string): Field[] {
 
 /** Subjects of forwarded mail: "Fwd:", "FW:", "WG:", "TR:", "RV:", "VS:", "I:", "Doorst:"… */
 export const FORWARD_SUBJECT =
-  /^\s*(?:\[[^\]]*\]\s*)?(?:fwd?|wg|tr|rv|vs|vb|vl|i|enc|doorst|pd|přeposl|továbbítás|ilt|転送|转发|轉寄|пересл|фв)\s*[:：]/iu;
+  /^\s*(?:\[[^\]]*\]\s*)?(?:videresend|vidarebefordra|weitergeleitet|doorgestuurd|fwd?|wg|tr|rv|vs|vb|vl|i|enc|doorst|pd|přeposl|továbbítás|ilt|転送|转发|轉寄|пересл|фв)\s*[:：]/iu;
 
 /** Device and app footers: a "sent" word and a device or app, in a short line of its own. */
 const SENT = [
@@ -361,12 +364,17 @@ const SENT = [
   ...["küldve", "beziehen", "отправлено", "надіслано", "послано", "أُرسلت", "أرسلت", "送信"],
   ...["发自", "發自", "傳送", "发送", "from my", "from mobile", "de mon", "von meinem"],
   ...["get outlook", "obtenir outlook", "obter o outlook", "obtener outlook", "scarica outlook"],
-  ...["baixe o outlook", "hent outlook", "skaffa outlook", "pobierz outlook", "从我的", "從我的"],
+  ...["baixe o outlook", "hent outlook", "skaffa outlook", "pobierz outlook", "hanki outlook"],
+  ...["holen sie sich outlook", "outlook downloaden", "získat outlook", "скачайте outlook"],
 ].join("|");
 /** A footer starts ("Sent from my iPhone") or ends ("Von meinem iPhone gesendet") with it. */
 const SENT_AT_AN_END = new RegExp(`^(?:${SENT})${WORD_END}|(?<![\\p{L}])(?:${SENT})$`, "iu");
 const DEVICE =
   /iphone|ipad|ipod|android|mobile|mobil|phone|smartphone|galaxy|samsung|huawei|xiaomi|\bpixel\b|nokia|blackberry|tablet|handy|outlook|gmail|yahoo|aol|airmail|mailbox|mail\b|mail for|почт|k-9|windows|\bpc\b|\bapp\b|телефон|телефона/iu;
+
+/** "发自我的iPhone", "從我的 iPhone 傳送", "iPhoneから送信": no spaces to find words by. */
+const CJK_FOOTER =
+  /^(?:(?:发自|發自|从|從|来自)我的\s?[\p{L}\p{N} ]{2,20}(?:\s?(?:傳送|发送))?|[\p{L}\p{N} ]{2,20}(?:から送信|より送信))$/u;
 
 /** Whether a line is only a device footer ("Sent from my iPhone", "iPhoneから送信"). */
 export function isDeviceFooter(line: string): boolean {
@@ -379,9 +387,10 @@ export function isDeviceFooter(line: string): boolean {
   // "Sent from my desk, is much easier …" and "… please excuse typos" are sentences.
   if (/[,;!?]\s|\.\s+\S/.test(text)) return false;
   if (/^sent from my(?:\s+\S+){1,5}$/i.test(text)) return true;
+  if (CJK_FOOTER.test(text)) return true;
   return SENT_AT_AN_END.test(text) && DEVICE.test(text);
 }
 
 /** The first line of a legal disclaimer paragraph. */
 export const DISCLAIMER =
-  /^(?:\*{0,2}\s*)?(?:confidential|confidentiality|disclaimer|this e-?mail has been scanned|privileged|important notice|legal notice|notice:|this (?:e-?mail|message|communication|transmission)\b.{0,40}\b(?:confidential|intended|privileged|may contain|contains)|the (?:information|content) (?:contained )?in this|diese (?:e-?mail|nachricht)\b.{0,40}\b(?:vertraulich|enthält|ist)|vertraulichkeit|ce (?:message|courriel|e-?mail)\b.{0,40}\b(?:confidenti|destiné|contient)|este (?:correo|mensaje|e-?mail)\b.{0,40}\b(?:confidencial|contiene|dirigido)|questo messaggio\b.{0,40}\b(?:riservat|confidenzial|destinat)|deze e-?mail\b.{0,40}\b(?:vertrouwelijk|bestemd)|ta wiadomość\b.{0,40}\b(?:poufn|przeznaczon)|это (?:сообщение|письмо)\b.{0,40}\b(?:конфиденциальн|предназначен)|ova (?:poruka|e-?mail)\b.{0,40}\b(?:povjerljiv|namijenjen)|tämä viesti\b.{0,40}\b(?:luottamuksellinen|tarkoitettu)|detta (?:e-?postmeddelande|meddelande)\b.{0,40}\b(?:konfidentiell|avsett)|denne (?:e-?mail|meddelelse|meldingen|e-?posten)\b.{0,40}\b(?:fortrolig|konfidensiell|beregnet)|esta mensagem\b.{0,40}\b(?:confidencia|destinada))/iu;
+  /^(?:\*{0,2}\s*)?(?:保密声明|免责声明|機密保持|秘密保持|本邮件(?:及其附件)?(?:含有|包含)|この(?:電子)?メール(?:には|は)|aviso legal|aviso de confidencialidad|avis de confidentialité|avertissement|rechtlicher hinweis|haftungsausschluss|vertraulichkeitshinweis|avvertenza|informativa|clausola di riservatezza|confidential|confidentiality|disclaimer|this e-?mail has been scanned|privileged|important notice|legal notice|notice:|this (?:e-?mail|message|communication|transmission)\b.{0,40}\b(?:confidential|intended|privileged|may contain|contains)|the (?:information|content) (?:contained )?in this|diese (?:e-?mail|nachricht)\b.{0,40}\b(?:vertraulich|enthält|ist)|vertraulichkeit|ce (?:message|courriel|e-?mail)\b.{0,40}\b(?:confidenti|destiné|contient)|este (?:correo|mensaje|e-?mail)\b.{0,40}\b(?:confidencial|contiene|dirigido)|questo messaggio\b.{0,40}\b(?:riservat|confidenzial|destinat)|deze e-?mail\b.{0,40}\b(?:vertrouwelijk|bestemd)|ta wiadomość\b.{0,40}\b(?:poufn|przeznaczon)|это (?:сообщение|письмо)\b.{0,40}\b(?:конфиденциальн|предназначен)|ova (?:poruka|e-?mail)\b.{0,40}\b(?:povjerljiv|namijenjen)|tämä viesti\b.{0,40}\b(?:luottamuksellinen|tarkoitettu)|detta (?:e-?postmeddelande|meddelande)\b.{0,40}\b(?:konfidentiell|avsett)|denne (?:e-?mail|meddelelse|meldingen|e-?posten)\b.{0,40}\b(?:fortrolig|konfidensiell|beregnet)|esta mensagem\b.{0,40}\b(?:confidencia|destinada))/iu;

@@ -81,4 +81,26 @@ describe("stripReply", () => {
       "the parcel is late",
     );
   });
+
+  it("cuts verbless and unmarked headers, and the old mail a phone puts under its footer", () => {
+    expect(
+      stripReply("Да, верно\n\nср, 30 апр. 2025 г. в 15:19, Shop <s@x.example>:\n\nOld").text,
+    ).toBe("Да, верно");
+    expect(
+      stripReply('Fine\n\n30.09.2017, 18.30, "Shop" <s@x.example>:\n\nOld, no marks').text,
+    ).toBe("Fine");
+    expect(stripReply("Dobro\n\nPoslano s mog iPhonea\n\nShop wrote:\n\nOld").text).toBe("Dobro");
+    const sentence = "Sent from my desk, is much easier than the phone.";
+    expect(stripReply(sentence).text).toBe(sentence);
+  });
+
+  it("keeps a forward whole, also Outlook's, which only its subject tells from a reply", () => {
+    const outlook = "See below\n\nFrom: Bank\nSent: Monday\nTo: Ana\nSubject: Card\n\nYour card";
+    expect(stripReply(outlook, { subject: "RE: Card" }).text).toBe("See below");
+    expect(stripReply(outlook, { subject: "WG: Card" })).toEqual({
+      text: outlook,
+      stripped: false,
+      forwarded: true,
+    });
+  });
 });

@@ -133,22 +133,21 @@ function headerBlockEnd(lines: string[], at: number): number {
 }
 
 /** Where the quoted history starts, and what kind it is; null when the mail quotes nothing. */
-function findHistory(lines: string[], forwardMail: boolean): History | null {
-  const unmarked = forwardMail ? "forward" : "unmarked";
+function findHistory(lines: string[]): History | null {
   for (let i = 0; i < lines.length; i++) {
     const line = bare(lines[i]!);
     if (isBlank(line)) continue;
     if (FORWARD_MARKER.test(line)) return { start: i, body: i, kind: "forward" };
     if (quoted(line)) return { start: i, body: i, kind: "quoted" };
     if (ORIGINAL_MESSAGE.test(line) || DASHED_ATTRIBUTION.test(line)) {
-      return { start: i, body: i + 1, kind: unmarked };
+      return { start: i, body: i + 1, kind: "unmarked" };
     }
     const blockEnd = headerBlockEnd(lines, i);
     if (blockEnd > 0) {
       // Outlook draws a rule above the block.
       const above = lines.slice(0, i).findLastIndex((l) => !isBlank(l));
       const start = above >= 0 && i - above <= 2 && RULE.test(bare(lines[above]!)) ? above : i;
-      return { start, body: blockEnd, kind: unmarked };
+      return { start, body: blockEnd, kind: "unmarked" };
     }
     // Phones put their footer below what was written, and the old mail below the footer.
     if (isDeviceFooter(line) && nextFilled(lines, i + 1) !== undefined) {
@@ -182,9 +181,13 @@ function dropSignature(lines: string[]): string[] {
       kept.length = rule;
       continue;
     }
+    // A disclaimer is the last paragraph, or the last line when nothing sets it apart.
     const paragraph = kept.findLastIndex(isBlank) + 1;
-    if (paragraph > 0 && DISCLAIMER.test(bare(kept[paragraph]!).trim())) {
-      kept.length = paragraph;
+    const from = [paragraph, kept.length - 1].find(
+      (i) => i > 0 && DISCLAIMER.test(bare(kept[i]!).trim()),
+    );
+    if (from !== undefined) {
+      kept.length = from;
       continue;
     }
     return kept;
@@ -272,7 +275,10 @@ function tidy(lines: string[]): string {
 export function stripReply(input: string, options: { subject?: string } = {}): Stripped {
   const original = input.replace(/\r\n?/g, "\n").replace(/\u00a0/g, " ");
   const lines = original.split("\n");
-  const history = findHistory(lines, FORWARD_SUBJECT.test(options.subject ?? ""));
+  const forwardMail = FORWARD_SUBJECT.test(options.subject ?? "");
+  const found = findHistory(lines);
+  // In a mail its subject calls a forward, what follows the note is the forwarded mail.
+  const history = found && forwardMail ? { ...found, kind: "forward" as const } : found;
   const top = dropSignature(history ? lines.slice(0, history.start) : lines);
   let kept = top;
   if (history?.kind === "forward") kept = [...top, "", ...lines.slice(history.start)];
